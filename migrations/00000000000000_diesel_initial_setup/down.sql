@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS ogp_touch_row();

@@ -1,0 +1,2 @@
+DROP TABLE countries;
+DROP FUNCTION countries_code_immutable();

@@ -1,0 +1,159 @@
+//! The App: routes (and with them the spec), middleware, extractor error handlers, the docs UI
+//! and the problem+json default service. The server, the tests and the spec test all build it
+//! from here.
+
+use crate::body::BodyLimit;
+use crate::db::DbPool;
+use crate::error::ApiError;
+use crate::middleware::request_context;
+use crate::openapi::ApiDoc;
+use crate::resources;
+use crate::{health, openapi};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ResourceDef, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderValue, ALLOW};
+use actix_web::http::Method;
+use actix_web::middleware::{from_fn, Logger};
+use actix_web::{web, App, HttpRequest, HttpResponse};
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Everything the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+/// Every API route, registered once: this call both routes requests and writes the spec.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(
+        scope::scope("/api/v1")
+            .configure(resources::countries::configure)
+            .configure(resources::action_plans::configure)
+            .configure(resources::commitments::configure)
+            .configure(resources::milestones::configure)
+            .configure(resources::irm_findings::configure),
+    );
+}
+
+/// The OpenAPI document of this build, as served at `/openapi.json`.
+pub fn openapi_spec() -> utoipa::openapi::OpenApi {
+    let (_, mut spec) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    spec.info.version = openapi::API_VERSION.to_string();
+    spec
+}
+
+/// The spec's paths and their methods, to tell an unknown route (404) from a known route asked
+/// with the wrong method (405, with `Allow`).
+struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
+
+impl RouteTable {
+    fn from_spec(spec: &utoipa::openapi::OpenApi) -> Self {
+        let mut routes = Vec::new();
+        for (path, item) in &spec.paths.paths {
+            let mut methods = Vec::new();
+            let operations = [
+                (Method::GET, item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::PATCH, item.patch.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ];
+            for (method, present) in operations {
+                if present {
+                    methods.push(method);
+                }
+            }
+            if item.get.is_some() {
+                methods.push(Method::HEAD);
+            }
+            routes.push((ResourceDef::new(path.as_str()), methods));
+        }
+        for fixed in ["/healthz", "/readyz", "/openapi.json"] {
+            routes.push((ResourceDef::new(fixed), vec![Method::GET, Method::HEAD]));
+        }
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[Method]> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
+/// Unknown route → 404, known route with another method → 405 with `Allow`.
+async fn no_route(
+    req: HttpRequest,
+    table: web::Data<Arc<RouteTableHandle>>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match table.0.allowed(req.path()) {
+        Some(methods) => {
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            ApiError::new(
+                actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                format!("{} is not allowed here; allowed: {allow}", req.method()),
+            )
+            .with_header(
+                ALLOW,
+                HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")),
+            )
+        }
+        None => ApiError::not_found(format!("no route matches `{}`", req.path())),
+    })
+}
+
+/// Wrapper so the route table can be app data without exposing its type.
+pub struct RouteTableHandle(RouteTable);
+
+/// Builds the application around a pool.
+pub fn build(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, mut spec) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    spec.info.version = openapi::API_VERSION.to_string();
+    let table = Arc::new(RouteTableHandle(RouteTable::from_spec(&spec)));
+
+    app.app_data(web::Data::new(state.pool.clone()))
+        .app_data(web::Data::new(table))
+        .app_data(BodyLimit(state.body_limit))
+        .app_data(web::QueryConfig::default().error_handler(|error, _req| {
+            ApiError::invalid_query(format!("invalid query: {error}")).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|_error, req| {
+            ApiError::not_found(format!("no resource at `{}`", req.path())).into()
+        }))
+        .configure(health::configure)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
+        .default_service(web::to(no_route))
+        .wrap(from_fn(request_context))
+        .wrap(Logger::new("%{X-Request-Id}o \"%r\" %s %b %Dms"))
+}

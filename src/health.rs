@@ -1,0 +1,39 @@
+//! Operational endpoints outside the API: liveness and readiness.
+
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use actix_web::{get, web, HttpResponse};
+use diesel_async::RunQueryDsl;
+use std::time::Duration;
+
+/// How long `/readyz` waits for the database.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Liveness: the process is up and serving.
+#[get("/healthz")]
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// Readiness: the database answers within a bounded time.
+#[get("/readyz")]
+async fn readyz(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
+    let check = async {
+        let mut conn = db::conn(&pool).await?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut conn)
+            .await
+            .map_err(|e| ApiError::unavailable(format!("the database did not answer: {e}")))
+    };
+    match tokio::time::timeout(READY_TIMEOUT, check).await {
+        Ok(Ok(_)) => Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))),
+        Ok(Err(error)) => Err(error),
+        Err(_) => Err(ApiError::unavailable(
+            "the database did not answer within 2 s",
+        )),
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(healthz).service(readyz);
+}

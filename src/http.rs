@@ -1,0 +1,103 @@
+//! Response helpers shared by every resource: ETags, conditional requests, created/no-content.
+
+use crate::error::ApiError;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+
+/// The strong ETag of a resource at `version`: `"<version>"`.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// Whether an `If-Match` / `If-None-Match` header value lists `tag` (or is `*`).
+fn header_lists(value: &str, tag: &str, weak_ok: bool) -> bool {
+    value.split(',').map(str::trim).any(|candidate| {
+        candidate == "*"
+            || candidate == tag
+            || (weak_ok && candidate.strip_prefix("W/") == Some(tag))
+    })
+}
+
+/// 200 with the resource and its ETag, or 304 when `If-None-Match` already names it.
+pub fn ok_with_etag<T: Serialize>(req: &HttpRequest, body: &T, version: i32) -> HttpResponse {
+    let tag = etag(version);
+    let not_modified = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| header_lists(v, &tag, true));
+    if not_modified {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .json(body)
+}
+
+/// 201 with the created resource, its `Location` and its ETag.
+pub fn created<T: Serialize>(location: &str, body: &T, version: i32) -> HttpResponse {
+    HttpResponse::build(StatusCode::CREATED)
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// The `If-Match` precondition of a PATCH or DELETE, checked against the stored version.
+#[derive(Debug, Clone, Default)]
+pub struct IfMatch(Option<String>);
+
+impl IfMatch {
+    pub fn from_request(req: &HttpRequest) -> Result<Self, ApiError> {
+        match req.headers().get(header::IF_MATCH) {
+            None => Ok(Self(None)),
+            Some(value) => value
+                .to_str()
+                .map(|v| Self(Some(v.to_string())))
+                .map_err(|_| ApiError::bad_request("`If-Match` must be ASCII entity tags")),
+        }
+    }
+
+    /// 412 unless the header is absent or names `version` (strong comparison, RFC 9110).
+    pub fn check(&self, version: i32) -> Result<(), ApiError> {
+        match &self.0 {
+            Some(value) if !header_lists(value, &etag(version), false) => Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                "Precondition failed",
+                format!(
+                    "the resource is at version {version} (ETag {}), not the one in `If-Match`; \
+                     fetch it again and reapply your change",
+                    etag(version)
+                ),
+            )
+            .with_header(
+                header::ETAG,
+                HeaderValue::from_str(&etag(version)).expect("digits and quotes are valid"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_uses_strong_comparison() {
+        let check = |header: &str, version| IfMatch(Some(header.to_string())).check(version);
+        assert!(check("\"3\"", 3).is_ok());
+        assert!(check("\"2\", \"3\"", 3).is_ok());
+        assert!(check("*", 3).is_ok());
+        assert_eq!(
+            check("\"2\"", 3).unwrap_err().status,
+            StatusCode::PRECONDITION_FAILED
+        );
+        assert!(check("W/\"3\"", 3).is_err());
+        assert!(IfMatch(None).check(3).is_ok());
+    }
+}

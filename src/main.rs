@@ -1,0 +1,147 @@
+//! The `ogp-api` command: the server and its maintenance verbs.
+
+use clap::{Parser, Subcommand};
+use ogp_api::app::{self, AppState};
+use ogp_api::config::Config;
+use ogp_api::db::{self, embedded::EmbeddedPostgres};
+use ogp_api::seed;
+use std::process::ExitCode;
+
+const ENVIRONMENT_HELP: &str = "\
+Environment variables (each also a flag; flags win):
+  DATABASE_URL    PostgreSQL URL; unset = embedded cluster in OGP_DATA_DIR
+  OGP_DATA_DIR    embedded cluster folder                     [default: .ogp-data]
+  OGP_BIND        listen address                              [default: 127.0.0.1:8080]
+  OGP_WORKERS     HTTP worker threads                         [default: CPU cores]
+  OGP_POOL_SIZE   most database connections                   [default: 16]
+  OGP_BODY_LIMIT  largest request body in bytes (else 413)    [default: 262144]
+  OGP_SEED_DEMO   load demo data when the cluster is created  [default: true]
+  RUST_LOG        log filter                                  [default: info]";
+
+/// Open data API for OGP action plans, commitments, milestones and IRM findings.
+#[derive(Parser)]
+#[command(name = "ogp-api", version, after_help = ENVIRONMENT_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default). Without DATABASE_URL, starts the embedded PostgreSQL,
+    /// migrates, loads the demo data on first creation, and stops it again on Ctrl-C / SIGTERM.
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Load the demo data (the IRM's Mexico 2016-2018 mid-term report), then exit.
+    Seed,
+    /// Print the OpenAPI document (JSON) to standard output; needs no database.
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        match serde_json::to_string_pretty(&app::openapi_spec()) {
+            Ok(json) => {
+                println!("{json}");
+                return ExitCode::SUCCESS;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let result = actix_web::rt::System::new().block_on(run(command, cli.config));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs a verb against the configured database: DATABASE_URL, or the embedded cluster (reused
+/// when already running, else started for the verb and stopped after it).
+async fn run(command: Command, config: Config) -> Result<(), BoxError> {
+    let (url, mut cluster, created) = match &config.database_url {
+        Some(url) => (url.clone(), None, false),
+        None => {
+            let mut cluster = EmbeddedPostgres::open(&config.data_dir)?;
+            let created = tokio::task::spawn_blocking(move || {
+                let created = cluster.start()?;
+                Ok::<_, BoxError>((cluster, created))
+            })
+            .await??;
+            let (cluster, created) = created;
+            let url = cluster.url(seed::EMBEDDED_DATABASE);
+            seed::ensure_database(&cluster.url("postgres"), seed::EMBEDDED_DATABASE).await?;
+            (url, Some(cluster), created)
+        }
+    };
+    let outcome = run_with_database(command, &config, &url, created).await;
+    if let Some(cluster) = cluster.as_mut() {
+        if let Err(e) = cluster.stop() {
+            log::error!("stopping the embedded PostgreSQL: {e}");
+        }
+    }
+    outcome
+}
+
+async fn run_with_database(
+    command: Command,
+    config: &Config,
+    url: &str,
+    created: bool,
+) -> Result<(), BoxError> {
+    let applied = db::run_migrations(url).await?;
+    for name in &applied {
+        log::info!("applied migration {name}");
+    }
+    let pool = db::pool(url, usize::from(config.pool_size))?;
+    match command {
+        Command::Migrate => {
+            println!("{} migration(s) applied", applied.len());
+            Ok(())
+        }
+        Command::Seed => {
+            let report = seed::load_demo(&pool).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Serve => {
+            if created && config.seed_demo {
+                let report = seed::load_demo(&pool).await?;
+                log::info!("{report}");
+            }
+            serve(config, pool).await
+        }
+        Command::Openapi => Ok(()),
+    }
+}
+
+async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
+    let state = AppState {
+        pool,
+        body_limit: config.body_limit as usize,
+    };
+    let mut server = actix_web::HttpServer::new(move || app::build(state.clone()));
+    if let Some(workers) = config.workers {
+        server = server.workers(usize::from(workers));
+    }
+    let server = server
+        .bind(&config.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    log::info!("serving on http://{} (docs at /docs)", config.bind);
+    server.run().await?;
+    log::info!("server stopped");
+    Ok(())
+}

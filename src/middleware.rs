@@ -1,0 +1,106 @@
+//! Request context: a request id on every request and response, and problem+json bodies on
+//! every error response, whichever layer produced it.
+
+use crate::error::{ApiError, PROBLEM_JSON};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
+
+/// `X-Request-Id`: taken from the request when it is a sane token, else made here.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the current request, in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+fn is_valid_request_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+fn request_id_of(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| is_valid_request_id(id))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string)
+}
+
+/// The problem for an error response that no `ApiError` describes (actix's own errors).
+fn generic_problem(status: StatusCode, cause: Option<String>) -> ApiError {
+    if status.is_server_error() {
+        if let Some(cause) = cause {
+            log::error!("unhandled server error: {cause}");
+        }
+        return ApiError::new(
+            status,
+            "internal",
+            "Internal server error",
+            "The server failed to handle this request; it has been logged.",
+        );
+    }
+    let title = status.canonical_reason().unwrap_or("Error");
+    ApiError::new(
+        status,
+        "http",
+        "Request error",
+        cause.unwrap_or_else(|| title.to_string()),
+    )
+}
+
+/// Middleware: request id in, request id out, and a problem body on every error.
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let request_id = request_id_of(&req);
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let instance = req.path().to_string();
+
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    let status = response.status();
+    let already_problem = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if (status.is_client_error() || status.is_server_error()) && !already_problem {
+        let error = response.response().error();
+        let api_error = match error.and_then(|e| e.as_error::<ApiError>()) {
+            Some(api_error) => api_error.clone(),
+            None => generic_problem(status, error.map(ToString::to_string)),
+        };
+        let body =
+            serde_json::to_vec(&api_error.to_problem(&instance, &request_id)).unwrap_or_default();
+        response = response.map_body(|head, _| {
+            head.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+            BoxBody::new(body)
+        });
+    }
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response.headers_mut().insert(
+        HeaderName::from_static("x-content-type-options"),
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_sane_tokens() {
+        assert!(is_valid_request_id("abc-123_X.y:z"));
+        assert!(!is_valid_request_id(""));
+        assert!(!is_valid_request_id("has space"));
+        assert!(!is_valid_request_id(&"a".repeat(129)));
+    }
+}

@@ -1,0 +1,196 @@
+//! Action plan endpoints.
+
+use super::model::{ActionPlan, ActionPlanListQuery, ActionPlanPatch, NewActionPlan};
+use super::{query, TAG};
+use crate::body::{to_object, Fields, JsonObject};
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use crate::http::{created, ok_with_etag, IfMatch};
+use crate::listing::{page_response, params, Page, PageRequest};
+use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
+use crate::resources::{countries, irm_findings};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncConnection;
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::not_found(format!("no action plan has the id {id}"))
+}
+
+fn location(plan: &ActionPlan) -> String {
+    format!("/api/v1/action-plans/{}", plan.id)
+}
+
+/// One page of plans; `of_country` is the parent named by an alias path (which must exist).
+async fn list_page(
+    req: &HttpRequest,
+    pool: &DbPool,
+    params: &ActionPlanListQuery,
+    of_country: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::<i64>::parse(params.limit.as_deref(), params.cursor.as_deref())?;
+    let mut conn = db::conn(pool).await?;
+    if let Some(code) = of_country {
+        if !countries::query::exists(&mut conn, code).await? {
+            return Err(ApiError::not_found(format!(
+                "no country has the code `{code}`"
+            )));
+        }
+    }
+    let country_code = of_country.or(params.country_code.as_deref());
+    let rows = query::list(&mut conn, country_code, page.after, page.fetch()).await?;
+    Ok(page_response(req, &page, rows, |p| p.id))
+}
+
+/// List action plans
+///
+/// Action plans by id, a page at a time; `country_code` narrows to one country.
+#[utoipa::path(
+    tag = TAG,
+    params(ActionPlanListQuery),
+    responses((status = 200, description = "A page of action plans", body = Page<ActionPlan>,
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        ListProblems)
+)]
+#[get("/action-plans")]
+pub async fn list_action_plans(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    params: web::Query<ActionPlanListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    list_page(&req, &pool, &params, None).await
+}
+
+/// List a country's action plans
+#[utoipa::path(
+    tag = TAG,
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code"), ActionPlanListQuery),
+    responses((status = 200, description = "A page of the country's action plans", body = Page<ActionPlan>,
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        ListProblems)
+)]
+#[get("/countries/{code}/action-plans")]
+pub async fn list_country_action_plans(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    code: web::Path<String>,
+    params: web::Query<ActionPlanListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    params::not_in_alias("country_code", params.country_code.as_deref())?;
+    list_page(&req, &pool, &params, Some(&code)).await
+}
+
+/// Get an action plan
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Action plan id")),
+    responses((status = 200, description = "The action plan", body = ActionPlan,
+        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+)]
+#[get("/action-plans/{id}")]
+pub async fn get_action_plan(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let mut conn = db::conn(&pool).await?;
+    let plan = query::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    Ok(ok_with_etag(&req, &plan, plan.version))
+}
+
+/// Create an action plan
+#[utoipa::path(
+    tag = TAG,
+    request_body = NewActionPlan,
+    responses((status = 201, description = "Created", body = ActionPlan,
+        headers(("Location" = String), ("ETag" = String))), CreateProblems)
+)]
+#[post("/action-plans")]
+pub async fn create_action_plan(
+    pool: web::Data<DbPool>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let input = NewActionPlan::from_fields(Fields::for_create(body.0, &NewActionPlan::FIELDS))?;
+    let mut conn = db::conn(&pool).await?;
+    let plan = conn
+        .transaction::<_, ApiError, _>(async move |conn| Ok(query::insert(conn, &input).await?))
+        .await?;
+    Ok(created(&location(&plan), &plan, plan.version))
+}
+
+/// Update an action plan
+///
+/// JSON Merge Patch (RFC 7396): absent fields stay, `null` clears a nullable field.
+/// Changing `start_year` re-derives the `starred` verdicts of the plan's assessments (the rule
+/// differs for plans starting before 2015).
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Action plan id"),
+        ("If-Match" = Option<String>, Header, description = "Apply only if the ETag still matches")),
+    request_body(content((ActionPlanPatch = "application/merge-patch+json"), (ActionPlanPatch = "application/json"))),
+    responses((status = 200, description = "The updated action plan", body = ActionPlan,
+        headers(("ETag" = String))), UpdateProblems)
+)]
+#[patch("/action-plans/{id}")]
+pub async fn update_action_plan(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = IfMatch::from_request(&req)?;
+    let id = id.into_inner();
+    let mut conn = db::conn(&pool).await?;
+    let plan = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let current = query::find_for_update(conn, id)
+                .await?
+                .ok_or_else(|| not_found(id))?;
+            if_match.check(current.version)?;
+            let fields = Fields::for_patch(
+                to_object(&current.to_input()),
+                body.0,
+                &NewActionPlan::FIELDS,
+            );
+            let input = NewActionPlan::from_fields(fields)?;
+            let plan = query::update(conn, id, &input).await?;
+            if plan.start_year != current.start_year {
+                irm_findings::query::rederive_starred(conn, id, plan.start_year).await?;
+            }
+            Ok(plan)
+        })
+        .await?;
+    Ok(ok_with_etag(&req, &plan, plan.version))
+}
+
+/// Delete an action plan
+///
+/// Refused with 409 while commitments or IRM findings still belong to it.
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Action plan id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only if the ETag still matches")),
+    responses((status = 204, description = "Deleted"), DeleteProblems)
+)]
+#[delete("/action-plans/{id}")]
+pub async fn delete_action_plan(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = IfMatch::from_request(&req)?;
+    let id = id.into_inner();
+    let mut conn = db::conn(&pool).await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let current = query::find_for_update(conn, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        if_match.check(current.version)?;
+        query::delete(conn, id).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,19 @@
+//! `/action-plans`: countries' two-year action plans.
+
+pub mod handlers;
+pub mod model;
+pub mod query;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// OpenAPI tag of these endpoints.
+pub const TAG: &str = "action-plans";
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::list_action_plans)
+        .service(handlers::list_country_action_plans)
+        .service(handlers::get_action_plan)
+        .service(handlers::create_action_plan)
+        .service(handlers::update_action_plan)
+        .service(handlers::delete_action_plan);
+}

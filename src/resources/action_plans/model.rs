@@ -1,0 +1,203 @@
+//! Action plan types.
+
+use crate::body::{FieldSet, Fields};
+use crate::error::ApiError;
+use crate::resources::countries::model::is_country_code;
+use crate::schema::action_plans;
+use crate::vocab::{PlanStatus, PublicInfluence};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A country's two-year action plan, co-created with civil society.
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = action_plans, check_for_backend(diesel::pg::Pg))]
+pub struct ActionPlan {
+    /// Server-assigned id; the key.
+    pub id: i64,
+    /// The country (ISO 3166-1 alpha-3).
+    #[schema(example = "MEX")]
+    pub country_code: String,
+    /// The plan's ordinal for its country: 3 = the country's third plan.
+    #[schema(example = 3)]
+    pub number: i32,
+    /// Title of the plan.
+    #[schema(example = "Third National Action Plan 2016-2018")]
+    pub title: String,
+    /// First year of the plan.
+    #[schema(example = 2016)]
+    pub start_year: i32,
+    /// Last year of the plan.
+    #[schema(example = 2018)]
+    pub end_year: i32,
+    /// Where the plan is in its cycle.
+    pub status: PlanStatus,
+    /// When the plan was submitted to OGP.
+    pub submitted_on: Option<NaiveDate>,
+    /// The IAP2 level of public influence reached while co-creating the plan.
+    pub public_influence: Option<PublicInfluence>,
+    /// Whether a multistakeholder forum oversaw the process.
+    pub multistakeholder_forum: Option<bool>,
+    /// Where the plan is published.
+    pub source_url: Option<String>,
+    /// When the record was created (server-set).
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed (server-set).
+    pub updated_at: DateTime<Utc>,
+    /// 1 on create, +1 on every update; the ETag is `"<version>"`.
+    pub version: i32,
+}
+
+/// An action plan to create. In a PATCH every field is optional (JSON Merge Patch).
+#[derive(Debug, Clone, Serialize, ToSchema, Insertable, AsChangeset)]
+#[diesel(table_name = action_plans, treat_none_as_null = true)]
+pub struct NewActionPlan {
+    /// The country (ISO 3166-1 alpha-3); it must exist.
+    #[schema(example = "MEX", pattern = "^[A-Z]{3}$")]
+    pub country_code: String,
+    /// The plan's ordinal for its country, ≥ 1; unique per country.
+    #[schema(minimum = 1, example = 3)]
+    pub number: i32,
+    /// Title, 1–500 characters.
+    #[schema(min_length = 1, max_length = 500)]
+    pub title: String,
+    /// First year, 2011–2100.
+    #[schema(minimum = 2011, maximum = 2100, example = 2016)]
+    pub start_year: i32,
+    /// Last year: `start_year ≤ end_year ≤ start_year + 4`.
+    #[schema(example = 2018)]
+    pub end_year: i32,
+    /// Where the plan is in its cycle; `draft` when not given.
+    #[schema(default = "draft")]
+    pub status: PlanStatus,
+    /// When the plan was submitted to OGP (`YYYY-MM-DD`).
+    pub submitted_on: Option<NaiveDate>,
+    /// The IAP2 level of public influence reached while co-creating the plan.
+    pub public_influence: Option<PublicInfluence>,
+    /// Whether a multistakeholder forum oversaw the process.
+    pub multistakeholder_forum: Option<bool>,
+    /// Where the plan is published: an `http(s)://` URL.
+    #[schema(max_length = 2000)]
+    pub source_url: Option<String>,
+}
+
+crate::openapi::merge_patch!(ActionPlanPatch, NewActionPlan);
+
+impl NewActionPlan {
+    pub const FIELDS: FieldSet = FieldSet {
+        writable: &[
+            "country_code",
+            "number",
+            "title",
+            "start_year",
+            "end_year",
+            "status",
+            "submitted_on",
+            "public_influence",
+            "multistakeholder_forum",
+            "source_url",
+        ],
+        read_only: &["id", "created_at", "updated_at", "version"],
+    };
+
+    /// Validates a body, naming every bad field.
+    pub fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
+        let country_code = f.required::<String>("country_code");
+        if let Some(code) = &country_code {
+            f.ensure(
+                is_country_code(code),
+                "country_code",
+                "must be three upper-case letters (ISO 3166-1 alpha-3)",
+            );
+        }
+        let number = f.required::<i32>("number");
+        if let Some(number) = number {
+            f.ensure(number >= 1, "number", "must be 1 or more");
+        }
+        let title = f.required_text("title", 500);
+        let start_year = f.required::<i32>("start_year");
+        if let Some(year) = start_year {
+            f.ensure(
+                (2011..=2100).contains(&year),
+                "start_year",
+                "must be a year from 2011 to 2100",
+            );
+        }
+        let end_year = f.required::<i32>("end_year");
+        if let (Some(start), Some(end)) = (start_year, end_year) {
+            f.ensure(
+                start <= end && end <= start.saturating_add(4),
+                "end_year",
+                format!(
+                    "must be from start_year to start_year + 4 ({start}–{})",
+                    start.saturating_add(4)
+                ),
+            );
+        }
+        let status = f.with_default("status", PlanStatus::Draft);
+        let submitted_on = f.nullable_date("submitted_on");
+        let public_influence = f.nullable::<PublicInfluence>("public_influence");
+        let multistakeholder_forum = f.nullable::<bool>("multistakeholder_forum");
+        let source_url = f.nullable_url("source_url");
+        f.finish()?;
+        let (
+            Some(country_code),
+            Some(number),
+            Some(title),
+            Some(start_year),
+            Some(end_year),
+            Some(status),
+        ) = (country_code, number, title, start_year, end_year, status)
+        else {
+            return Err(ApiError::internal(
+                "action plan reader lost a required field",
+            ));
+        };
+        Ok(Self {
+            country_code,
+            number,
+            title,
+            start_year,
+            end_year,
+            status,
+            submitted_on,
+            public_influence,
+            multistakeholder_forum,
+            source_url,
+        })
+    }
+}
+
+impl ActionPlan {
+    /// The create-body form of this plan, the base a merge patch applies to.
+    pub fn to_input(&self) -> NewActionPlan {
+        NewActionPlan {
+            country_code: self.country_code.clone(),
+            number: self.number,
+            title: self.title.clone(),
+            start_year: self.start_year,
+            end_year: self.end_year,
+            status: self.status,
+            submitted_on: self.submitted_on,
+            public_influence: self.public_influence,
+            multistakeholder_forum: self.multistakeholder_forum,
+            source_url: self.source_url.clone(),
+        }
+    }
+}
+
+/// Query parameters of the action plan lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActionPlanListQuery {
+    /// Only the plans of this country (not on `/countries/{code}/action-plans`, where the path
+    /// says it).
+    pub country_code: Option<String>,
+    /// Page size, 1–200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+    /// Opaque cursor: `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,195 @@
+//! Commitment endpoints.
+
+use super::model::{Commitment, CommitmentListQuery, CommitmentPatch, NewCommitment};
+use super::{query, TAG};
+use crate::body::{to_object, Fields, JsonObject};
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use crate::http::{created, ok_with_etag, IfMatch};
+use crate::listing::{page_response, params, Page, PageRequest};
+use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
+use crate::resources::action_plans;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncConnection;
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::not_found(format!("no commitment has the id {id}"))
+}
+
+fn location(commitment: &Commitment) -> String {
+    format!("/api/v1/commitments/{}", commitment.id)
+}
+
+/// One page of commitments; `of_plan` is the parent named by an alias path (which must exist).
+async fn list_page(
+    req: &HttpRequest,
+    pool: &DbPool,
+    params: &CommitmentListQuery,
+    of_plan: Option<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::<i64>::parse(params.limit.as_deref(), params.cursor.as_deref())?;
+    let filter_plan = params::id("action_plan_id", params.action_plan_id.as_deref())?;
+    let mut conn = db::conn(pool).await?;
+    if let Some(id) = of_plan {
+        if !action_plans::query::exists(&mut conn, id).await? {
+            return Err(ApiError::not_found(format!(
+                "no action plan has the id {id}"
+            )));
+        }
+    }
+    let rows = query::list(&mut conn, of_plan.or(filter_plan), page.after, page.fetch()).await?;
+    Ok(page_response(req, &page, rows, |c| c.id))
+}
+
+/// List commitments
+///
+/// Commitments by id, a page at a time; `action_plan_id` narrows to one plan.
+#[utoipa::path(
+    tag = TAG,
+    params(CommitmentListQuery),
+    responses((status = 200, description = "A page of commitments", body = Page<Commitment>,
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        ListProblems)
+)]
+#[get("/commitments")]
+pub async fn list_commitments(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    params: web::Query<CommitmentListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    list_page(&req, &pool, &params, None).await
+}
+
+/// List an action plan's commitments
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Action plan id"), CommitmentListQuery),
+    responses((status = 200, description = "A page of the plan's commitments", body = Page<Commitment>,
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        ListProblems)
+)]
+#[get("/action-plans/{id}/commitments")]
+pub async fn list_action_plan_commitments(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+    params: web::Query<CommitmentListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    params::not_in_alias("action_plan_id", params.action_plan_id.as_deref())?;
+    list_page(&req, &pool, &params, Some(id.into_inner())).await
+}
+
+/// Get a commitment
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Commitment id")),
+    responses((status = 200, description = "The commitment", body = Commitment,
+        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+)]
+#[get("/commitments/{id}")]
+pub async fn get_commitment(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let mut conn = db::conn(&pool).await?;
+    let commitment = query::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    Ok(ok_with_etag(&req, &commitment, commitment.version))
+}
+
+/// Create a commitment
+#[utoipa::path(
+    tag = TAG,
+    request_body = NewCommitment,
+    responses((status = 201, description = "Created", body = Commitment,
+        headers(("Location" = String), ("ETag" = String))), CreateProblems)
+)]
+#[post("/commitments")]
+pub async fn create_commitment(
+    pool: web::Data<DbPool>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let input = NewCommitment::from_fields(Fields::for_create(body.0, &NewCommitment::FIELDS))?;
+    let mut conn = db::conn(&pool).await?;
+    let commitment = conn
+        .transaction::<_, ApiError, _>(async move |conn| Ok(query::insert(conn, &input).await?))
+        .await?;
+    Ok(created(
+        &location(&commitment),
+        &commitment,
+        commitment.version,
+    ))
+}
+
+/// Update a commitment
+///
+/// JSON Merge Patch (RFC 7396): absent fields stay, `null` clears a nullable field. A
+/// commitment with IRM findings cannot move to another plan (409).
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Commitment id"),
+        ("If-Match" = Option<String>, Header, description = "Apply only if the ETag still matches")),
+    request_body(content((CommitmentPatch = "application/merge-patch+json"), (CommitmentPatch = "application/json"))),
+    responses((status = 200, description = "The updated commitment", body = Commitment,
+        headers(("ETag" = String))), UpdateProblems)
+)]
+#[patch("/commitments/{id}")]
+pub async fn update_commitment(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = IfMatch::from_request(&req)?;
+    let id = id.into_inner();
+    let mut conn = db::conn(&pool).await?;
+    let commitment = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let current = query::find_for_update(conn, id)
+                .await?
+                .ok_or_else(|| not_found(id))?;
+            if_match.check(current.version)?;
+            let fields = Fields::for_patch(
+                to_object(&current.to_input()),
+                body.0,
+                &NewCommitment::FIELDS,
+            );
+            let input = NewCommitment::from_fields(fields)?;
+            Ok(query::update(conn, id, &input).await?)
+        })
+        .await?;
+    Ok(ok_with_etag(&req, &commitment, commitment.version))
+}
+
+/// Delete a commitment
+///
+/// Refused with 409 while milestones or IRM findings still belong to it.
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Commitment id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only if the ETag still matches")),
+    responses((status = 204, description = "Deleted"), DeleteProblems)
+)]
+#[delete("/commitments/{id}")]
+pub async fn delete_commitment(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = IfMatch::from_request(&req)?;
+    let id = id.into_inner();
+    let mut conn = db::conn(&pool).await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let current = query::find_for_update(conn, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        if_match.check(current.version)?;
+        query::delete(conn, id).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

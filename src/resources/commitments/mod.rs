@@ -1,0 +1,19 @@
+//! `/commitments`: the commitments of action plans.
+
+pub mod handlers;
+pub mod model;
+pub mod query;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// OpenAPI tag of these endpoints.
+pub const TAG: &str = "commitments";
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::list_commitments)
+        .service(handlers::list_action_plan_commitments)
+        .service(handlers::get_commitment)
+        .service(handlers::create_commitment)
+        .service(handlers::update_commitment)
+        .service(handlers::delete_commitment);
+}

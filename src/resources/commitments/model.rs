@@ -1,0 +1,192 @@
+//! Commitment types.
+
+use crate::body::{FieldSet, Fields};
+use crate::error::ApiError;
+use crate::schema::commitments;
+use crate::vocab::OgpValue;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// One commitment of an action plan.
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = commitments, check_for_backend(diesel::pg::Pg))]
+pub struct Commitment {
+    /// Server-assigned id; the key.
+    pub id: i64,
+    /// The action plan it belongs to.
+    pub action_plan_id: i64,
+    /// Its number within the plan.
+    #[schema(example = 1)]
+    pub number: i32,
+    /// OGP's own commitment id, when it has one.
+    #[schema(example = "MX0080")]
+    pub reference: Option<String>,
+    /// Title.
+    pub title: String,
+    /// What the commitment sets out to do.
+    pub description: Option<String>,
+    /// Policy area, free text.
+    #[schema(example = "Gender equality")]
+    pub theme: Option<String>,
+    /// The institution responsible.
+    pub lead_institution: Option<String>,
+    /// The OGP values the plan itself declares for it.
+    pub ogp_values: Vec<OgpValue>,
+    /// Planned start.
+    pub start_date: Option<NaiveDate>,
+    /// Planned end.
+    pub end_date: Option<NaiveDate>,
+    /// When the record was created (server-set).
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed (server-set).
+    pub updated_at: DateTime<Utc>,
+    /// 1 on create, +1 on every update; the ETag is `"<version>"`.
+    pub version: i32,
+}
+
+/// A commitment to create. In a PATCH every field is optional (JSON Merge Patch).
+#[derive(Debug, Clone, Serialize, ToSchema, Insertable, AsChangeset)]
+#[diesel(table_name = commitments, treat_none_as_null = true)]
+pub struct NewCommitment {
+    /// The action plan it belongs to; it must exist.
+    pub action_plan_id: i64,
+    /// Its number within the plan, ≥ 1; unique within the plan.
+    #[schema(minimum = 1, example = 1)]
+    pub number: i32,
+    /// OGP's own commitment id (1–50 characters), unique when present.
+    #[schema(example = "MX0080", min_length = 1, max_length = 50)]
+    pub reference: Option<String>,
+    /// Title, 1–1000 characters.
+    #[schema(min_length = 1, max_length = 1000)]
+    pub title: String,
+    /// What the commitment sets out to do, up to 20 000 characters.
+    #[schema(max_length = 20000)]
+    pub description: Option<String>,
+    /// Policy area, free text up to 200 characters.
+    #[schema(example = "Gender equality", max_length = 200)]
+    pub theme: Option<String>,
+    /// The institution responsible, up to 500 characters.
+    #[schema(max_length = 500)]
+    pub lead_institution: Option<String>,
+    /// The OGP values the plan declares for it, each at most once; `[]` when not given.
+    #[schema(default = json!([]))]
+    pub ogp_values: Vec<OgpValue>,
+    /// Planned start (`YYYY-MM-DD`).
+    pub start_date: Option<NaiveDate>,
+    /// Planned end (`YYYY-MM-DD`), not before `start_date`.
+    pub end_date: Option<NaiveDate>,
+}
+
+crate::openapi::merge_patch!(CommitmentPatch, NewCommitment);
+
+/// Refuses an OGP value listed twice.
+pub fn check_distinct(f: &mut Fields, field: &str, values: &[OgpValue]) {
+    let mut seen = values.to_vec();
+    seen.sort();
+    seen.dedup();
+    f.ensure(
+        seen.len() == values.len(),
+        field,
+        "lists a value more than once",
+    );
+}
+
+impl NewCommitment {
+    pub const FIELDS: FieldSet = FieldSet {
+        writable: &[
+            "action_plan_id",
+            "number",
+            "reference",
+            "title",
+            "description",
+            "theme",
+            "lead_institution",
+            "ogp_values",
+            "start_date",
+            "end_date",
+        ],
+        read_only: &["id", "created_at", "updated_at", "version"],
+    };
+
+    /// Validates a body, naming every bad field.
+    pub fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
+        let action_plan_id = f.required::<i64>("action_plan_id");
+        if let Some(id) = action_plan_id {
+            f.ensure(id >= 1, "action_plan_id", "must be a positive id");
+        }
+        let number = f.required::<i32>("number");
+        if let Some(number) = number {
+            f.ensure(number >= 1, "number", "must be 1 or more");
+        }
+        let reference = f.nullable_text("reference", 50);
+        let title = f.required_text("title", 1000);
+        let description = f.nullable_text("description", 20_000);
+        let theme = f.nullable_text("theme", 200);
+        let lead_institution = f.nullable_text("lead_institution", 500);
+        let ogp_values = f.with_default::<Vec<OgpValue>>("ogp_values", Vec::new());
+        if let Some(values) = &ogp_values {
+            check_distinct(&mut f, "ogp_values", values);
+        }
+        let start_date = f.nullable_date("start_date");
+        let end_date = f.nullable_date("end_date");
+        if let (Some(start), Some(end)) = (start_date, end_date) {
+            f.ensure(start <= end, "end_date", "must not be before start_date");
+        }
+        f.finish()?;
+        let (Some(action_plan_id), Some(number), Some(title), Some(ogp_values)) =
+            (action_plan_id, number, title, ogp_values)
+        else {
+            return Err(ApiError::internal(
+                "commitment reader lost a required field",
+            ));
+        };
+        Ok(Self {
+            action_plan_id,
+            number,
+            reference,
+            title,
+            description,
+            theme,
+            lead_institution,
+            ogp_values,
+            start_date,
+            end_date,
+        })
+    }
+}
+
+impl Commitment {
+    /// The create-body form of this commitment, the base a merge patch applies to.
+    pub fn to_input(&self) -> NewCommitment {
+        NewCommitment {
+            action_plan_id: self.action_plan_id,
+            number: self.number,
+            reference: self.reference.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            theme: self.theme.clone(),
+            lead_institution: self.lead_institution.clone(),
+            ogp_values: self.ogp_values.clone(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+        }
+    }
+}
+
+/// Query parameters of the commitment lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CommitmentListQuery {
+    /// Only the commitments of this action plan (not on `/action-plans/{id}/commitments`,
+    /// where the path says it).
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub action_plan_id: Option<String>,
+    /// Page size, 1–200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+    /// Opaque cursor: `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

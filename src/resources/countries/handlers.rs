@@ -1,0 +1,155 @@
+//! Country endpoints.
+
+use super::model::{Country, CountryListQuery, CountryPatch, NewCountry};
+use super::{query, TAG};
+use crate::body::{to_object, Fields, JsonObject};
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use crate::http::{created, ok_with_etag, IfMatch};
+use crate::listing::{page_response, Page, PageRequest};
+use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncConnection;
+
+fn not_found(code: &str) -> ApiError {
+    ApiError::not_found(format!("no country has the code `{code}`"))
+}
+
+fn location(country: &Country) -> String {
+    format!("/api/v1/countries/{}", country.code)
+}
+
+/// List countries
+///
+/// Countries by code, a page at a time.
+#[utoipa::path(
+    tag = TAG,
+    params(CountryListQuery),
+    responses((status = 200, description = "A page of countries", body = Page<Country>,
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        ListProblems)
+)]
+#[get("/countries")]
+pub async fn list_countries(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    params: web::Query<CountryListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::<String>::parse(params.limit.as_deref(), params.cursor.as_deref())?;
+    let mut conn = db::conn(&pool).await?;
+    let rows = query::list(&mut conn, page.after.as_deref(), page.fetch()).await?;
+    Ok(page_response(&req, &page, rows, |c| c.code.clone()))
+}
+
+/// Get a country
+#[utoipa::path(
+    tag = TAG,
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code, e.g. `MEX`")),
+    responses((status = 200, description = "The country", body = Country,
+        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+)]
+#[get("/countries/{code}")]
+pub async fn get_country(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = db::conn(&pool).await?;
+    let country = query::find(&mut conn, &code)
+        .await?
+        .ok_or_else(|| not_found(&code))?;
+    Ok(ok_with_etag(&req, &country, country.version))
+}
+
+/// Create a country
+#[utoipa::path(
+    tag = TAG,
+    request_body = NewCountry,
+    responses((status = 201, description = "Created", body = Country,
+        headers(("Location" = String), ("ETag" = String))), CreateProblems)
+)]
+#[post("/countries")]
+pub async fn create_country(
+    pool: web::Data<DbPool>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let input = NewCountry::from_fields(Fields::for_create(body.0, &NewCountry::FIELDS))?;
+    let mut conn = db::conn(&pool).await?;
+    let country = conn
+        .transaction::<_, ApiError, _>(async move |conn| Ok(query::insert(conn, &input).await?))
+        .await?;
+    Ok(created(&location(&country), &country, country.version))
+}
+
+/// Update a country
+///
+/// JSON Merge Patch (RFC 7396): absent fields stay, `null` clears a nullable field.
+/// `code` cannot change.
+#[utoipa::path(
+    tag = TAG,
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code"),
+        ("If-Match" = Option<String>, Header, description = "Apply only if the ETag still matches")),
+    request_body(content((CountryPatch = "application/merge-patch+json"), (CountryPatch = "application/json"))),
+    responses((status = 200, description = "The updated country", body = Country,
+        headers(("ETag" = String))), UpdateProblems)
+)]
+#[patch("/countries/{code}")]
+pub async fn update_country(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    code: web::Path<String>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = IfMatch::from_request(&req)?;
+    let code = code.into_inner();
+    let mut conn = db::conn(&pool).await?;
+    let country = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let current = query::find_for_update(conn, &code)
+                .await?
+                .ok_or_else(|| not_found(&code))?;
+            if_match.check(current.version)?;
+            let fields =
+                Fields::for_patch(to_object(&current.to_input()), body.0, &NewCountry::FIELDS);
+            let input = NewCountry::from_fields(fields)?;
+            if input.code != current.code {
+                return Err(ApiError::invalid_field(
+                    "code",
+                    "is the key and cannot change",
+                ));
+            }
+            Ok(query::update(conn, &code, &input).await?)
+        })
+        .await?;
+    Ok(ok_with_etag(&req, &country, country.version))
+}
+
+/// Delete a country
+///
+/// Refused with 409 while action plans still belong to it.
+#[utoipa::path(
+    tag = TAG,
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code"),
+        ("If-Match" = Option<String>, Header, description = "Delete only if the ETag still matches")),
+    responses((status = 204, description = "Deleted"), DeleteProblems)
+)]
+#[delete("/countries/{code}")]
+pub async fn delete_country(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = IfMatch::from_request(&req)?;
+    let code = code.into_inner();
+    let mut conn = db::conn(&pool).await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let current = query::find_for_update(conn, &code)
+            .await?
+            .ok_or_else(|| not_found(&code))?;
+        if_match.check(current.version)?;
+        query::delete(conn, &code).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

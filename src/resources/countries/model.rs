@@ -1,0 +1,138 @@
+//! Country types: the response, the create body (also the input form a PATCH merges onto), and
+//! the list query.
+
+use crate::body::{FieldSet, Fields};
+use crate::error::ApiError;
+use crate::schema::countries;
+use crate::vocab::{MembershipStatus, Region};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// An OGP member country.
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = countries, check_for_backend(diesel::pg::Pg))]
+pub struct Country {
+    /// ISO 3166-1 alpha-3 code, upper case; the key. Immutable.
+    #[schema(example = "MEX", pattern = "^[A-Z]{3}$")]
+    pub code: String,
+    /// English short name.
+    #[schema(example = "Mexico")]
+    pub name: String,
+    /// OGP region.
+    pub region: Region,
+    /// Year the country joined OGP (2011 or later), when known.
+    #[schema(example = 2011)]
+    pub member_since: Option<i32>,
+    /// Standing in OGP.
+    pub membership_status: MembershipStatus,
+    /// When the record was created (server-set).
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed (server-set).
+    pub updated_at: DateTime<Utc>,
+    /// 1 on create, +1 on every update; the ETag is `"<version>"`.
+    pub version: i32,
+}
+
+/// A country to create. In a PATCH every field is optional (JSON Merge Patch); `code` cannot
+/// change.
+#[derive(Debug, Clone, Serialize, ToSchema, Insertable, AsChangeset)]
+#[diesel(table_name = countries, treat_none_as_null = true)]
+pub struct NewCountry {
+    /// ISO 3166-1 alpha-3 code, upper case.
+    #[schema(example = "MEX", pattern = "^[A-Z]{3}$")]
+    pub code: String,
+    /// English short name, 1–200 characters.
+    #[schema(example = "Mexico", min_length = 1, max_length = 200)]
+    pub name: String,
+    /// OGP region.
+    pub region: Region,
+    /// Year the country joined OGP: 2011 or later.
+    #[schema(minimum = 2011, example = 2011)]
+    pub member_since: Option<i32>,
+    /// Standing in OGP; `active` when not given.
+    #[schema(default = "active")]
+    pub membership_status: MembershipStatus,
+}
+
+crate::openapi::merge_patch!(CountryPatch, NewCountry);
+
+impl NewCountry {
+    pub const FIELDS: FieldSet = FieldSet {
+        writable: &[
+            "code",
+            "name",
+            "region",
+            "member_since",
+            "membership_status",
+        ],
+        read_only: &["created_at", "updated_at", "version"],
+    };
+
+    /// Validates a body, naming every bad field.
+    pub fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
+        let code = f.required::<String>("code");
+        if let Some(code) = &code {
+            f.ensure(
+                is_country_code(code),
+                "code",
+                "must be three upper-case letters (ISO 3166-1 alpha-3), e.g. `MEX`",
+            );
+        }
+        let name = f.required_text("name", 200);
+        let region = f.required::<Region>("region");
+        let member_since = f.nullable::<i32>("member_since");
+        if let Some(year) = member_since {
+            f.ensure(
+                year >= 2011,
+                "member_since",
+                "must be 2011 (OGP's founding) or later",
+            );
+        }
+        let membership_status = f.with_default("membership_status", MembershipStatus::Active);
+        f.finish()?;
+        let (Some(code), Some(name), Some(region), Some(membership_status)) =
+            (code, name, region, membership_status)
+        else {
+            return Err(ApiError::internal("country reader lost a required field"));
+        };
+        Ok(Self {
+            code,
+            name,
+            region,
+            member_since,
+            membership_status,
+        })
+    }
+}
+
+impl Country {
+    /// The create-body form of this country, the base a merge patch applies to.
+    pub fn to_input(&self) -> NewCountry {
+        NewCountry {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            region: self.region,
+            member_since: self.member_since,
+            membership_status: self.membership_status,
+        }
+    }
+}
+
+/// `^[A-Z]{3}$`
+pub fn is_country_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// Query parameters of the country list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CountryListQuery {
+    /// Page size, 1–200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+    /// Opaque cursor: `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,21 @@
+//! `/irm-findings`: what the IRM's reports state about action plans and their commitments.
+
+pub mod handlers;
+pub mod model;
+pub mod query;
+pub mod verdicts;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// OpenAPI tag of these endpoints.
+pub const TAG: &str = "irm-findings";
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::list_irm_findings)
+        .service(handlers::list_action_plan_irm_findings)
+        .service(handlers::list_commitment_irm_findings)
+        .service(handlers::get_irm_finding)
+        .service(handlers::create_irm_finding)
+        .service(handlers::update_irm_finding)
+        .service(handlers::delete_irm_finding);
+}

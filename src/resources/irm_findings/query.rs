@@ -1,0 +1,132 @@
+//! IRM finding SQL.
+
+use super::model::{IrmFinding, IrmFindingRow};
+use super::verdicts::{self, Ratings};
+use crate::error::ApiError;
+use crate::schema::irm_findings;
+use crate::vocab::{FindingKind, VerdictBasis};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+/// Up to `fetch` findings after id `after`, by id; optionally of one plan and/or commitment.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    action_plan_id: Option<i64>,
+    commitment_id: Option<i64>,
+    after: Option<i64>,
+    fetch: i64,
+) -> QueryResult<Vec<IrmFinding>> {
+    let mut query = irm_findings::table
+        .select(IrmFinding::as_select())
+        .order(irm_findings::id)
+        .limit(fetch)
+        .into_boxed();
+    if let Some(plan) = action_plan_id {
+        query = query.filter(irm_findings::action_plan_id.eq(plan));
+    }
+    if let Some(commitment) = commitment_id {
+        query = query.filter(irm_findings::commitment_id.eq(commitment));
+    }
+    if let Some(after) = after {
+        query = query.filter(irm_findings::id.gt(after));
+    }
+    query.load(conn).await
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<IrmFinding>> {
+    irm_findings::table
+        .find(id)
+        .select(IrmFinding::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The finding, locked until the end of the transaction (for read-modify-write).
+pub async fn find_for_update(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+) -> QueryResult<Option<IrmFinding>> {
+    irm_findings::table
+        .find(id)
+        .select(IrmFinding::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: &IrmFindingRow) -> QueryResult<IrmFinding> {
+    diesel::insert_into(irm_findings::table)
+        .values(row)
+        .returning(IrmFinding::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    row: &IrmFindingRow,
+) -> QueryResult<IrmFinding> {
+    diesel::update(irm_findings::table.find(id))
+        .set(row)
+        .returning(IrmFinding::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn delete(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(irm_findings::table.find(id))
+        .execute(conn)
+        .await
+}
+
+/// After a plan's start year changed: re-derives the `starred` verdict of its assessments
+/// (the rule depends on the era). A published verdict the new era contradicts makes the
+/// change a 422 on `start_year`.
+pub async fn rederive_starred(
+    conn: &mut AsyncPgConnection,
+    action_plan_id: i64,
+    start_year: i32,
+) -> Result<(), ApiError> {
+    let assessments: Vec<IrmFinding> = irm_findings::table
+        .filter(irm_findings::action_plan_id.eq(action_plan_id))
+        .filter(irm_findings::kind.eq(FindingKind::Assessment))
+        .select(IrmFinding::as_select())
+        .for_update()
+        .load(conn)
+        .await?;
+    for finding in assessments {
+        let ratings = Ratings {
+            specificity: finding.specificity,
+            relevance: finding.relevance.as_deref(),
+            potential_impact: finding.potential_impact,
+            completion: finding.completion,
+        };
+        let derived = verdicts::starred(&ratings, start_year);
+        let published = finding
+            .starred
+            .filter(|_| finding.starred_basis == Some(VerdictBasis::Published));
+        let verdict = verdicts::resolve(published, derived).map_err(|_| {
+            ApiError::invalid_field(
+                "start_year",
+                format!(
+                    "IRM finding {} records a published `starred` verdict that the rule for plans \
+                     starting in {start_year} contradicts",
+                    finding.id
+                ),
+            )
+        })?;
+        if verdict.value != finding.starred || verdict.basis != finding.starred_basis {
+            diesel::update(irm_findings::table.find(finding.id))
+                .set((
+                    irm_findings::starred.eq(verdict.value),
+                    irm_findings::starred_basis.eq(verdict.basis),
+                ))
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}

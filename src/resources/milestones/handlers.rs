@@ -1,0 +1,198 @@
+//! Milestone endpoints.
+
+use super::model::{Milestone, MilestoneListQuery, MilestonePatch, NewMilestone};
+use super::{query, TAG};
+use crate::body::{to_object, Fields, JsonObject};
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use crate::http::{created, ok_with_etag, IfMatch};
+use crate::listing::{page_response, params, Page, PageRequest};
+use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
+use crate::resources::commitments;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncConnection;
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::not_found(format!("no milestone has the id {id}"))
+}
+
+fn location(milestone: &Milestone) -> String {
+    format!("/api/v1/milestones/{}", milestone.id)
+}
+
+/// One page of milestones; `of_commitment` is the parent named by an alias path (which must exist).
+async fn list_page(
+    req: &HttpRequest,
+    pool: &DbPool,
+    params: &MilestoneListQuery,
+    of_commitment: Option<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::<i64>::parse(params.limit.as_deref(), params.cursor.as_deref())?;
+    let filter_commitment = params::id("commitment_id", params.commitment_id.as_deref())?;
+    let mut conn = db::conn(pool).await?;
+    if let Some(id) = of_commitment {
+        if !commitments::query::exists(&mut conn, id).await? {
+            return Err(ApiError::not_found(format!(
+                "no commitment has the id {id}"
+            )));
+        }
+    }
+    let rows = query::list(
+        &mut conn,
+        of_commitment.or(filter_commitment),
+        page.after,
+        page.fetch(),
+    )
+    .await?;
+    Ok(page_response(req, &page, rows, |c| c.id))
+}
+
+/// List milestones
+///
+/// Milestones by id, a page at a time; `commitment_id` narrows to one commitment.
+#[utoipa::path(
+    tag = TAG,
+    params(MilestoneListQuery),
+    responses((status = 200, description = "A page of milestones", body = Page<Milestone>,
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        ListProblems)
+)]
+#[get("/milestones")]
+pub async fn list_milestones(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    params: web::Query<MilestoneListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    list_page(&req, &pool, &params, None).await
+}
+
+/// List a commitment's milestones
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Commitment id"), MilestoneListQuery),
+    responses((status = 200, description = "A page of the commitment's milestones", body = Page<Milestone>,
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        ListProblems)
+)]
+#[get("/commitments/{id}/milestones")]
+pub async fn list_commitment_milestones(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+    params: web::Query<MilestoneListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    params::not_in_alias("commitment_id", params.commitment_id.as_deref())?;
+    list_page(&req, &pool, &params, Some(id.into_inner())).await
+}
+
+/// Get a milestone
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Milestone id")),
+    responses((status = 200, description = "The milestone", body = Milestone,
+        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+)]
+#[get("/milestones/{id}")]
+pub async fn get_milestone(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let mut conn = db::conn(&pool).await?;
+    let milestone = query::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    Ok(ok_with_etag(&req, &milestone, milestone.version))
+}
+
+/// Create a milestone
+#[utoipa::path(
+    tag = TAG,
+    request_body = NewMilestone,
+    responses((status = 201, description = "Created", body = Milestone,
+        headers(("Location" = String), ("ETag" = String))), CreateProblems)
+)]
+#[post("/milestones")]
+pub async fn create_milestone(
+    pool: web::Data<DbPool>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let input = NewMilestone::from_fields(Fields::for_create(body.0, &NewMilestone::FIELDS))?;
+    let mut conn = db::conn(&pool).await?;
+    let milestone = conn
+        .transaction::<_, ApiError, _>(async move |conn| Ok(query::insert(conn, &input).await?))
+        .await?;
+    Ok(created(
+        &location(&milestone),
+        &milestone,
+        milestone.version,
+    ))
+}
+
+/// Update a milestone
+///
+/// JSON Merge Patch (RFC 7396): absent fields stay, `null` clears a nullable field.
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Milestone id"),
+        ("If-Match" = Option<String>, Header, description = "Apply only if the ETag still matches")),
+    request_body(content((MilestonePatch = "application/merge-patch+json"), (MilestonePatch = "application/json"))),
+    responses((status = 200, description = "The updated milestone", body = Milestone,
+        headers(("ETag" = String))), UpdateProblems)
+)]
+#[patch("/milestones/{id}")]
+pub async fn update_milestone(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = IfMatch::from_request(&req)?;
+    let id = id.into_inner();
+    let mut conn = db::conn(&pool).await?;
+    let milestone = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let current = query::find_for_update(conn, id)
+                .await?
+                .ok_or_else(|| not_found(id))?;
+            if_match.check(current.version)?;
+            let fields = Fields::for_patch(
+                to_object(&current.to_input()),
+                body.0,
+                &NewMilestone::FIELDS,
+            );
+            let input = NewMilestone::from_fields(fields)?;
+            Ok(query::update(conn, id, &input).await?)
+        })
+        .await?;
+    Ok(ok_with_etag(&req, &milestone, milestone.version))
+}
+
+/// Delete a milestone
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Milestone id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only if the ETag still matches")),
+    responses((status = 204, description = "Deleted"), DeleteProblems)
+)]
+#[delete("/milestones/{id}")]
+pub async fn delete_milestone(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = IfMatch::from_request(&req)?;
+    let id = id.into_inner();
+    let mut conn = db::conn(&pool).await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let current = query::find_for_update(conn, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        if_match.check(current.version)?;
+        query::delete(conn, id).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

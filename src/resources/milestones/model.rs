@@ -1,0 +1,158 @@
+//! Milestone types.
+
+use crate::body::{FieldSet, Fields};
+use crate::error::ApiError;
+use crate::schema::milestones;
+use crate::vocab::MilestoneStatus;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// One milestone of a commitment.
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = milestones, check_for_backend(diesel::pg::Pg))]
+pub struct Milestone {
+    /// Server-assigned id; the key.
+    pub id: i64,
+    /// The commitment it belongs to.
+    pub commitment_id: i64,
+    /// Its place in the commitment's sequence of milestones.
+    #[schema(example = 1)]
+    pub position: i32,
+    /// Title.
+    pub title: String,
+    /// What the milestone delivers.
+    pub description: Option<String>,
+    /// When it is due.
+    pub due_date: Option<NaiveDate>,
+    /// Progress.
+    pub status: MilestoneStatus,
+    /// When it was completed; set exactly when `status` is `completed`.
+    pub completed_on: Option<NaiveDate>,
+    /// When the record was created (server-set).
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed (server-set).
+    pub updated_at: DateTime<Utc>,
+    /// 1 on create, +1 on every update; the ETag is `"<version>"`.
+    pub version: i32,
+}
+
+/// A milestone to create. In a PATCH every field is optional (JSON Merge Patch).
+#[derive(Debug, Clone, Serialize, ToSchema, Insertable, AsChangeset)]
+#[diesel(table_name = milestones, treat_none_as_null = true)]
+pub struct NewMilestone {
+    /// The commitment it belongs to; it must exist.
+    pub commitment_id: i64,
+    /// Its place in the commitment's sequence, ≥ 1; unique within the commitment.
+    #[schema(minimum = 1, example = 1)]
+    pub position: i32,
+    /// Title, 1–1000 characters.
+    #[schema(min_length = 1, max_length = 1000)]
+    pub title: String,
+    /// What the milestone delivers, up to 20 000 characters.
+    #[schema(max_length = 20000)]
+    pub description: Option<String>,
+    /// When it is due (`YYYY-MM-DD`).
+    pub due_date: Option<NaiveDate>,
+    /// Progress; `not_started` when not given.
+    #[schema(default = "not_started")]
+    pub status: MilestoneStatus,
+    /// When it was completed (`YYYY-MM-DD`): required when `status` is `completed`, refused
+    /// otherwise.
+    pub completed_on: Option<NaiveDate>,
+}
+
+crate::openapi::merge_patch!(MilestonePatch, NewMilestone);
+
+impl NewMilestone {
+    pub const FIELDS: FieldSet = FieldSet {
+        writable: &[
+            "commitment_id",
+            "position",
+            "title",
+            "description",
+            "due_date",
+            "status",
+            "completed_on",
+        ],
+        read_only: &["id", "created_at", "updated_at", "version"],
+    };
+
+    /// Validates a body, naming every bad field.
+    pub fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
+        let commitment_id = f.required::<i64>("commitment_id");
+        if let Some(id) = commitment_id {
+            f.ensure(id >= 1, "commitment_id", "must be a positive id");
+        }
+        let position = f.required::<i32>("position");
+        if let Some(position) = position {
+            f.ensure(position >= 1, "position", "must be 1 or more");
+        }
+        let title = f.required_text("title", 1000);
+        let description = f.nullable_text("description", 20_000);
+        let due_date = f.nullable_date("due_date");
+        let status = f.with_default("status", MilestoneStatus::NotStarted);
+        let completed_on = f.nullable_date("completed_on");
+        match status {
+            Some(MilestoneStatus::Completed)
+                if completed_on.is_none() && !f.has_error("completed_on") =>
+            {
+                f.error("completed_on", "is required when status is `completed`");
+            }
+            Some(other) if other != MilestoneStatus::Completed && completed_on.is_some() => {
+                f.error(
+                    "completed_on",
+                    format!("must be null unless status is `completed` (status is `{other}`)"),
+                );
+            }
+            _ => {}
+        }
+        f.finish()?;
+        let (Some(commitment_id), Some(position), Some(title), Some(status)) =
+            (commitment_id, position, title, status)
+        else {
+            return Err(ApiError::internal("milestone reader lost a required field"));
+        };
+        Ok(Self {
+            commitment_id,
+            position,
+            title,
+            description,
+            due_date,
+            status,
+            completed_on,
+        })
+    }
+}
+
+impl Milestone {
+    /// The create-body form of this milestone, the base a merge patch applies to.
+    pub fn to_input(&self) -> NewMilestone {
+        NewMilestone {
+            commitment_id: self.commitment_id,
+            position: self.position,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            due_date: self.due_date,
+            status: self.status,
+            completed_on: self.completed_on,
+        }
+    }
+}
+
+/// Query parameters of the milestone lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MilestoneListQuery {
+    /// Only the milestones of this commitment (not on `/commitments/{id}/milestones`, where
+    /// the path says it).
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub commitment_id: Option<String>,
+    /// Page size, 1–200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+    /// Opaque cursor: `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,112 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    action_plans (id) {
+        id -> Int8,
+        country_code -> Text,
+        number -> Int4,
+        title -> Text,
+        start_year -> Int4,
+        end_year -> Int4,
+        status -> Text,
+        submitted_on -> Nullable<Date>,
+        public_influence -> Nullable<Text>,
+        multistakeholder_forum -> Nullable<Bool>,
+        source_url -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    commitments (id) {
+        id -> Int8,
+        action_plan_id -> Int8,
+        number -> Int4,
+        reference -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        theme -> Nullable<Text>,
+        lead_institution -> Nullable<Text>,
+        ogp_values -> Array<Text>,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    countries (code) {
+        code -> Text,
+        name -> Text,
+        region -> Text,
+        member_since -> Nullable<Int4>,
+        membership_status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    irm_findings (id) {
+        id -> Int8,
+        action_plan_id -> Int8,
+        commitment_id -> Nullable<Int8>,
+        report -> Text,
+        kind -> Text,
+        title -> Nullable<Text>,
+        body -> Nullable<Text>,
+        position -> Nullable<Int4>,
+        published_on -> Nullable<Date>,
+        source_url -> Nullable<Text>,
+        specificity -> Nullable<Text>,
+        relevance -> Nullable<Array<Text>>,
+        potential_impact -> Nullable<Text>,
+        potential_for_results -> Nullable<Text>,
+        completion -> Nullable<Text>,
+        did_it_open_government -> Nullable<Text>,
+        well_designed -> Nullable<Bool>,
+        well_designed_basis -> Nullable<Text>,
+        starred -> Nullable<Bool>,
+        starred_basis -> Nullable<Text>,
+        no_public_engagement -> Nullable<Bool>,
+        irm_not_engaged -> Nullable<Bool>,
+        no_progress_on_any_commitment -> Nullable<Bool>,
+        acted_contrary_to_process -> Nullable<Bool>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    milestones (id) {
+        id -> Int8,
+        commitment_id -> Int8,
+        position -> Int4,
+        title -> Text,
+        description -> Nullable<Text>,
+        due_date -> Nullable<Date>,
+        status -> Text,
+        completed_on -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::joinable!(action_plans -> countries (country_code));
+diesel::joinable!(irm_findings -> action_plans (action_plan_id));
+diesel::joinable!(milestones -> commitments (commitment_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    action_plans,
+    commitments,
+    countries,
+    irm_findings,
+    milestones,
+);

@@ -1,0 +1,131 @@
+//! The demo data: the IRM's "Mexico Mid-Term Report 2016-2018" page as API create bodies
+//! (`data/mexico-2016-2018-mid-term.json`, compiled in), loaded through the same validation
+//! and queries as the API, in one transaction.
+
+use crate::body::Fields;
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use crate::resources::action_plans::model::NewActionPlan;
+use crate::resources::commitments::model::NewCommitment;
+use crate::resources::countries::model::NewCountry;
+use crate::resources::irm_findings::model::NewIrmFinding;
+use crate::resources::{action_plans, commitments, countries, irm_findings};
+use std::collections::HashMap;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::{Map, Value};
+
+/// Name of the database the embedded cluster serves.
+pub const EMBEDDED_DATABASE: &str = "ogp";
+
+/// The demo data file, as shipped in the repository.
+pub const DEMO_JSON: &str = include_str!("../data/mexico-2016-2018-mid-term.json");
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Creates `name` on the server behind `admin_url` unless it exists.
+pub async fn ensure_database(admin_url: &str, name: &str) -> Result<(), BoxError> {
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    let mut conn = AsyncPgConnection::establish(admin_url).await?;
+    let found: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .get_result(&mut conn)
+            .await?;
+    if !found.exists {
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn records<'a>(demo: &'a Value, key: &str) -> impl Iterator<Item = Map<String, Value>> + 'a {
+    demo.get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_object().cloned())
+}
+
+/// Replaces the demo file's `<x>_ref` link with the id the referenced record got.
+fn resolve_ref(
+    body: &mut Map<String, Value>,
+    ref_key: &str,
+    id_key: &str,
+    ids: &HashMap<String, i64>,
+) -> Result<(), ApiError> {
+    if let Some(reference) = body.remove(ref_key) {
+        let reference = reference.as_str().unwrap_or_default();
+        let id = ids.get(reference).ok_or_else(|| {
+            ApiError::invalid_field(ref_key, format!("demo data names unknown record `{reference}`"))
+        })?;
+        body.insert(id_key.to_string(), Value::from(*id));
+    }
+    Ok(())
+}
+
+/// Loads every record of the demo file through the API's own validation; returns how many.
+async fn load(conn: &mut AsyncPgConnection, demo: &Value) -> Result<usize, ApiError> {
+    let mut ids = HashMap::new();
+    let mut created = 0;
+    for body in records(demo, "countries") {
+        let input = NewCountry::from_fields(Fields::for_create(body, &NewCountry::FIELDS))?;
+        countries::query::insert(conn, &input).await?;
+        created += 1;
+    }
+    for mut body in records(demo, "action_plans") {
+        let reference = body.remove("ref");
+        let input = NewActionPlan::from_fields(Fields::for_create(body, &NewActionPlan::FIELDS))?;
+        let plan = action_plans::query::insert(conn, &input).await?;
+        if let Some(Value::String(reference)) = reference {
+            ids.insert(reference, plan.id);
+        }
+        created += 1;
+    }
+    for mut body in records(demo, "commitments") {
+        let reference = body.remove("ref");
+        resolve_ref(&mut body, "action_plan_ref", "action_plan_id", &ids)?;
+        let input = NewCommitment::from_fields(Fields::for_create(body, &NewCommitment::FIELDS))?;
+        let commitment = commitments::query::insert(conn, &input).await?;
+        if let Some(Value::String(reference)) = reference {
+            ids.insert(reference, commitment.id);
+        }
+        created += 1;
+    }
+    for mut body in records(demo, "irm_findings") {
+        resolve_ref(&mut body, "action_plan_ref", "action_plan_id", &ids)?;
+        resolve_ref(&mut body, "commitment_ref", "commitment_id", &ids)?;
+        let input = NewIrmFinding::from_fields(Fields::for_create(body, &NewIrmFinding::FIELDS))?;
+        let plan = action_plans::query::find(conn, input.action_plan_id)
+            .await?
+            .ok_or_else(|| ApiError::invalid_field("action_plan_id", "unknown plan"))?;
+        irm_findings::query::insert(conn, &input.into_row(plan.start_year)?).await?;
+        created += 1;
+    }
+    Ok(created)
+}
+
+/// Loads the demo data in one transaction, unless its country is already there. Returns
+/// what it did.
+pub async fn load_demo(pool: &DbPool) -> Result<String, BoxError> {
+    let demo: Value = serde_json::from_str(DEMO_JSON)?;
+    let first_country = records(&demo, "countries")
+        .next()
+        .and_then(|c| c.get("code").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default();
+    let mut conn = db::conn(pool).await.map_err(|e| e.to_string())?;
+    let outcome = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            if countries::query::exists(conn, &first_country).await? {
+                return Ok(format!("demo data already present (country {first_country})"));
+            }
+            let created = load(conn, &demo).await?;
+            Ok(format!("demo data loaded: {created} records"))
+        })
+        .await;
+    outcome.map_err(|e| e.to_string().into())
+}

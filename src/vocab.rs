@@ -1,0 +1,234 @@
+//! The controlled vocabularies of the API (API.md): every enum a client sends or reads.
+//!
+//! Each is a `snake_case` string on the wire and a CHECKed `text` column in the database; the
+//! `text_enum!` macro keeps the Rust type, its JSON form, its spec and its SQL form as one.
+
+use diesel::deserialize::{self, FromSql};
+use diesel::pg::{Pg, PgValue};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
+
+/// Defines a string enum with serde, utoipa and diesel (`text`) support.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::AsExpression, diesel::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in the order of the scale.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The wire (and database) form.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// The wire forms, comma-separated, for error messages.
+            pub fn allowed() -> String {
+                [$($text),+].join(", ")
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!("must be one of: {}", $name::allowed())),
+                }
+            }
+        }
+
+        impl ToSql<Text, Pg> for $name {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+                <str as ToSql<Text, Pg>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl FromSql<Text, Pg> for $name {
+            fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+                let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
+                text.parse().map_err(Into::into)
+            }
+        }
+    };
+}
+
+text_enum! {
+    /// OGP region of a member country.
+    Region {
+        AfricaMiddleEast = "africa_middle_east",
+        Americas = "americas",
+        AsiaPacific = "asia_pacific",
+        Europe = "europe",
+    }
+}
+
+text_enum! {
+    /// A country's standing in OGP.
+    MembershipStatus {
+        Active = "active",
+        Inactive = "inactive",
+        UnderReview = "under_review",
+        Withdrawn = "withdrawn",
+    }
+}
+
+text_enum! {
+    /// Where an action plan is in its two-year cycle.
+    PlanStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        Implementing = "implementing",
+        Completed = "completed",
+    }
+}
+
+text_enum! {
+    /// The IAP2 level of public influence reached while co-creating the plan.
+    PublicInfluence {
+        NoConsultation = "no_consultation",
+        Inform = "inform",
+        Consult = "consult",
+        Involve = "involve",
+        Collaborate = "collaborate",
+        Empower = "empower",
+    }
+}
+
+text_enum! {
+    /// One of the four OGP values.
+    OgpValue {
+        AccessToInformation = "access_to_information",
+        CivicParticipation = "civic_participation",
+        PublicAccountability = "public_accountability",
+        TechnologyAndInnovation = "technology_and_innovation",
+    }
+}
+
+text_enum! {
+    /// Progress of one milestone.
+    MilestoneStatus {
+        NotStarted = "not_started",
+        InProgress = "in_progress",
+        Completed = "completed",
+    }
+}
+
+text_enum! {
+    /// The IRM report a finding comes from.
+    Report {
+        DesignReport = "design_report",
+        MidTermReport = "mid_term_report",
+        EndOfTermReport = "end_of_term_report",
+        ActionPlanReview = "action_plan_review",
+        ResultsReport = "results_report",
+    }
+}
+
+text_enum! {
+    /// What an IRM finding states: a commitment assessment, the process verdict, the performance
+    /// narrative, a numbered recommendation, or the report's headline summary.
+    FindingKind {
+        Assessment = "assessment",
+        Process = "process",
+        Performance = "performance",
+        Recommendation = "recommendation",
+        Summary = "summary",
+    }
+}
+
+text_enum! {
+    /// IRM rating: how specific and measurable the commitment is.
+    Specificity {
+        None = "none",
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+    }
+}
+
+text_enum! {
+    /// IRM rating: the change the commitment could bring if fully implemented.
+    PotentialImpact {
+        None = "none",
+        Minor = "minor",
+        Moderate = "moderate",
+        Transformative = "transformative",
+    }
+}
+
+text_enum! {
+    /// IRM rating (2020+ method): the commitment's potential for results.
+    PotentialForResults {
+        Unclear = "unclear",
+        Modest = "modest",
+        Substantial = "substantial",
+    }
+}
+
+text_enum! {
+    /// IRM rating: how far the commitment was implemented.
+    Completion {
+        NoEvidence = "no_evidence",
+        NotStarted = "not_started",
+        Limited = "limited",
+        Substantial = "substantial",
+        Complete = "complete",
+        Withdrawn = "withdrawn",
+    }
+}
+
+text_enum! {
+    /// IRM rating: "did it open government?"
+    DidItOpenGovernment {
+        Worsened = "worsened",
+        DidNotChange = "did_not_change",
+        Marginal = "marginal",
+        Major = "major",
+        Outstanding = "outstanding",
+    }
+}
+
+text_enum! {
+    /// Where a verdict comes from: recorded as the IRM published it, or derived by the server
+    /// from the ratings.
+    VerdictBasis {
+        Published = "published",
+        Derived = "derived",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_form_round_trips() {
+        for value in Completion::ALL {
+            assert_eq!(value.as_str().parse::<Completion>(), Ok(*value));
+            let json = serde_json::to_string(value).unwrap();
+            assert_eq!(json, format!("\"{}\"", value.as_str()));
+        }
+    }
+
+    #[test]
+    fn unknown_value_lists_the_allowed_ones() {
+        let error = "subtantial".parse::<Completion>().unwrap_err();
+        assert!(error.contains("no_evidence, not_started, limited, substantial"));
+    }
+}
