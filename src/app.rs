@@ -73,13 +73,10 @@ impl RouteTable {
                     methods.push(method);
                 }
             }
-            if item.get.is_some() {
-                methods.push(Method::HEAD);
-            }
             routes.push((ResourceDef::new(path.as_str()), methods));
         }
         for fixed in ["/healthz", "/readyz", "/openapi.json"] {
-            routes.push((ResourceDef::new(fixed), vec![Method::GET, Method::HEAD]));
+            routes.push((ResourceDef::new(fixed), vec![Method::GET]));
         }
         Self(routes)
     }

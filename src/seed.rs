@@ -10,9 +10,9 @@ use crate::resources::commitments::model::NewCommitment;
 use crate::resources::countries::model::NewCountry;
 use crate::resources::irm_findings::model::NewIrmFinding;
 use crate::resources::{action_plans, commitments, countries, irm_findings};
-use std::collections::HashMap;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// Name of the database the embedded cluster serves.
 pub const EMBEDDED_DATABASE: &str = "ogp";
@@ -61,7 +61,10 @@ fn resolve_ref(
     if let Some(reference) = body.remove(ref_key) {
         let reference = reference.as_str().unwrap_or_default();
         let id = ids.get(reference).ok_or_else(|| {
-            ApiError::invalid_field(ref_key, format!("demo data names unknown record `{reference}`"))
+            ApiError::invalid_field(
+                ref_key,
+                format!("demo data names unknown record `{reference}`"),
+            )
         })?;
         body.insert(id_key.to_string(), Value::from(*id));
     }
@@ -121,7 +124,9 @@ pub async fn load_demo(pool: &DbPool) -> Result<String, BoxError> {
     let outcome = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             if countries::query::exists(conn, &first_country).await? {
-                return Ok(format!("demo data already present (country {first_country})"));
+                return Ok(format!(
+                    "demo data already present (country {first_country})"
+                ));
             }
             let created = load(conn, &demo).await?;
             Ok(format!("demo data loaded: {created} records"))

@@ -18,8 +18,11 @@ macro_rules! text_enum {
             diesel::AsExpression, diesel::FromSqlRow,
         )]
         #[diesel(sql_type = diesel::sql_types::Text)]
+        // `rename_all`, not a per-variant rename: utoipa reads it, and the unit test
+        // `wire_form_round_trips` checks it agrees with the SQL form below.
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+            $($(#[$vmeta])* $variant),+
         }
 
         impl $name {
@@ -219,6 +222,25 @@ mod tests {
 
     #[test]
     fn wire_form_round_trips() {
+        fn check<T: serde::Serialize + std::fmt::Display>(values: &[T]) {
+            for value in values {
+                let json = serde_json::to_string(value).unwrap();
+                assert_eq!(json, format!("\"{value}\""));
+            }
+        }
+        check(Region::ALL);
+        check(MembershipStatus::ALL);
+        check(PlanStatus::ALL);
+        check(PublicInfluence::ALL);
+        check(OgpValue::ALL);
+        check(MilestoneStatus::ALL);
+        check(Report::ALL);
+        check(FindingKind::ALL);
+        check(Specificity::ALL);
+        check(PotentialImpact::ALL);
+        check(PotentialForResults::ALL);
+        check(DidItOpenGovernment::ALL);
+        check(VerdictBasis::ALL);
         for value in Completion::ALL {
             assert_eq!(value.as_str().parse::<Completion>(), Ok(*value));
             let json = serde_json::to_string(value).unwrap();

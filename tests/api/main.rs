@@ -1,1 +1,15 @@
+//! The one integration-test binary: black-box tests of the whole app against a real
+//! PostgreSQL (see `helpers`).
 
+mod action_plans;
+mod commitments;
+mod countries;
+mod demo_data;
+mod errors;
+mod fixtures;
+mod helpers;
+mod irm_findings;
+mod migrations;
+mod milestones;
+mod openapi_spec;
+mod pagination;

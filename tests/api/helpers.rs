@@ -1,0 +1,350 @@
+//! The test harness: one throw-away PostgreSQL per test run, a migrated template database made
+//! once, and a fresh database per test (dropped afterwards), so tests run in parallel and none
+//! depends on another.
+//!
+//! With `TEST_DATABASE_URL` (a superuser URL to any server), that server is used instead of
+//! starting one.
+
+use actix_http::Request;
+use actix_service::boxed::BoxService;
+use actix_service::ServiceExt;
+use actix_web::body::{to_bytes, BoxBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{HeaderMap, CONTENT_TYPE};
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::TestRequest;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use ogp_api::app::{self, AppState};
+use ogp_api::db::{self, embedded::EmbeddedPostgres, DbPool};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The server every test of this run shares.
+struct TestServer {
+    /// Connection string of database `{db}` on the server.
+    url_template: String,
+    template: String,
+}
+
+impl TestServer {
+    fn url(&self, database: &str) -> String {
+        self.url_template.replace("{db}", database)
+    }
+}
+
+static SERVER: OnceLock<TestServer> = OnceLock::new();
+
+/// Runs async setup work on its own runtime: the caller may already be inside one.
+fn block_on_fresh_runtime<T: Send + 'static>(
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("test runtime")
+            .block_on(work)
+    })
+    .join()
+    .expect("setup thread panicked")
+}
+
+/// Removes the clusters of earlier test runs whose process is gone.
+fn remove_stale_clusters(base: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if let Some(pid) = name.strip_prefix("ogp-api-test-") {
+            if !PathBuf::from(format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+fn start_server() -> TestServer {
+    let url_template = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) => replace_database(&url),
+        Err(_) => {
+            let base = std::env::temp_dir();
+            remove_stale_clusters(&base);
+            let dir = base.join(format!("ogp-api-test-{}", std::process::id()));
+            let cluster = EmbeddedPostgres::open(&dir).expect("embedded PostgreSQL for tests");
+            cluster
+                .spawn_ephemeral()
+                .expect("start PostgreSQL for tests");
+            cluster.url("{db}")
+        }
+    };
+    let template = format!("ogp_template_{}", std::process::id());
+    let admin = url_template.replace("{db}", "postgres");
+    let template_url = url_template.replace("{db}", &template);
+    let name = template.clone();
+    block_on_fresh_runtime(async move {
+        let mut conn = AsyncPgConnection::establish(&admin)
+            .await
+            .expect("connect as admin");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("drop old template");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create template");
+        db::run_migrations(&template_url)
+            .await
+            .expect("migrate template");
+    });
+    TestServer {
+        url_template,
+        template,
+    }
+}
+
+/// `postgres://…/name?x` → `postgres://…/{db}?x`, or a key-value string with `dbname={db}`.
+fn replace_database(url: &str) -> String {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let (base, query) = url
+            .split_once('?')
+            .map_or((url, None), |(b, q)| (b, Some(q)));
+        let authority_end = base.find("://").map_or(0, |i| i + 3);
+        let path_start = base[authority_end..].find('/').map(|i| i + authority_end);
+        let base = path_start.map_or(base, |i| &base[..i]);
+        match query {
+            Some(q) => format!("{base}/{{db}}?{q}"),
+            None => format!("{base}/{{db}}"),
+        }
+    } else {
+        let kept: Vec<&str> = url
+            .split_whitespace()
+            .filter(|part| !part.starts_with("dbname="))
+            .collect();
+        format!("{} dbname={{db}}", kept.join(" "))
+    }
+}
+
+fn server() -> &'static TestServer {
+    SERVER.get_or_init(start_server)
+}
+
+/// A fresh database (a copy of the migrated template) and an app over it.
+pub struct TestApp {
+    service: BoxService<Request, ServiceResponse<BoxBody>, actix_web::Error>,
+    pub pool: DbPool,
+    pub database: String,
+    pub url: String,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `field`s named in a 422's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Asserts the status and that the body is a problem document of that status.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text
+        );
+        assert_eq!(self.body["status"], status);
+        for member in ["type", "title", "detail", "instance", "request_id"] {
+            assert!(
+                self.body[member].is_string(),
+                "problem lacks `{member}`: {}",
+                self.text
+            );
+        }
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        self
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(ogp_api::body::DEFAULT_BODY_LIMIT).await
+}
+
+pub async fn spawn_app_with(body_limit: usize) -> TestApp {
+    let server = server();
+    let database = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = AsyncPgConnection::establish(&server.url("postgres"))
+        .await
+        .expect("connect as admin");
+    diesel::sql_query(format!(
+        "CREATE DATABASE {database} TEMPLATE {}",
+        server.template
+    ))
+    .execute(&mut admin)
+    .await
+    .expect("create test database");
+    let url = server.url(&database);
+    let pool = db::pool(&url, 8).expect("pool");
+    let app = actix_web::test::init_service(app::build(AppState {
+        pool: pool.clone(),
+        body_limit,
+    }))
+    .await;
+    let service = actix_service::boxed::service(app.map(ServiceResponse::map_into_boxed_body));
+    TestApp {
+        service,
+        pool,
+        database,
+        url,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let admin = server().url("postgres");
+        let database = self.database.clone();
+        block_on_fresh_runtime(async move {
+            if let Ok(mut conn) = AsyncPgConnection::establish(&admin).await {
+                let _ =
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+            }
+        });
+    }
+}
+
+impl TestApp {
+    /// Sends `request` through the whole app (middleware included).
+    pub async fn send(&self, request: TestRequest) -> TestResponse {
+        use actix_web::dev::Service;
+        let response = self
+            .service
+            .call(request.to_request())
+            .await
+            .expect("the app answered with an Err instead of a response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body()).await.expect("body");
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        TestResponse {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(TestRequest::get().uri(path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> TestResponse {
+        self.send(TestRequest::post().uri(path).set_json(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> TestResponse {
+        self.send(
+            TestRequest::patch()
+                .uri(path)
+                .insert_header((CONTENT_TYPE, "application/merge-patch+json"))
+                .set_payload(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str) -> TestResponse {
+        self.send(TestRequest::delete().uri(path)).await
+    }
+
+    /// A request with any method, raw body and content type.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> TestResponse {
+        self.send(
+            TestRequest::default()
+                .method(method)
+                .uri(path)
+                .insert_header((CONTENT_TYPE, content_type))
+                .set_payload(body.to_string()),
+        )
+        .await
+    }
+
+    /// POSTs `body` and returns the created resource, asserting 201.
+    #[track_caller]
+    pub async fn create(&self, path: &str, body: &Value) -> Value {
+        let response = self.post(path, body).await;
+        assert_eq!(
+            response.status,
+            StatusCode::CREATED,
+            "creating at {path}: {}",
+            response.text
+        );
+        response.body
+    }
+
+    /// Every row of every table, as text: equal snapshots mean an unchanged database.
+    pub async fn snapshot(&self) -> String {
+        #[derive(diesel::QueryableByName)]
+        struct Dump {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            dump: String,
+        }
+        let mut conn = db::conn(&self.pool).await.expect("connection");
+        let mut out = String::new();
+        for (table, key) in [
+            ("countries", "code"),
+            ("action_plans", "id"),
+            ("commitments", "id"),
+            ("milestones", "id"),
+            ("irm_findings", "id"),
+        ] {
+            let dump: Dump = diesel::sql_query(format!(
+                "SELECT coalesce(json_agg(t ORDER BY {key})::text, '[]') AS dump FROM {table} t"
+            ))
+            .get_result(&mut conn)
+            .await
+            .expect("snapshot");
+            out.push_str(table);
+            out.push_str(": ");
+            out.push_str(&dump.dump);
+            out.push('\n');
+        }
+        out
+    }
+}
