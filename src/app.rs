@@ -116,6 +116,13 @@ async fn no_route(
     })
 }
 
+/// `/docs` → `/docs/`, where the Swagger UI lives.
+async fn redirect_to_docs() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
+}
+
 /// Wrapper so the route table can be app data without exposing its type.
 pub struct RouteTableHandle(RouteTable);
 
@@ -149,6 +156,7 @@ pub fn build(
             ApiError::not_found(format!("no resource at `{}`", req.path())).into()
         }))
         .configure(health::configure)
+        .route("/docs", web::get().to(redirect_to_docs))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .default_service(web::to(no_route))
         .wrap(from_fn(request_context))

@@ -1,6 +1,7 @@
 //! The database: connection pool, embedded migrations, and the embedded default cluster.
 
 pub mod embedded;
+pub mod keyed;
 
 use crate::error::ApiError;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;

@@ -306,7 +306,6 @@ impl TestApp {
     }
 
     /// POSTs `body` and returns the created resource, asserting 201.
-    #[track_caller]
     pub async fn create(&self, path: &str, body: &Value) -> Value {
         let response = self.post(path, body).await;
         assert_eq!(

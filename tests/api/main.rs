@@ -12,4 +12,5 @@ mod irm_findings;
 mod migrations;
 mod milestones;
 mod openapi_spec;
+mod operations;
 mod pagination;

@@ -5,6 +5,8 @@ use crate::schema::action_plans;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+crate::db::keyed::keyed_queries!(action_plans, ActionPlan, NewActionPlan, i64);
+
 /// Up to `fetch` plans after id `after`, by id; optionally of one country.
 pub async fn list(
     conn: &mut AsyncPgConnection,
@@ -24,61 +26,6 @@ pub async fn list(
         query = query.filter(action_plans::id.gt(after));
     }
     query.load(conn).await
-}
-
-pub async fn find(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<ActionPlan>> {
-    action_plans::table
-        .find(id)
-        .select(ActionPlan::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// The plan, locked until the end of the transaction (for read-modify-write).
-pub async fn find_for_update(
-    conn: &mut AsyncPgConnection,
-    id: i64,
-) -> QueryResult<Option<ActionPlan>> {
-    action_plans::table
-        .find(id)
-        .select(ActionPlan::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
-
-pub async fn exists(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(action_plans::table.find(id)))
-        .get_result(conn)
-        .await
-}
-
-pub async fn insert(conn: &mut AsyncPgConnection, new: &NewActionPlan) -> QueryResult<ActionPlan> {
-    diesel::insert_into(action_plans::table)
-        .values(new)
-        .returning(ActionPlan::as_returning())
-        .get_result(conn)
-        .await
-}
-
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    id: i64,
-    input: &NewActionPlan,
-) -> QueryResult<ActionPlan> {
-    diesel::update(action_plans::table.find(id))
-        .set(input)
-        .returning(ActionPlan::as_returning())
-        .get_result(conn)
-        .await
-}
-
-pub async fn delete(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(action_plans::table.find(id))
-        .execute(conn)
-        .await
 }
 
 /// The plan, share-locked until the end of the transaction: its start year cannot change

@@ -8,6 +8,8 @@ use crate::vocab::{FindingKind, VerdictBasis};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+crate::db::keyed::keyed_queries!(irm_findings, IrmFinding, IrmFindingRow, i64);
+
 /// Up to `fetch` findings after id `after`, by id; optionally of one plan and/or commitment.
 pub async fn list(
     conn: &mut AsyncPgConnection,
@@ -31,55 +33,6 @@ pub async fn list(
         query = query.filter(irm_findings::id.gt(after));
     }
     query.load(conn).await
-}
-
-pub async fn find(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<IrmFinding>> {
-    irm_findings::table
-        .find(id)
-        .select(IrmFinding::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// The finding, locked until the end of the transaction (for read-modify-write).
-pub async fn find_for_update(
-    conn: &mut AsyncPgConnection,
-    id: i64,
-) -> QueryResult<Option<IrmFinding>> {
-    irm_findings::table
-        .find(id)
-        .select(IrmFinding::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
-
-pub async fn insert(conn: &mut AsyncPgConnection, row: &IrmFindingRow) -> QueryResult<IrmFinding> {
-    diesel::insert_into(irm_findings::table)
-        .values(row)
-        .returning(IrmFinding::as_returning())
-        .get_result(conn)
-        .await
-}
-
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    id: i64,
-    row: &IrmFindingRow,
-) -> QueryResult<IrmFinding> {
-    diesel::update(irm_findings::table.find(id))
-        .set(row)
-        .returning(IrmFinding::as_returning())
-        .get_result(conn)
-        .await
-}
-
-pub async fn delete(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(irm_findings::table.find(id))
-        .execute(conn)
-        .await
 }
 
 /// After a plan's start year changed: re-derives the `starred` verdict of its assessments
