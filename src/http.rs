@@ -20,21 +20,40 @@ fn header_lists(value: &str, tag: &str, weak_ok: bool) -> bool {
     })
 }
 
+/// How long shared caches and clients may reuse a read without asking again. Short, because
+/// editors expect to see their change; ETags make the revalidation after it cheap.
+pub const CACHE_MAX_AGE_SECONDS: u32 = 30;
+
+/// `Cache-Control` of every successful read: public data, briefly cacheable.
+pub fn cache_control() -> (header::HeaderName, HeaderValue) {
+    (
+        header::CACHE_CONTROL,
+        HeaderValue::from_str(&format!("public, max-age={CACHE_MAX_AGE_SECONDS}"))
+            .expect("ASCII header value"),
+    )
+}
+
+/// Whether the request's `If-None-Match` names `tag` (weak comparison, RFC 9110).
+pub fn if_none_match_lists(req: &HttpRequest, tag: &str) -> bool {
+    let tag = tag.strip_prefix("W/").unwrap_or(tag);
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| header_lists(v, tag, true))
+}
+
 /// 200 with the resource and its ETag, or 304 when `If-None-Match` already names it.
 pub fn ok_with_etag<T: Serialize>(req: &HttpRequest, body: &T, version: i32) -> HttpResponse {
     let tag = etag(version);
-    let not_modified = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| header_lists(v, &tag, true));
-    if not_modified {
+    if if_none_match_lists(req, &tag) {
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, tag))
+            .insert_header(cache_control())
             .finish();
     }
     HttpResponse::Ok()
         .insert_header((header::ETAG, tag))
+        .insert_header(cache_control())
         .json(body)
 }
 

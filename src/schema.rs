@@ -100,6 +100,7 @@ diesel::table! {
 }
 
 diesel::joinable!(action_plans -> countries (country_code));
+diesel::joinable!(commitments -> action_plans (action_plan_id));
 diesel::joinable!(irm_findings -> action_plans (action_plan_id));
 diesel::joinable!(milestones -> commitments (commitment_id));
 

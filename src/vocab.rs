@@ -29,6 +29,9 @@ macro_rules! text_enum {
             /// Every value, in the order of the scale.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// Every wire form, in the order of the scale.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
             /// The wire (and database) form.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
@@ -36,7 +39,7 @@ macro_rules! text_enum {
 
             /// The wire forms, comma-separated, for error messages.
             pub fn allowed() -> String {
-                [$($text),+].join(", ")
+                Self::NAMES.join(", ")
             }
         }
 

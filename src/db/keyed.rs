@@ -45,6 +45,7 @@ macro_rules! keyed_queries {
             conn: &mut diesel_async::AsyncPgConnection,
             key: $key,
         ) -> diesel::QueryResult<bool> {
+            use diesel::prelude::*;
             use diesel_async::RunQueryDsl;
             diesel::select(diesel::dsl::exists($table::table.find(key)))
                 .get_result(conn)
@@ -85,6 +86,7 @@ macro_rules! keyed_queries {
             conn: &mut diesel_async::AsyncPgConnection,
             key: $key,
         ) -> diesel::QueryResult<usize> {
+            use diesel::prelude::*;
             use diesel_async::RunQueryDsl;
             diesel::delete($table::table.find(key)).execute(conn).await
         }

@@ -1,18 +1,29 @@
-//! The list machinery every collection shares: `limit`, opaque keyset cursors, the page body
-//! and its `Link` header.
-//!
-//! Pages are keyset pages (`WHERE key > last ORDER BY key LIMIT n + 1`), never OFFSET: a deep
-//! page costs what the first does, and rows inserted meanwhile never shift a page.
+//! The list machinery every collection shares: parsing (`request`), SQL (`query`, `sql`),
+//! pages with opaque keyset cursors, conditional responses (`response`) and streaming exports
+//! (`export`). Each resource declares what its list offers in a [`spec::ListSpec`].
 
-pub mod params;
+pub mod docs;
+pub mod export;
+pub mod handler;
+pub mod query;
+pub mod request;
+pub mod response;
+pub mod spec;
+pub mod sql;
 
 use crate::error::ApiError;
-use actix_web::http::header::{HeaderValue, LINK};
-use actix_web::{HttpRequest, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use diesel::deserialize::{self, QueryableByName};
+use diesel::pg::Pg;
+use diesel::row::NamedRow;
+use diesel::sql_types::{BigInt, Float4, Nullable};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use request::{CursorState, ListRequest};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
+use spec::ListSpec;
 use utoipa::ToSchema;
 
 /// Page size when `limit` is not given.
@@ -23,52 +34,19 @@ pub const MAX_LIMIT: i64 = 200;
 /// One page of a collection.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
-    /// The rows of this page, in the list's order.
+    /// The rows of this page, in the list's order. With `include=…`, each row also carries the
+    /// named child collections (e.g. `milestones`), complete.
     pub items: Vec<T>,
-    /// Opaque cursor of the next page (pass it as `cursor`), or `null` on the last page.
+    /// Opaque cursor of the next page (pass it as `cursor`, with the same other parameters),
+    /// or `null` on the last page.
     pub next_cursor: Option<String>,
+    /// With `include_total=true`: how many rows match the filters, over all pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
 }
 
-/// `limit` and `cursor`, validated.
-#[derive(Debug, Clone)]
-pub struct PageRequest<K> {
-    pub limit: i64,
-    /// The key of the last row of the previous page.
-    pub after: Option<K>,
-}
-
-impl<K: DeserializeOwned> PageRequest<K> {
-    pub fn parse(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, ApiError> {
-        let limit = match limit {
-            None => DEFAULT_LIMIT,
-            Some(text) => match text.parse::<i64>() {
-                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                _ => {
-                    return Err(ApiError::invalid_query(format!(
-                        "`limit` must be a whole number from 1 to {MAX_LIMIT} (got `{text}`)"
-                    )))
-                }
-            },
-        };
-        let after = cursor.map(decode_cursor).transpose()?;
-        Ok(Self { limit, after })
-    }
-
-    /// Rows to fetch: one more than the page, to learn whether another page follows.
-    pub fn fetch(&self) -> i64 {
-        self.limit + 1
-    }
-}
-
-/// The cursor wire form: base64url of a small JSON document. Opaque to clients; the shape may
-/// change between versions, which is why clients must not build cursors themselves.
-#[derive(Serialize, serde::Deserialize)]
-struct CursorBody<K> {
-    after: K,
-}
-
-pub fn encode_cursor<K: Serialize>(after: &K) -> String {
-    let json = serde_json::to_vec(&CursorBody { after }).unwrap_or_default();
+pub fn encode_cursor<K: Serialize>(state: &K) -> String {
+    let json = serde_json::to_vec(state).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
 }
 
@@ -79,52 +57,88 @@ pub fn decode_cursor<K: DeserializeOwned>(text: &str) -> Result<K, ApiError> {
         )
     };
     let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
-    let body: CursorBody<K> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    Ok(body.after)
+    serde_json::from_slice(&bytes).map_err(|_| invalid())
 }
 
-/// Turns `fetch()` rows into a page response: trims the extra row, sets `next_cursor` and the
-/// `Link: rel="next"` header.
-pub fn page_response<T, K, F>(
-    req: &HttpRequest,
-    page: &PageRequest<K>,
-    mut rows: Vec<T>,
-    key_of: F,
-) -> HttpResponse
-where
-    T: Serialize,
-    K: Serialize,
-    F: Fn(&T) -> K,
-{
-    let more = rows.len() as i64 > page.limit;
-    rows.truncate(page.limit as usize);
-    let next_cursor = if more {
-        rows.last().map(|last| encode_cursor(&key_of(last)))
-    } else {
-        None
-    };
-    let mut response = HttpResponse::Ok();
-    if let Some(cursor) = &next_cursor {
-        if let Ok(value) =
-            HeaderValue::from_str(&format!("<{}>; rel=\"next\"", next_url(req, cursor)))
-        {
-            response.insert_header((LINK, value));
-        }
+/// A listed row with its text-search rank (NULL without `q`).
+pub struct Listed<T> {
+    pub row: T,
+    pub search_rank: Option<f32>,
+}
+
+impl<T: QueryableByName<Pg>> QueryableByName<Pg> for Listed<T> {
+    fn build<'a>(row: &impl NamedRow<'a, Pg>) -> deserialize::Result<Self> {
+        Ok(Self {
+            row: T::build(row)?,
+            search_rank: NamedRow::get::<Nullable<Float4>, Option<f32>>(row, "search_rank")?,
+        })
     }
-    response.json(Page {
-        items: rows,
-        next_cursor,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+/// The cursor of the page that follows `last`.
+fn cursor_after<T: Serialize>(request: &ListRequest, last: &Listed<T>) -> String {
+    let json = serde_json::to_value(&last.row).unwrap_or(Value::Null);
+    let values = request
+        .sort
+        .iter()
+        .map(|key| {
+            if key.name == "search_rank" {
+                last.search_rank.map_or(Value::Null, |r| Value::from(f64::from(r)))
+            } else {
+                json.get(key.name).cloned().unwrap_or(Value::Null)
+            }
+        })
+        .collect();
+    encode_cursor(&CursorState {
+        sort: request.sort_text.clone(),
+        values,
     })
 }
 
-/// The request's own path and query, with `cursor` replaced.
-fn next_url(req: &HttpRequest, cursor: &str) -> String {
-    let mut pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    pairs.retain(|(name, _)| name != "cursor");
-    pairs.push(("cursor".to_string(), cursor.to_string()));
-    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-    format!("{}?{}", req.path(), query)
+/// One page of rows, the next cursor, and the total when asked for.
+pub struct PageOf<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+    pub total: Option<i64>,
+}
+
+/// Runs a list request: one query for the page, one more for `include_total`.
+pub async fn fetch_page<T>(
+    conn: &mut AsyncPgConnection,
+    spec: &ListSpec,
+    request: &ListRequest,
+) -> Result<PageOf<T>, ApiError>
+where
+    T: QueryableByName<Pg> + Serialize + Send + 'static,
+{
+    let mut rows: Vec<Listed<T>> = query::rows_sql(spec, request, true)?
+        .into_query()
+        .load(conn)
+        .await?;
+    let more = rows.len() as i64 > request.limit;
+    rows.truncate(request.limit as usize);
+    let next_cursor = if more {
+        rows.last().map(|last| cursor_after(request, last))
+    } else {
+        None
+    };
+    let total = if request.include_total {
+        let count: Count = query::count_sql(spec, request)?.into_query().get_result(conn).await?;
+        Some(count.count)
+    } else {
+        None
+    };
+    Ok(PageOf {
+        items: rows.into_iter().map(|r| r.row).collect(),
+        next_cursor,
+        total,
+    })
 }
 
 #[cfg(test)]
@@ -133,29 +147,32 @@ mod tests {
 
     #[test]
     fn cursor_round_trips() {
-        let cursor = encode_cursor(&42_i64);
-        assert_eq!(decode_cursor::<i64>(&cursor).unwrap(), 42);
-        let cursor = encode_cursor(&"MEX");
-        assert_eq!(decode_cursor::<String>(&cursor).unwrap(), "MEX");
+        let state = CursorState {
+            sort: "-start_year".into(),
+            values: vec![Value::from(2016), Value::from(42)],
+        };
+        let decoded: CursorState = decode_cursor(&encode_cursor(&state)).unwrap();
+        assert_eq!(decoded.sort, "-start_year");
+        assert_eq!(decoded.values, state.values);
     }
 
     #[test]
     fn garbage_cursor_is_a_400() {
-        for bad in ["", "!!!", "eyJ4IjoxfQ", &encode_cursor(&"text")] {
-            let error = decode_cursor::<i64>(bad).unwrap_err();
+        for bad in ["", "!!!", "eyJ4IjoxfQ"] {
+            let error = decode_cursor::<CursorState>(bad).unwrap_err();
             assert_eq!(error.status.as_u16(), 400, "cursor {bad:?}");
         }
     }
+}
 
-    #[test]
-    fn limit_bounds() {
-        assert_eq!(PageRequest::<i64>::parse(None, None).unwrap().limit, 50);
-        assert_eq!(
-            PageRequest::<i64>::parse(Some("200"), None).unwrap().limit,
-            200
-        );
-        for bad in ["0", "201", "-1", "abc", "1.5"] {
-            assert!(PageRequest::<i64>::parse(Some(bad), None).is_err(), "{bad}");
-        }
+/// Groups child rows by their parent's key, keeping their order.
+pub fn group_by<K, T>(rows: Vec<T>, key: impl Fn(&T) -> K) -> std::collections::HashMap<K, Vec<T>>
+where
+    K: std::hash::Hash + Eq,
+{
+    let mut groups = std::collections::HashMap::<K, Vec<T>>::new();
+    for row in rows {
+        groups.entry(key(&row)).or_default().push(row);
     }
+    groups
 }

@@ -1,16 +1,18 @@
 //! Action plan endpoints.
 
-use super::model::{ActionPlan, ActionPlanListQuery, ActionPlanPatch, NewActionPlan};
+use super::model::{ActionPlan, ActionPlanPatch, NewActionPlan};
+use super::list::{self, ActionPlanListItem, ActionPlanListParams};
 use super::{query, TAG};
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::http::{created, ok_with_etag, IfMatch};
-use crate::listing::{page_response, params, Page, PageRequest};
+use crate::listing::handler::{self, AliasParent, NoParent};
+use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
 use crate::resources::{countries, irm_findings};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 fn not_found(id: i64) -> ApiError {
     ApiError::not_found(format!("no action plan has the id {id}"))
@@ -20,64 +22,8 @@ fn location(plan: &ActionPlan) -> String {
     format!("/api/v1/action-plans/{}", plan.id)
 }
 
-/// One page of plans; `of_country` is the parent named by an alias path (which must exist).
-async fn list_page(
-    req: &HttpRequest,
-    pool: &DbPool,
-    params: &ActionPlanListQuery,
-    of_country: Option<&str>,
-) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::<i64>::parse(params.limit.as_deref(), params.cursor.as_deref())?;
-    let mut conn = db::conn(pool).await?;
-    if let Some(code) = of_country {
-        if !countries::query::exists(&mut conn, code).await? {
-            return Err(ApiError::not_found(format!(
-                "no country has the code `{code}`"
-            )));
-        }
-    }
-    let country_code = of_country.or(params.country_code.as_deref());
-    let rows = query::list(&mut conn, country_code, page.after, page.fetch()).await?;
-    Ok(page_response(req, &page, rows, |p| p.id))
-}
 
-/// List action plans
-///
-/// Action plans by id, a page at a time; `country_code` narrows to one country.
-#[utoipa::path(
-    tag = TAG,
-    params(ActionPlanListQuery),
-    responses((status = 200, description = "A page of action plans", body = Page<ActionPlan>,
-        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        ListProblems)
-)]
-#[get("/action-plans")]
-pub async fn list_action_plans(
-    req: HttpRequest,
-    pool: web::Data<DbPool>,
-    params: web::Query<ActionPlanListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    list_page(&req, &pool, &params, None).await
-}
 
-/// List a country's action plans
-#[utoipa::path(
-    tag = TAG,
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code"), ActionPlanListQuery),
-    responses((status = 200, description = "A page of the country's action plans", body = Page<ActionPlan>,
-        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        ListProblems)
-)]
-#[get("/countries/{code}/action-plans")]
-pub async fn list_country_action_plans(
-    req: HttpRequest,
-    pool: web::Data<DbPool>,
-    code: web::Path<String>,
-    params: web::Query<ActionPlanListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    params::not_in_alias("country_code", params.country_code.as_deref())?;
-    list_page(&req, &pool, &params, Some(&code)).await
-}
 
 /// Get an action plan
 #[utoipa::path(
@@ -193,4 +139,53 @@ pub async fn delete_action_plan(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// List action plans
+///
+/// Action plans by id, a page at a time.
+/// Filters (exact, comma = any of, `_gte`/`_lte` ranges), `sort`, `q` full-text search,
+/// `include` embedding, `include_total`; `Accept: text/csv` or `application/x-ndjson`
+/// (or `format=`) streams every matching row instead of a page.
+#[utoipa::path(
+    tag = TAG,
+    params(ActionPlanListParams),
+    responses((status = 200, description = "A page of action plans",
+        content((Page<ActionPlanListItem> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Weak ETag of the page"))),
+        ListProblems)
+)]
+#[get("/action-plans")]
+pub async fn list_action_plans(req: HttpRequest, pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
+    handler::list::<ActionPlan, _, _, _>(&req, &pool, &list::SPEC, None::<NoParent>, list::embed, "action-plans").await
+}
+
+/// List a country's action plans
+#[utoipa::path(
+    tag = TAG,
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code"), ActionPlanListParams),
+    responses((status = 200, description = "A page of a country's action plans",
+        content((Page<ActionPlanListItem> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Weak ETag of the page"))),
+        ListProblems)
+)]
+#[get("/countries/{code}/action-plans")]
+pub async fn list_country_action_plans(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner();
+    let check_key = key.clone();
+    let parent = AliasParent {
+        field: "country_code",
+        value: serde_json::Value::from(key.clone()),
+        missing: format!("no country has the code `{key}`"),
+        exists: async move |conn: &mut AsyncPgConnection| -> Result<bool, ApiError> {
+            Ok(countries::query::exists(conn, &check_key).await?)
+        },
+    };
+    handler::list::<ActionPlan, _, _, _>(&req, &pool, &list::SPEC, Some(parent), list::embed, "action-plans").await
 }

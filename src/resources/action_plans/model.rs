@@ -7,11 +7,11 @@ use crate::schema::action_plans;
 use crate::vocab::{PlanStatus, PublicInfluence};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A country's two-year action plan, co-created with civil society.
-#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = action_plans, check_for_backend(diesel::pg::Pg))]
 pub struct ActionPlan {
     /// Server-assigned id; the key.
@@ -185,19 +185,4 @@ impl ActionPlan {
             source_url: self.source_url.clone(),
         }
     }
-}
-
-/// Query parameters of the action plan lists.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ActionPlanListQuery {
-    /// Only the plans of this country (not on `/countries/{code}/action-plans`, where the path
-    /// says it).
-    pub country_code: Option<String>,
-    /// Page size, 1–200 (default 50).
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
-    pub limit: Option<String>,
-    /// Opaque cursor: `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }

@@ -1,16 +1,18 @@
 //! Commitment endpoints.
 
-use super::model::{Commitment, CommitmentListQuery, CommitmentPatch, NewCommitment};
+use super::model::{Commitment, CommitmentPatch, NewCommitment};
+use super::list::{self, CommitmentListItem, CommitmentListParams};
 use super::{query, TAG};
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::http::{created, ok_with_etag, IfMatch};
-use crate::listing::{page_response, params, Page, PageRequest};
+use crate::listing::handler::{self, AliasParent, NoParent};
+use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
 use crate::resources::action_plans;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 fn not_found(id: i64) -> ApiError {
     ApiError::not_found(format!("no commitment has the id {id}"))
@@ -20,64 +22,8 @@ fn location(commitment: &Commitment) -> String {
     format!("/api/v1/commitments/{}", commitment.id)
 }
 
-/// One page of commitments; `of_plan` is the parent named by an alias path (which must exist).
-async fn list_page(
-    req: &HttpRequest,
-    pool: &DbPool,
-    params: &CommitmentListQuery,
-    of_plan: Option<i64>,
-) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::<i64>::parse(params.limit.as_deref(), params.cursor.as_deref())?;
-    let filter_plan = params::id("action_plan_id", params.action_plan_id.as_deref())?;
-    let mut conn = db::conn(pool).await?;
-    if let Some(id) = of_plan {
-        if !action_plans::query::exists(&mut conn, id).await? {
-            return Err(ApiError::not_found(format!(
-                "no action plan has the id {id}"
-            )));
-        }
-    }
-    let rows = query::list(&mut conn, of_plan.or(filter_plan), page.after, page.fetch()).await?;
-    Ok(page_response(req, &page, rows, |c| c.id))
-}
 
-/// List commitments
-///
-/// Commitments by id, a page at a time; `action_plan_id` narrows to one plan.
-#[utoipa::path(
-    tag = TAG,
-    params(CommitmentListQuery),
-    responses((status = 200, description = "A page of commitments", body = Page<Commitment>,
-        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        ListProblems)
-)]
-#[get("/commitments")]
-pub async fn list_commitments(
-    req: HttpRequest,
-    pool: web::Data<DbPool>,
-    params: web::Query<CommitmentListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    list_page(&req, &pool, &params, None).await
-}
 
-/// List an action plan's commitments
-#[utoipa::path(
-    tag = TAG,
-    params(("id" = i64, Path, description = "Action plan id"), CommitmentListQuery),
-    responses((status = 200, description = "A page of the plan's commitments", body = Page<Commitment>,
-        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        ListProblems)
-)]
-#[get("/action-plans/{id}/commitments")]
-pub async fn list_action_plan_commitments(
-    req: HttpRequest,
-    pool: web::Data<DbPool>,
-    id: web::Path<i64>,
-    params: web::Query<CommitmentListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    params::not_in_alias("action_plan_id", params.action_plan_id.as_deref())?;
-    list_page(&req, &pool, &params, Some(id.into_inner())).await
-}
 
 /// Get a commitment
 #[utoipa::path(
@@ -192,4 +138,54 @@ pub async fn delete_commitment(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// List commitments
+///
+/// Commitments by id, a page at a time. Besides their own fields, commitments filter by
+/// their plan (`country_code`, `plan_start_year`…) and by their IRM assessments (`report`,
+/// `completion`, `potential_impact`, `well_designed`…: all must hold for one assessment).
+/// Filters (exact, comma = any of, `_gte`/`_lte` ranges), `sort`, `q` full-text search,
+/// `include` embedding, `include_total`; `Accept: text/csv` or `application/x-ndjson`
+/// (or `format=`) streams every matching row instead of a page.
+#[utoipa::path(
+    tag = TAG,
+    params(CommitmentListParams),
+    responses((status = 200, description = "A page of commitments",
+        content((Page<CommitmentListItem> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Weak ETag of the page"))),
+        ListProblems)
+)]
+#[get("/commitments")]
+pub async fn list_commitments(req: HttpRequest, pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
+    handler::list::<Commitment, _, _, _>(&req, &pool, &list::SPEC, None::<NoParent>, list::embed, "commitments").await
+}
+
+/// List an action plan's commitments
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Action plan id"), CommitmentListParams),
+    responses((status = 200, description = "A page of an action plan's commitments",
+        content((Page<CommitmentListItem> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Weak ETag of the page"))),
+        ListProblems)
+)]
+#[get("/action-plans/{id}/commitments")]
+pub async fn list_action_plan_commitments(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    key: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner();
+    let parent = AliasParent {
+        field: "action_plan_id",
+        value: serde_json::Value::from(key),
+        missing: format!("no action plan has the id {key}"),
+        exists: async move |conn: &mut AsyncPgConnection| -> Result<bool, ApiError> {
+            Ok(action_plans::query::exists(conn, key).await?)
+        },
+    };
+    handler::list::<Commitment, _, _, _>(&req, &pool, &list::SPEC, Some(parent), list::embed, "commitments").await
 }

@@ -1,6 +1,7 @@
 //! `/commitments`: the commitments of action plans.
 
 pub mod handlers;
+pub mod list;
 pub mod model;
 pub mod query;
 

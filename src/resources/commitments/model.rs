@@ -6,11 +6,11 @@ use crate::schema::commitments;
 use crate::vocab::OgpValue;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One commitment of an action plan.
-#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = commitments, check_for_backend(diesel::pg::Pg))]
 pub struct Commitment {
     /// Server-assigned id; the key.
@@ -173,20 +173,4 @@ impl Commitment {
             end_date: self.end_date,
         }
     }
-}
-
-/// Query parameters of the commitment lists.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CommitmentListQuery {
-    /// Only the commitments of this action plan (not on `/action-plans/{id}/commitments`,
-    /// where the path says it).
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub action_plan_id: Option<String>,
-    /// Page size, 1–200 (default 50).
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
-    pub limit: Option<String>,
-    /// Opaque cursor: `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }

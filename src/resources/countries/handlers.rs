@@ -1,12 +1,14 @@
 //! Country endpoints.
 
-use super::model::{Country, CountryListQuery, CountryPatch, NewCountry};
+use super::model::{Country, CountryPatch, NewCountry};
+use super::list::{self, CountryListItem, CountryListParams};
 use super::{query, TAG};
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::http::{created, ok_with_etag, IfMatch};
-use crate::listing::{page_response, Page, PageRequest};
+use crate::listing::handler::{self, NoParent};
+use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
@@ -19,27 +21,6 @@ fn location(country: &Country) -> String {
     format!("/api/v1/countries/{}", country.code)
 }
 
-/// List countries
-///
-/// Countries by code, a page at a time.
-#[utoipa::path(
-    tag = TAG,
-    params(CountryListQuery),
-    responses((status = 200, description = "A page of countries", body = Page<Country>,
-        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        ListProblems)
-)]
-#[get("/countries")]
-pub async fn list_countries(
-    req: HttpRequest,
-    pool: web::Data<DbPool>,
-    params: web::Query<CountryListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::<String>::parse(params.limit.as_deref(), params.cursor.as_deref())?;
-    let mut conn = db::conn(&pool).await?;
-    let rows = query::list(&mut conn, page.after.as_deref(), page.fetch()).await?;
-    Ok(page_response(&req, &page, rows, |c| c.code.clone()))
-}
 
 /// Get a country
 #[utoipa::path(
@@ -152,4 +133,24 @@ pub async fn delete_country(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// List countries
+///
+/// Countries by code, a page at a time.
+/// Filters (exact, comma = any of, `_gte`/`_lte` ranges), `sort`, `q` full-text search,
+/// `include` embedding, `include_total`; `Accept: text/csv` or `application/x-ndjson`
+/// (or `format=`) streams every matching row instead of a page.
+#[utoipa::path(
+    tag = TAG,
+    params(CountryListParams),
+    responses((status = 200, description = "A page of countries",
+        content((Page<CountryListItem> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Weak ETag of the page"))),
+        ListProblems)
+)]
+#[get("/countries")]
+pub async fn list_countries(req: HttpRequest, pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
+    handler::list::<Country, _, _, _>(&req, &pool, &list::SPEC, None::<NoParent>, list::embed, "countries").await
 }

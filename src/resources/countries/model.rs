@@ -7,11 +7,11 @@ use crate::schema::countries;
 use crate::vocab::{MembershipStatus, Region};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// An OGP member country.
-#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = countries, check_for_backend(diesel::pg::Pg))]
 pub struct Country {
     /// ISO 3166-1 alpha-3 code, upper case; the key. Immutable.
@@ -123,16 +123,4 @@ impl Country {
 /// `^[A-Z]{3}$`
 pub fn is_country_code(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
-}
-
-/// Query parameters of the country list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CountryListQuery {
-    /// Page size, 1–200 (default 50).
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
-    pub limit: Option<String>,
-    /// Opaque cursor: `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }

@@ -1,12 +1,14 @@
 //! IRM finding endpoints.
 
-use super::model::{IrmFinding, IrmFindingListQuery, IrmFindingPatch, NewIrmFinding};
+use super::model::{IrmFinding, IrmFindingPatch, NewIrmFinding};
+use super::list::{self, IrmFindingListParams};
 use super::{query, TAG};
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::http::{created, ok_with_etag, IfMatch};
-use crate::listing::{page_response, params, Page, PageRequest};
+use crate::listing::handler::{self, AliasParent, NoParent};
+use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
 use crate::resources::{action_plans, commitments};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
@@ -20,47 +22,7 @@ fn location(finding: &IrmFinding) -> String {
     format!("/api/v1/irm-findings/{}", finding.id)
 }
 
-/// The parent an alias path names.
-enum Parent {
-    Plan(i64),
-    Commitment(i64),
-}
 
-/// One page of findings, of the parent an alias path names (which must exist) or filtered.
-async fn list_page(
-    req: &HttpRequest,
-    pool: &DbPool,
-    params: &IrmFindingListQuery,
-    parent: Option<Parent>,
-) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::<i64>::parse(params.limit.as_deref(), params.cursor.as_deref())?;
-    let mut plan = params::id("action_plan_id", params.action_plan_id.as_deref())?;
-    let mut commitment = params::id("commitment_id", params.commitment_id.as_deref())?;
-    let mut conn = db::conn(pool).await?;
-    match parent {
-        Some(Parent::Plan(id)) => {
-            params::not_in_alias("action_plan_id", params.action_plan_id.as_deref())?;
-            if !action_plans::query::exists(&mut conn, id).await? {
-                return Err(ApiError::not_found(format!(
-                    "no action plan has the id {id}"
-                )));
-            }
-            plan = Some(id);
-        }
-        Some(Parent::Commitment(id)) => {
-            params::not_in_alias("commitment_id", params.commitment_id.as_deref())?;
-            if !commitments::query::exists(&mut conn, id).await? {
-                return Err(ApiError::not_found(format!(
-                    "no commitment has the id {id}"
-                )));
-            }
-            commitment = Some(id);
-        }
-        None => {}
-    }
-    let rows = query::list(&mut conn, plan, commitment, page.after, page.fetch()).await?;
-    Ok(page_response(req, &page, rows, |f| f.id))
-}
 
 /// Validates `input` against its plan (share-locked, so its start year holds) and resolves
 /// the verdicts.
@@ -74,66 +36,8 @@ async fn row_for(
     input.into_row(plan.start_year)
 }
 
-/// List IRM findings
-///
-/// Findings by id, a page at a time; `action_plan_id` and `commitment_id` narrow the list.
-#[utoipa::path(
-    tag = TAG,
-    params(IrmFindingListQuery),
-    responses((status = 200, description = "A page of IRM findings", body = Page<IrmFinding>,
-        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        ListProblems)
-)]
-#[get("/irm-findings")]
-pub async fn list_irm_findings(
-    req: HttpRequest,
-    pool: web::Data<DbPool>,
-    params: web::Query<IrmFindingListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    list_page(&req, &pool, &params, None).await
-}
 
-/// List the IRM findings about an action plan
-#[utoipa::path(
-    tag = TAG,
-    params(("id" = i64, Path, description = "Action plan id"), IrmFindingListQuery),
-    responses((status = 200, description = "A page of the plan's IRM findings", body = Page<IrmFinding>,
-        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        ListProblems)
-)]
-#[get("/action-plans/{id}/irm-findings")]
-pub async fn list_action_plan_irm_findings(
-    req: HttpRequest,
-    pool: web::Data<DbPool>,
-    id: web::Path<i64>,
-    params: web::Query<IrmFindingListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    list_page(&req, &pool, &params, Some(Parent::Plan(id.into_inner()))).await
-}
 
-/// List the IRM findings about a commitment
-#[utoipa::path(
-    tag = TAG,
-    params(("id" = i64, Path, description = "Commitment id"), IrmFindingListQuery),
-    responses((status = 200, description = "A page of the commitment's IRM findings", body = Page<IrmFinding>,
-        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        ListProblems)
-)]
-#[get("/commitments/{id}/irm-findings")]
-pub async fn list_commitment_irm_findings(
-    req: HttpRequest,
-    pool: web::Data<DbPool>,
-    id: web::Path<i64>,
-    params: web::Query<IrmFindingListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    list_page(
-        &req,
-        &pool,
-        &params,
-        Some(Parent::Commitment(id.into_inner())),
-    )
-    .await
-}
 
 /// Get an IRM finding
 #[utoipa::path(
@@ -248,4 +152,80 @@ pub async fn delete_irm_finding(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// List IRM findings
+///
+/// Findings by id, a page at a time.
+/// Filters (exact, comma = any of, `_gte`/`_lte` ranges), `sort`, `q` full-text search,
+/// `include` embedding, `include_total`; `Accept: text/csv` or `application/x-ndjson`
+/// (or `format=`) streams every matching row instead of a page.
+#[utoipa::path(
+    tag = TAG,
+    params(IrmFindingListParams),
+    responses((status = 200, description = "A page of IRM findings",
+        content((Page<IrmFinding> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Weak ETag of the page"))),
+        ListProblems)
+)]
+#[get("/irm-findings")]
+pub async fn list_irm_findings(req: HttpRequest, pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
+    handler::list::<IrmFinding, _, _, _>(&req, &pool, &list::SPEC, None::<NoParent>, handler::no_embedding, "irm-findings").await
+}
+
+/// List the IRM findings about an action plan
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Action plan id"), IrmFindingListParams),
+    responses((status = 200, description = "A page of the IRM findings about an action plan",
+        content((Page<IrmFinding> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Weak ETag of the page"))),
+        ListProblems)
+)]
+#[get("/action-plans/{id}/irm-findings")]
+pub async fn list_action_plan_irm_findings(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    key: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner();
+    let parent = AliasParent {
+        field: "action_plan_id",
+        value: serde_json::Value::from(key),
+        missing: format!("no action plan has the id {key}"),
+        exists: async move |conn: &mut AsyncPgConnection| -> Result<bool, ApiError> {
+            Ok(action_plans::query::exists(conn, key).await?)
+        },
+    };
+    handler::list::<IrmFinding, _, _, _>(&req, &pool, &list::SPEC, Some(parent), handler::no_embedding, "irm-findings").await
+}
+
+/// List the IRM findings about a commitment
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Commitment id"), IrmFindingListParams),
+    responses((status = 200, description = "A page of the IRM findings about a commitment",
+        content((Page<IrmFinding> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Weak ETag of the page"))),
+        ListProblems)
+)]
+#[get("/commitments/{id}/irm-findings")]
+pub async fn list_commitment_irm_findings(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    key: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner();
+    let parent = AliasParent {
+        field: "commitment_id",
+        value: serde_json::Value::from(key),
+        missing: format!("no commitment has the id {key}"),
+        exists: async move |conn: &mut AsyncPgConnection| -> Result<bool, ApiError> {
+            Ok(commitments::query::exists(conn, key).await?)
+        },
+    };
+    handler::list::<IrmFinding, _, _, _>(&req, &pool, &list::SPEC, Some(parent), handler::no_embedding, "irm-findings").await
 }

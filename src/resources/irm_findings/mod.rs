@@ -1,6 +1,7 @@
 //! `/irm-findings`: what the IRM's reports state about action plans and their commitments.
 
 pub mod handlers;
+pub mod list;
 pub mod model;
 pub mod query;
 pub mod verdicts;

@@ -12,12 +12,12 @@ use crate::vocab::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One statement of one IRM report about an action plan, or (for assessments) about one of
 /// its commitments.
-#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = irm_findings, check_for_backend(diesel::pg::Pg))]
 pub struct IrmFinding {
     /// Server-assigned id; the key.
@@ -402,22 +402,4 @@ impl IrmFinding {
             no_progress_on_any_commitment: self.no_progress_on_any_commitment,
         }
     }
-}
-
-/// Query parameters of the IRM finding lists.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct IrmFindingListQuery {
-    /// Only the findings about this action plan (not on `/action-plans/{id}/irm-findings`).
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub action_plan_id: Option<String>,
-    /// Only the findings about this commitment (not on `/commitments/{id}/irm-findings`).
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub commitment_id: Option<String>,
-    /// Page size, 1–200 (default 50).
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
-    pub limit: Option<String>,
-    /// Opaque cursor: `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }

@@ -10,30 +10,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 crate::db::keyed::keyed_queries!(irm_findings, IrmFinding, IrmFindingRow, i64);
 
-/// Up to `fetch` findings after id `after`, by id; optionally of one plan and/or commitment.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    action_plan_id: Option<i64>,
-    commitment_id: Option<i64>,
-    after: Option<i64>,
-    fetch: i64,
-) -> QueryResult<Vec<IrmFinding>> {
-    let mut query = irm_findings::table
-        .select(IrmFinding::as_select())
-        .order(irm_findings::id)
-        .limit(fetch)
-        .into_boxed();
-    if let Some(plan) = action_plan_id {
-        query = query.filter(irm_findings::action_plan_id.eq(plan));
-    }
-    if let Some(commitment) = commitment_id {
-        query = query.filter(irm_findings::commitment_id.eq(commitment));
-    }
-    if let Some(after) = after {
-        query = query.filter(irm_findings::id.gt(after));
-    }
-    query.load(conn).await
-}
 
 /// After a plan's start year changed: re-derives the `starred` verdict of its assessments
 /// (the rule depends on the era). A published verdict the new era contradicts makes the
@@ -82,4 +58,27 @@ pub async fn rederive_starred(
         }
     }
     Ok(())
+}
+
+/// The findings about these plans, by plan and id (for `include=irm_findings`).
+pub async fn of_plans(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<IrmFinding>> {
+    irm_findings::table
+        .filter(irm_findings::action_plan_id.eq_any(ids))
+        .order((irm_findings::action_plan_id, irm_findings::id))
+        .select(IrmFinding::as_select())
+        .load(conn)
+        .await
+}
+
+/// The findings about these commitments, by commitment and id (for `include=irm_findings`).
+pub async fn of_commitments(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<IrmFinding>> {
+    irm_findings::table
+        .filter(irm_findings::commitment_id.eq_any(ids))
+        .order((irm_findings::commitment_id, irm_findings::id))
+        .select(IrmFinding::as_select())
+        .load(conn)
+        .await
 }

@@ -1,16 +1,18 @@
 //! Milestone endpoints.
 
-use super::model::{Milestone, MilestoneListQuery, MilestonePatch, NewMilestone};
+use super::model::{Milestone, MilestonePatch, NewMilestone};
+use super::list::{self, MilestoneListParams};
 use super::{query, TAG};
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::http::{created, ok_with_etag, IfMatch};
-use crate::listing::{page_response, params, Page, PageRequest};
+use crate::listing::handler::{self, AliasParent, NoParent};
+use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
 use crate::resources::commitments;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 fn not_found(id: i64) -> ApiError {
     ApiError::not_found(format!("no milestone has the id {id}"))
@@ -20,70 +22,8 @@ fn location(milestone: &Milestone) -> String {
     format!("/api/v1/milestones/{}", milestone.id)
 }
 
-/// One page of milestones; `of_commitment` is the parent named by an alias path (which must exist).
-async fn list_page(
-    req: &HttpRequest,
-    pool: &DbPool,
-    params: &MilestoneListQuery,
-    of_commitment: Option<i64>,
-) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::<i64>::parse(params.limit.as_deref(), params.cursor.as_deref())?;
-    let filter_commitment = params::id("commitment_id", params.commitment_id.as_deref())?;
-    let mut conn = db::conn(pool).await?;
-    if let Some(id) = of_commitment {
-        if !commitments::query::exists(&mut conn, id).await? {
-            return Err(ApiError::not_found(format!(
-                "no commitment has the id {id}"
-            )));
-        }
-    }
-    let rows = query::list(
-        &mut conn,
-        of_commitment.or(filter_commitment),
-        page.after,
-        page.fetch(),
-    )
-    .await?;
-    Ok(page_response(req, &page, rows, |c| c.id))
-}
 
-/// List milestones
-///
-/// Milestones by id, a page at a time; `commitment_id` narrows to one commitment.
-#[utoipa::path(
-    tag = TAG,
-    params(MilestoneListQuery),
-    responses((status = 200, description = "A page of milestones", body = Page<Milestone>,
-        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        ListProblems)
-)]
-#[get("/milestones")]
-pub async fn list_milestones(
-    req: HttpRequest,
-    pool: web::Data<DbPool>,
-    params: web::Query<MilestoneListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    list_page(&req, &pool, &params, None).await
-}
 
-/// List a commitment's milestones
-#[utoipa::path(
-    tag = TAG,
-    params(("id" = i64, Path, description = "Commitment id"), MilestoneListQuery),
-    responses((status = 200, description = "A page of the commitment's milestones", body = Page<Milestone>,
-        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        ListProblems)
-)]
-#[get("/commitments/{id}/milestones")]
-pub async fn list_commitment_milestones(
-    req: HttpRequest,
-    pool: web::Data<DbPool>,
-    id: web::Path<i64>,
-    params: web::Query<MilestoneListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    params::not_in_alias("commitment_id", params.commitment_id.as_deref())?;
-    list_page(&req, &pool, &params, Some(id.into_inner())).await
-}
 
 /// Get a milestone
 #[utoipa::path(
@@ -195,4 +135,52 @@ pub async fn delete_milestone(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// List milestones
+///
+/// Milestones by id, a page at a time.
+/// Filters (exact, comma = any of, `_gte`/`_lte` ranges), `sort`, `q` full-text search,
+/// `include` embedding, `include_total`; `Accept: text/csv` or `application/x-ndjson`
+/// (or `format=`) streams every matching row instead of a page.
+#[utoipa::path(
+    tag = TAG,
+    params(MilestoneListParams),
+    responses((status = 200, description = "A page of milestones",
+        content((Page<Milestone> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Weak ETag of the page"))),
+        ListProblems)
+)]
+#[get("/milestones")]
+pub async fn list_milestones(req: HttpRequest, pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
+    handler::list::<Milestone, _, _, _>(&req, &pool, &list::SPEC, None::<NoParent>, handler::no_embedding, "milestones").await
+}
+
+/// List a commitment's milestones
+#[utoipa::path(
+    tag = TAG,
+    params(("id" = i64, Path, description = "Commitment id"), MilestoneListParams),
+    responses((status = 200, description = "A page of a commitment's milestones",
+        content((Page<Milestone> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Weak ETag of the page"))),
+        ListProblems)
+)]
+#[get("/commitments/{id}/milestones")]
+pub async fn list_commitment_milestones(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    key: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner();
+    let parent = AliasParent {
+        field: "commitment_id",
+        value: serde_json::Value::from(key),
+        missing: format!("no commitment has the id {key}"),
+        exists: async move |conn: &mut AsyncPgConnection| -> Result<bool, ApiError> {
+            Ok(commitments::query::exists(conn, key).await?)
+        },
+    };
+    handler::list::<Milestone, _, _, _>(&req, &pool, &list::SPEC, Some(parent), handler::no_embedding, "milestones").await
 }

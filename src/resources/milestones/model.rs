@@ -6,11 +6,11 @@ use crate::schema::milestones;
 use crate::vocab::MilestoneStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One milestone of a commitment.
-#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = milestones, check_for_backend(diesel::pg::Pg))]
 pub struct Milestone {
     /// Server-assigned id; the key.
@@ -139,20 +139,4 @@ impl Milestone {
             completed_on: self.completed_on,
         }
     }
-}
-
-/// Query parameters of the milestone lists.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct MilestoneListQuery {
-    /// Only the milestones of this commitment (not on `/commitments/{id}/milestones`, where
-    /// the path says it).
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub commitment_id: Option<String>,
-    /// Page size, 1–200 (default 50).
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
-    pub limit: Option<String>,
-    /// Opaque cursor: `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }

@@ -1,0 +1,161 @@
+//! The spec's query parameters of a list, written from its [`ListSpec`] (the same declaration
+//! that parses them), so the documentation cannot disagree with the server.
+
+use super::request::COMMON_PARAMETERS;
+use super::spec::{Kind, ListSpec};
+use super::MAX_LIMIT;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
+use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::{RefOr, Required, Schema};
+
+fn scalar_schema(kind: Kind) -> ObjectBuilder {
+    match kind {
+        Kind::Int => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32))),
+        Kind::BigInt => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(1)),
+        Kind::Text => ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)),
+        Kind::Date => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+        Kind::Bool => ObjectBuilder::new().schema_type(Type::Boolean),
+        Kind::Enum(values) | Kind::Values(values) => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(values.iter().copied())),
+    }
+}
+
+fn parameter(name: &str, description: String, schema: impl Into<RefOr<Schema>>) -> ParameterBuilder {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(schema))
+}
+
+/// Every query parameter `spec`'s list accepts.
+pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
+    let mut out = Vec::new();
+    for field in spec.fields {
+        // Any-of lists are comma-separated: an array in `form` style without `explode`.
+        let list = ArrayBuilder::new().items(scalar_schema(field.kind)).min_items(Some(1));
+        let how = if matches!(field.kind, Kind::Values(_)) {
+            "rows holding any of the values"
+        } else {
+            "exact match; a comma list matches any of the values"
+        };
+        out.push(
+            parameter(field.name, format!("{} ({how}).", field.doc), list)
+                .style(Some(ParameterStyle::Form))
+                .explode(Some(false))
+                .build(),
+        );
+        if field.range {
+            for (suffix, word) in [("gte", "at or after"), ("lte", "at or before")] {
+                out.push(
+                    parameter(
+                        &format!("{}_{suffix}", field.name),
+                        format!("{}: {word} this value.", field.doc),
+                        scalar_schema(field.kind),
+                    )
+                    .build(),
+                );
+            }
+        }
+    }
+    for name in COMMON_PARAMETERS {
+        let built = match *name {
+            "limit" => parameter(
+                name,
+                format!("Page size, 1–{MAX_LIMIT} (default 50). Not with exports."),
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .maximum(Some(MAX_LIMIT))
+                    .default(Some(50.into())),
+            ),
+            "cursor" => parameter(
+                name,
+                "Opaque cursor: `next_cursor` of the previous page, with the same other parameters."
+                    .to_string(),
+                ObjectBuilder::new().schema_type(Type::String),
+            ),
+            "sort" => parameter(
+                name,
+                format!(
+                    "Comma list of fields to order by, `-` prefix for descending: {}. \
+                     The key breaks ties. Default: the key, or relevance when `q` is given.",
+                    spec.sortable().join(", ")
+                ),
+                ObjectBuilder::new().schema_type(Type::String),
+            ),
+            "q" if spec.search.is_some() => parameter(
+                name,
+                "Full-text search (English and Spanish, accents ignored; web-search syntax: \
+                 words, \"phrases\", OR, -word). Results are ranked unless `sort` is given."
+                    .to_string(),
+                ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(500)),
+            ),
+            "q" => continue,
+            "updated_since" => parameter(
+                name,
+                "Only rows created or changed at or after this RFC 3339 timestamp.".to_string(),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+            ),
+            "include_total" => parameter(
+                name,
+                "Add `total`: how many rows match, over all pages.".to_string(),
+                ObjectBuilder::new().schema_type(Type::Boolean).default(Some(false.into())),
+            ),
+            "include" if !spec.includes.is_empty() => parameter(
+                name,
+                "Child collections to embed in each row, whole, with one query per collection."
+                    .to_string(),
+                ArrayBuilder::new().items(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(spec.includes.iter().copied())),
+                ),
+            )
+            .style(Some(ParameterStyle::Form))
+            .explode(Some(false)),
+            "include" => continue,
+            "format" => parameter(
+                name,
+                "Export every matching row, unpaginated: `csv` (RFC 4180, header row, arrays \
+                 joined with `;`) or `ndjson`. Same as `Accept: text/csv` or \
+                 `Accept: application/x-ndjson`."
+                    .to_string(),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["json", "csv", "ndjson"])),
+            ),
+            _ => continue,
+        };
+        out.push(built.build());
+    }
+    out
+}
+
+/// Declares `$name`, the documented query parameters of list `$spec`.
+macro_rules! list_params {
+    ($name:ident, $spec:expr) => {
+        #[doc = concat!("Query parameters of a list (documentation only), from `", stringify!($spec), "`.")]
+        pub struct $name;
+
+        impl utoipa::IntoParams for $name {
+            fn into_params(
+                _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+            ) -> Vec<utoipa::openapi::path::Parameter> {
+                $crate::listing::docs::parameters(&$spec)
+            }
+        }
+    };
+}
+pub(crate) use list_params;

@@ -1,0 +1,69 @@
+//! The JSON answer of a list: body, `Link: rel="next"`, a weak ETag over the body (so
+//! `If-None-Match` → 304 saves the transfer) and the cache policy of public data.
+
+use super::{Page, PageOf};
+use crate::http::{cache_control, if_none_match_lists};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use std::hash::{Hash, Hasher};
+
+/// The request's own path and query, with `cursor` replaced.
+fn next_url(req: &HttpRequest, cursor: &str) -> String {
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    pairs.retain(|(name, _)| name != "cursor");
+    pairs.push(("cursor".to_string(), cursor.to_string()));
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!("{}?{}", req.path(), query)
+}
+
+/// A weak ETag of a response body.
+fn body_etag(body: &[u8]) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
+    format!("W/\"{:016x}{:08x}\"", hasher.finish(), body.len())
+}
+
+/// 200 with the page (or 304 when `If-None-Match` names its ETag).
+pub fn page_json<T: Serialize>(req: &HttpRequest, page: PageOf<T>) -> HttpResponse {
+    let link = page
+        .next_cursor
+        .as_deref()
+        .and_then(|cursor| HeaderValue::from_str(&format!("<{}>; rel=\"next\"", next_url(req, cursor))).ok());
+    let body = serde_json::to_vec(&Page {
+        items: page.items,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    })
+    .unwrap_or_default();
+    let etag = body_etag(&body);
+    let not_modified = if_none_match_lists(req, &etag);
+    let mut response = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header(cache_control());
+    if let Some(link) = link {
+        response.insert_header((header::LINK, link));
+    }
+    if not_modified {
+        return response.finish();
+    }
+    response.content_type("application/json").body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_differ_with_the_body() {
+        assert_ne!(body_etag(b"[1]"), body_etag(b"[2]"));
+        assert_eq!(body_etag(b"[1]"), body_etag(b"[1]"));
+        assert!(body_etag(b"x").starts_with("W/\""));
+    }
+}

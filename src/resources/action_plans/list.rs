@@ -1,0 +1,96 @@
+//! What the action plan list offers, and its embedded children.
+
+use super::model::ActionPlan;
+use crate::error::ApiError;
+use crate::listing::group_by;
+use crate::listing::spec::{Field, Kind, ListSpec};
+use crate::resources::commitments::{self, model::Commitment};
+use crate::resources::irm_findings::{self, model::IrmFinding};
+use crate::vocab::{PlanStatus, PublicInfluence};
+use diesel_async::AsyncPgConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub static SPEC: ListSpec = ListSpec {
+    from: "action_plans p",
+    select: "p.*",
+    key: Field::filter("id", "p.id", Kind::BigInt, "Id").sortable(false),
+    fields: &[
+        Field::filter("country_code", "p.country_code", Kind::Text, "Country (ISO 3166-1 alpha-3)"),
+        Field::filter("number", "p.number", Kind::Int, "The plan's ordinal for its country")
+            .sortable(false)
+            .ranged(),
+        Field::filter("title", "p.title", Kind::Text, "Title").sortable(false),
+        Field::filter("start_year", "p.start_year", Kind::Int, "First year")
+            .sortable(false)
+            .ranged(),
+        Field::filter("end_year", "p.end_year", Kind::Int, "Last year")
+            .sortable(false)
+            .ranged(),
+        Field::filter("status", "p.status", Kind::Enum(PlanStatus::NAMES), "Status"),
+        Field::filter("submitted_on", "p.submitted_on", Kind::Date, "Submission date")
+            .sortable(true)
+            .ranged(),
+        Field::filter(
+            "public_influence",
+            "p.public_influence",
+            Kind::Enum(PublicInfluence::NAMES),
+            "IAP2 level of public influence",
+        ),
+        Field::filter(
+            "multistakeholder_forum",
+            "p.multistakeholder_forum",
+            Kind::Bool,
+            "Whether a multistakeholder forum oversaw the process",
+        ),
+        Field::filter("source_url", "p.source_url", Kind::Text, "Source URL"),
+    ],
+    groups: &[],
+    search: Some("ogp_document(p.title)"),
+    includes: &["commitments", "irm_findings"],
+    updated_at: "p.updated_at",
+};
+
+crate::listing::docs::list_params!(ActionPlanListParams, SPEC);
+
+/// An action plan in a list, with the children named by `include=`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionPlanListItem {
+    #[serde(flatten)]
+    pub action_plan: ActionPlan,
+    /// The plan's commitments, by number (only with `include=commitments`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitments: Option<Vec<Commitment>>,
+    /// The IRM's findings about the plan, by id (only with `include=irm_findings`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub irm_findings: Option<Vec<IrmFinding>>,
+}
+
+/// Adds the requested children to a page of plans: one query per collection.
+pub async fn embed(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<ActionPlan>,
+    includes: &[&'static str],
+) -> Result<Vec<ActionPlanListItem>, ApiError> {
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let mut commitments = match includes.contains(&"commitments") {
+        true => Some(group_by(commitments::query::of_plans(conn, &ids).await?, |c| c.action_plan_id)),
+        false => None,
+    };
+    let mut findings = match includes.contains(&"irm_findings") {
+        true => Some(group_by(irm_findings::query::of_plans(conn, &ids).await?, |f| f.action_plan_id)),
+        false => None,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|plan| ActionPlanListItem {
+            commitments: commitments
+                .as_mut()
+                .map(|by_plan| by_plan.remove(&plan.id).unwrap_or_default()),
+            irm_findings: findings
+                .as_mut()
+                .map(|by_plan| by_plan.remove(&plan.id).unwrap_or_default()),
+            action_plan: plan,
+        })
+        .collect())
+}

@@ -1,0 +1,142 @@
+//! What the commitment list offers (its own fields, its plan's, and its IRM assessments'),
+//! and its embedded children.
+
+use super::model::Commitment;
+use crate::error::ApiError;
+use crate::listing::group_by;
+use crate::listing::spec::{Field, Group, Kind, ListSpec};
+use crate::resources::irm_findings::{self, model::IrmFinding};
+use crate::resources::milestones::{self, model::Milestone};
+use crate::vocab::{
+    Completion, DidItOpenGovernment, OgpValue, PotentialForResults, PotentialImpact, Report,
+    Specificity,
+};
+use diesel_async::AsyncPgConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Filters on the commitment's plan.
+const PLAN: &str = "plan";
+/// Filters on one IRM assessment of the commitment: all must hold for the same assessment.
+const ASSESSMENT: &str = "assessment";
+
+pub static SPEC: ListSpec = ListSpec {
+    from: "commitments c",
+    select: "c.*",
+    key: Field::filter("id", "c.id", Kind::BigInt, "Id").sortable(false),
+    fields: &[
+        Field::filter("action_plan_id", "c.action_plan_id", Kind::BigInt, "Action plan"),
+        Field::filter("number", "c.number", Kind::Int, "Number within the plan")
+            .sortable(false)
+            .ranged(),
+        Field::filter("reference", "c.reference", Kind::Text, "OGP commitment id"),
+        Field::filter("title", "c.title", Kind::Text, "Title").sortable(false),
+        Field::filter("theme", "c.theme", Kind::Text, "Theme").sortable(true),
+        Field::filter("lead_institution", "c.lead_institution", Kind::Text, "Lead institution"),
+        Field::filter("ogp_values", "c.ogp_values", Kind::Values(OgpValue::NAMES), "OGP values"),
+        Field::filter("start_date", "c.start_date", Kind::Date, "Planned start")
+            .sortable(true)
+            .ranged(),
+        Field::filter("end_date", "c.end_date", Kind::Date, "Planned end")
+            .sortable(true)
+            .ranged(),
+        Field::filter("country_code", "p.country_code", Kind::Text, "The plan's country")
+            .in_group(PLAN),
+        Field::filter("plan_start_year", "p.start_year", Kind::Int, "The plan's first year")
+            .ranged()
+            .in_group(PLAN),
+        Field::filter("plan_end_year", "p.end_year", Kind::Int, "The plan's last year")
+            .ranged()
+            .in_group(PLAN),
+        Field::filter("report", "f.report", Kind::Enum(Report::NAMES), "Assessed in this IRM report")
+            .in_group(ASSESSMENT),
+        Field::filter("specificity", "f.specificity", Kind::Enum(Specificity::NAMES), "IRM specificity")
+            .in_group(ASSESSMENT),
+        Field::filter(
+            "potential_impact",
+            "f.potential_impact",
+            Kind::Enum(PotentialImpact::NAMES),
+            "IRM potential impact",
+        )
+        .in_group(ASSESSMENT),
+        Field::filter(
+            "potential_for_results",
+            "f.potential_for_results",
+            Kind::Enum(PotentialForResults::NAMES),
+            "IRM potential for results",
+        )
+        .in_group(ASSESSMENT),
+        Field::filter("completion", "f.completion", Kind::Enum(Completion::NAMES), "IRM completion")
+            .in_group(ASSESSMENT),
+        Field::filter(
+            "did_it_open_government",
+            "f.did_it_open_government",
+            Kind::Enum(DidItOpenGovernment::NAMES),
+            "IRM \"did it open government?\"",
+        )
+        .in_group(ASSESSMENT),
+        Field::filter("well_designed", "f.well_designed", Kind::Bool, "IRM verdict: well-designed")
+            .in_group(ASSESSMENT),
+        Field::filter("starred", "f.starred", Kind::Bool, "IRM verdict: starred").in_group(ASSESSMENT),
+    ],
+    groups: &[
+        Group {
+            name: PLAN,
+            template: "c.action_plan_id IN (SELECT p.id FROM action_plans p WHERE {})",
+        },
+        Group {
+            name: ASSESSMENT,
+            template: "EXISTS (SELECT 1 FROM irm_findings f WHERE f.commitment_id = c.id \
+                       AND f.kind = 'assessment' AND {})",
+        },
+    ],
+    search: Some("ogp_document(c.title, c.description, c.theme, c.lead_institution)"),
+    includes: &["milestones", "irm_findings"],
+    updated_at: "c.updated_at",
+};
+
+crate::listing::docs::list_params!(CommitmentListParams, SPEC);
+
+/// A commitment in a list, with the children named by `include=`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitmentListItem {
+    #[serde(flatten)]
+    pub commitment: Commitment,
+    /// The commitment's milestones, by position (only with `include=milestones`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestones: Option<Vec<Milestone>>,
+    /// The IRM's findings about the commitment, by id (only with `include=irm_findings`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub irm_findings: Option<Vec<IrmFinding>>,
+}
+
+/// Adds the requested children to a page of commitments: one query per collection.
+pub async fn embed(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<Commitment>,
+    includes: &[&'static str],
+) -> Result<Vec<CommitmentListItem>, ApiError> {
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let mut milestones = match includes.contains(&"milestones") {
+        true => Some(group_by(milestones::query::of_commitments(conn, &ids).await?, |m| m.commitment_id)),
+        false => None,
+    };
+    let mut findings = match includes.contains(&"irm_findings") {
+        true => Some(group_by(irm_findings::query::of_commitments(conn, &ids).await?, |f| {
+            f.commitment_id.unwrap_or_default()
+        })),
+        false => None,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|commitment| CommitmentListItem {
+            milestones: milestones
+                .as_mut()
+                .map(|by_commitment| by_commitment.remove(&commitment.id).unwrap_or_default()),
+            irm_findings: findings
+                .as_mut()
+                .map(|by_commitment| by_commitment.remove(&commitment.id).unwrap_or_default()),
+            commitment,
+        })
+        .collect())
+}

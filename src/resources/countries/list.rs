@@ -1,0 +1,71 @@
+//! What the country list offers, and its embedded children.
+
+use super::model::Country;
+use crate::error::ApiError;
+use crate::listing::group_by;
+use crate::listing::spec::{Field, Kind, ListSpec};
+use crate::resources::action_plans::{self, model::ActionPlan};
+use crate::vocab::{MembershipStatus, Region};
+use diesel_async::AsyncPgConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub static SPEC: ListSpec = ListSpec {
+    from: "countries c",
+    select: "c.*",
+    key: Field::filter("code", "c.code", Kind::Text, "ISO 3166-1 alpha-3 code").sortable(false),
+    fields: &[
+        Field::filter("code", "c.code", Kind::Text, "ISO 3166-1 alpha-3 code"),
+        Field::filter("name", "c.name", Kind::Text, "Name").sortable(false),
+        Field::filter("region", "c.region", Kind::Enum(Region::NAMES), "OGP region"),
+        Field::filter("member_since", "c.member_since", Kind::Int, "Year of joining OGP")
+            .sortable(true)
+            .ranged(),
+        Field::filter(
+            "membership_status",
+            "c.membership_status",
+            Kind::Enum(MembershipStatus::NAMES),
+            "Standing in OGP",
+        ),
+    ],
+    groups: &[],
+    search: Some("ogp_document(c.name)"),
+    includes: &["action_plans"],
+    updated_at: "c.updated_at",
+};
+
+crate::listing::docs::list_params!(CountryListParams, SPEC);
+
+/// A country in a list, with its action plans when `include=action_plans`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountryListItem {
+    #[serde(flatten)]
+    pub country: Country,
+    /// The country's action plans, by number (only with `include=action_plans`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_plans: Option<Vec<ActionPlan>>,
+}
+
+/// Adds the requested children to a page of countries: one query per collection.
+pub async fn embed(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<Country>,
+    includes: &[&'static str],
+) -> Result<Vec<CountryListItem>, ApiError> {
+    let mut plans = if includes.contains(&"action_plans") {
+        let codes: Vec<String> = rows.iter().map(|c| c.code.clone()).collect();
+        let plans = action_plans::query::of_countries(conn, &codes).await?;
+        Some(group_by(plans, |p| p.country_code.clone()))
+    } else {
+        None
+    };
+    Ok(rows
+        .into_iter()
+        .map(|country| CountryListItem {
+            action_plans: plans
+                .as_mut()
+                .map(|by_country| by_country.remove(&country.code).unwrap_or_default()),
+            country,
+        })
+        .collect())
+}

@@ -1,0 +1,86 @@
+//! What the IRM finding list offers.
+
+use crate::listing::spec::{Field, Kind, ListSpec};
+use crate::vocab::{
+    Completion, DidItOpenGovernment, FindingKind, OgpValue, PotentialForResults, PotentialImpact,
+    Report, Specificity, VerdictBasis,
+};
+
+pub static SPEC: ListSpec = ListSpec {
+    from: "irm_findings f",
+    select: "f.*",
+    key: Field::filter("id", "f.id", Kind::BigInt, "Id").sortable(false),
+    fields: &[
+        Field::filter("action_plan_id", "f.action_plan_id", Kind::BigInt, "Action plan"),
+        Field::filter("commitment_id", "f.commitment_id", Kind::BigInt, "Commitment"),
+        Field::filter("report", "f.report", Kind::Enum(Report::NAMES), "IRM report"),
+        Field::filter("kind", "f.kind", Kind::Enum(FindingKind::NAMES), "Kind of finding"),
+        Field::filter("title", "f.title", Kind::Text, "Title").sortable(true),
+        Field::filter("position", "f.position", Kind::Int, "Position within the report")
+            .sortable(true)
+            .ranged(),
+        Field::filter("published_on", "f.published_on", Kind::Date, "Publication date")
+            .sortable(true)
+            .ranged(),
+        Field::filter("specificity", "f.specificity", Kind::Enum(Specificity::NAMES), "Specificity"),
+        Field::filter("relevance", "f.relevance", Kind::Values(OgpValue::NAMES), "Relevance"),
+        Field::filter(
+            "potential_impact",
+            "f.potential_impact",
+            Kind::Enum(PotentialImpact::NAMES),
+            "Potential impact",
+        ),
+        Field::filter(
+            "potential_for_results",
+            "f.potential_for_results",
+            Kind::Enum(PotentialForResults::NAMES),
+            "Potential for results",
+        ),
+        Field::filter("completion", "f.completion", Kind::Enum(Completion::NAMES), "Completion"),
+        Field::filter(
+            "did_it_open_government",
+            "f.did_it_open_government",
+            Kind::Enum(DidItOpenGovernment::NAMES),
+            "Did it open government?",
+        ),
+        Field::filter("well_designed", "f.well_designed", Kind::Bool, "Well-designed verdict"),
+        Field::filter(
+            "well_designed_basis",
+            "f.well_designed_basis",
+            Kind::Enum(VerdictBasis::NAMES),
+            "Where `well_designed` comes from",
+        ),
+        Field::filter("starred", "f.starred", Kind::Bool, "Starred verdict"),
+        Field::filter(
+            "starred_basis",
+            "f.starred_basis",
+            Kind::Enum(VerdictBasis::NAMES),
+            "Where `starred` comes from",
+        ),
+        Field::filter(
+            "no_public_engagement",
+            "f.no_public_engagement",
+            Kind::Bool,
+            "Process criterion: no public engagement",
+        ),
+        Field::filter("irm_not_engaged", "f.irm_not_engaged", Kind::Bool, "Process criterion: IRM not engaged"),
+        Field::filter(
+            "no_progress_on_any_commitment",
+            "f.no_progress_on_any_commitment",
+            Kind::Bool,
+            "Process criterion: no progress on any commitment",
+        ),
+        Field::filter(
+            "acted_contrary_to_process",
+            "f.acted_contrary_to_process",
+            Kind::Bool,
+            "Process verdict: acted contrary to OGP process",
+        ),
+    ],
+    groups: &[],
+    search: Some("ogp_document(f.title, f.body)"),
+    includes: &[],
+    updated_at: "f.updated_at",
+};
+
+crate::listing::docs::list_params!(IrmFindingListParams, SPEC);
