@@ -37,7 +37,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(resources::action_plans::configure)
             .configure(resources::commitments::configure)
             .configure(resources::milestones::configure)
-            .configure(resources::irm_findings::configure),
+            .configure(resources::irm_findings::configure)
+            .configure(crate::views::configure),
     );
 }
 

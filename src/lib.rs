@@ -14,4 +14,5 @@ pub mod openapi;
 pub mod resources;
 pub mod schema;
 pub mod seed;
+pub mod views;
 pub mod vocab;

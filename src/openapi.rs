@@ -30,6 +30,7 @@ pub const API_VERSION: &str = "1.0.0";
         (name = "commitments", description = "Commitments of an action plan"),
         (name = "milestones", description = "Milestones of a commitment"),
         (name = "irm-findings", description = "What the IRM's reports state about a plan and its commitments"),
+        (name = "views", description = "Read-only views for dashboards: IRM report pages, statistics"),
     ),
     components(schemas(Problem))
 )]
@@ -88,6 +89,9 @@ pub enum ListProblems {
     /// The parent named in the path does not exist.
     #[response(status = 404, content_type = "application/problem+json")]
     NotFound(Problem),
+    /// `Accept` names no representation this list offers (JSON, CSV, NDJSON).
+    #[response(status = 406, content_type = "application/problem+json")]
+    NotAcceptable(Problem),
     /// The database is unavailable.
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),

@@ -17,7 +17,9 @@ fn scalar_schema(kind: Kind) -> ObjectBuilder {
             .schema_type(Type::Integer)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
             .minimum(Some(1)),
-        Kind::Text => ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)),
+        Kind::Text => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1)),
         Kind::Date => ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
@@ -28,7 +30,11 @@ fn scalar_schema(kind: Kind) -> ObjectBuilder {
     }
 }
 
-fn parameter(name: &str, description: String, schema: impl Into<RefOr<Schema>>) -> ParameterBuilder {
+fn parameter(
+    name: &str,
+    description: String,
+    schema: impl Into<RefOr<Schema>>,
+) -> ParameterBuilder {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Query)
@@ -42,7 +48,9 @@ pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
     let mut out = Vec::new();
     for field in spec.fields {
         // Any-of lists are comma-separated: an array in `form` style without `explode`.
-        let list = ArrayBuilder::new().items(scalar_schema(field.kind)).min_items(Some(1));
+        let list = ArrayBuilder::new()
+            .items(scalar_schema(field.kind))
+            .min_items(Some(1));
         let how = if matches!(field.kind, Kind::Values(_)) {
             "rows holding any of the values"
         } else {

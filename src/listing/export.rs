@@ -107,7 +107,9 @@ where
             Ok(rows) => rows,
             Err(error) => {
                 log::error!("export query failed: {error}");
-                let _ = sender.send(Err(std::io::Error::other("export query failed"))).await;
+                let _ = sender
+                    .send(Err(std::io::Error::other("export query failed")))
+                    .await;
                 return;
             }
         };
@@ -119,7 +121,11 @@ where
             }
         }
         // The first chunk (possibly just the header) tells the handler the query started.
-        if sender.send(Ok(Bytes::from(std::mem::take(&mut buffer)))).await.is_err() {
+        if sender
+            .send(Ok(Bytes::from(std::mem::take(&mut buffer))))
+            .await
+            .is_err()
+        {
             return;
         }
         while let Some(row) = rows.next().await {
@@ -134,7 +140,10 @@ where
                 return;
             }
             if buffer.len() >= CHUNK_BYTES {
-                let chunk = Bytes::from(std::mem::replace(&mut buffer, Vec::with_capacity(CHUNK_BYTES * 2)));
+                let chunk = Bytes::from(std::mem::replace(
+                    &mut buffer,
+                    Vec::with_capacity(CHUNK_BYTES * 2),
+                ));
                 if sender.send(Ok(chunk)).await.is_err() {
                     return; // the client went away
                 }

@@ -76,4 +76,5 @@ pub async fn no_embedding<T>(
 }
 
 /// For lists that are not read aliases.
-pub type NoParent = AliasParent<fn(&mut AsyncPgConnection) -> std::future::Ready<Result<bool, ApiError>>>;
+pub type NoParent =
+    AliasParent<fn(&mut AsyncPgConnection) -> std::future::Ready<Result<bool, ApiError>>>;

@@ -89,7 +89,8 @@ fn cursor_after<T: Serialize>(request: &ListRequest, last: &Listed<T>) -> String
         .iter()
         .map(|key| {
             if key.name == "search_rank" {
-                last.search_rank.map_or(Value::Null, |r| Value::from(f64::from(r)))
+                last.search_rank
+                    .map_or(Value::Null, |r| Value::from(f64::from(r)))
             } else {
                 json.get(key.name).cloned().unwrap_or(Value::Null)
             }
@@ -129,7 +130,10 @@ where
         None
     };
     let total = if request.include_total {
-        let count: Count = query::count_sql(spec, request)?.into_query().get_result(conn).await?;
+        let count: Count = query::count_sql(spec, request)?
+            .into_query()
+            .get_result(conn)
+            .await?;
         Some(count.count)
     } else {
         None
@@ -139,6 +143,18 @@ where
         next_cursor,
         total,
     })
+}
+
+/// Groups child rows by their parent's key, keeping their order.
+pub fn group_by<K, T>(rows: Vec<T>, key: impl Fn(&T) -> K) -> std::collections::HashMap<K, Vec<T>>
+where
+    K: std::hash::Hash + Eq,
+{
+    let mut groups = std::collections::HashMap::<K, Vec<T>>::new();
+    for row in rows {
+        groups.entry(key(&row)).or_default().push(row);
+    }
+    groups
 }
 
 #[cfg(test)]
@@ -163,16 +179,4 @@ mod tests {
             assert_eq!(error.status.as_u16(), 400, "cursor {bad:?}");
         }
     }
-}
-
-/// Groups child rows by their parent's key, keeping their order.
-pub fn group_by<K, T>(rows: Vec<T>, key: impl Fn(&T) -> K) -> std::collections::HashMap<K, Vec<T>>
-where
-    K: std::hash::Hash + Eq,
-{
-    let mut groups = std::collections::HashMap::<K, Vec<T>>::new();
-    for row in rows {
-        groups.entry(key(&row)).or_default().push(row);
-    }
-    groups
 }

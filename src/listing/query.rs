@@ -27,7 +27,11 @@ fn condition_sql(sql: &mut Sql, condition: &Condition) -> String {
 }
 
 /// The `WHERE` conditions of the filters, search and `updated_since` (no keyset).
-fn filters(spec: &ListSpec, request: &ListRequest, sql: &mut Sql) -> Result<Vec<String>, ApiError> {
+pub fn filters(
+    spec: &ListSpec,
+    request: &ListRequest,
+    sql: &mut Sql,
+) -> Result<Vec<String>, ApiError> {
     let mut clauses = Vec::new();
     let mut grouped: Vec<(&str, Vec<String>)> = Vec::new();
     for condition in &request.conditions {
@@ -60,7 +64,10 @@ fn filters(spec: &ListSpec, request: &ListRequest, sql: &mut Sql) -> Result<Vec<
 /// The SQL expression of a sort key.
 fn key_sql(spec: &ListSpec, request: &ListRequest, key: &SortKey, sql: &mut Sql) -> String {
     if key.name == "search_rank" {
-        let (document, q) = (spec.search.unwrap_or("''::tsvector"), request.q.clone().unwrap_or_default());
+        let (document, q) = (
+            spec.search.unwrap_or("''::tsvector"),
+            request.q.clone().unwrap_or_default(),
+        );
         let placeholder = sql.bind(Bind::Text(q));
         format!("ts_rank({document}, {SEARCH_QUERY}({placeholder}))")
     } else {
@@ -78,12 +85,21 @@ fn keyset(
     let bad_cursor = || ApiError::invalid_query("`cursor` is not a cursor this list returned");
     let bind_of = |key: &SortKey, value: &Value| -> Result<Option<Bind>, ApiError> {
         if value.is_null() {
-            return if key.nullable { Ok(None) } else { Err(bad_cursor()) };
+            return if key.nullable {
+                Ok(None)
+            } else {
+                Err(bad_cursor())
+            };
         }
         if key.name == "search_rank" {
-            return value.as_f64().map(|v| Some(Bind::Real(v as f32))).ok_or_else(bad_cursor);
+            return value
+                .as_f64()
+                .map(|v| Some(Bind::Real(v as f32)))
+                .ok_or_else(bad_cursor);
         }
-        scalar_bind(key.kind, value).map(Some).ok_or_else(bad_cursor)
+        scalar_bind(key.kind, value)
+            .map(Some)
+            .ok_or_else(bad_cursor)
     };
     let values = request
         .sort
@@ -97,16 +113,24 @@ fn keyset(
         .map(|key| key_sql(spec, request, key, sql))
         .collect();
 
-    let uniform = request.sort.iter().all(|k| k.descending == request.sort[0].descending);
+    let uniform = request
+        .sort
+        .iter()
+        .all(|k| k.descending == request.sort[0].descending);
     // A row comparison is NULL when any member is: only usable over non-nullable keys.
     if uniform && request.sort.iter().all(|k| !k.nullable) {
         let placeholders: Vec<String> = values.into_iter().flatten().map(|b| sql.bind(b)).collect();
         let op = if request.sort[0].descending { "<" } else { ">" };
-        return Ok(format!("({}) {op} ({})", expressions.join(", "), placeholders.join(", ")));
+        return Ok(format!(
+            "({}) {op} ({})",
+            expressions.join(", "),
+            placeholders.join(", ")
+        ));
     }
 
     // Expanded form: OR over i of (keys before i equal) AND (key i strictly after).
-    let placeholders: Vec<Option<String>> = values.into_iter().map(|v| v.map(|b| sql.bind(b))).collect();
+    let placeholders: Vec<Option<String>> =
+        values.into_iter().map(|v| v.map(|b| sql.bind(b))).collect();
     let mut alternatives = Vec::new();
     for (i, key) in request.sort.iter().enumerate() {
         let mut parts: Vec<String> = (0..i)
@@ -186,6 +210,10 @@ pub fn rows_sql(spec: &ListSpec, request: &ListRequest, paged: bool) -> Result<S
 pub fn count_sql(spec: &ListSpec, request: &ListRequest) -> Result<Sql, ApiError> {
     let mut sql = Sql::default();
     let clauses = filters(spec, request, &mut sql)?;
-    sql.push(&format!("SELECT count(*) AS count FROM {}{}", spec.from, where_sql(&clauses)));
+    sql.push(&format!(
+        "SELECT count(*) AS count FROM {}{}",
+        spec.from,
+        where_sql(&clauses)
+    ));
     Ok(sql)
 }

@@ -121,9 +121,20 @@ fn any_of(name: &str, kind: Kind, text: &str) -> Result<Bind, ApiError> {
         .split(',')
         .map(|part| scalar(name, kind, part))
         .collect::<Result<Vec<_>, _>>()?;
-    let as_text = || values.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+    let as_text = || {
+        values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    };
     Ok(match kind {
-        Kind::Int => Bind::Ints(values.iter().filter_map(|v| v.as_i64()).map(|n| n as i32).collect()),
+        Kind::Int => Bind::Ints(
+            values
+                .iter()
+                .filter_map(|v| v.as_i64())
+                .map(|n| n as i32)
+                .collect(),
+        ),
         Kind::BigInt => Bind::BigInts(values.iter().filter_map(Value::as_i64).collect()),
         Kind::Bool => Bind::Bools(values.iter().filter_map(Value::as_bool).collect()),
         Kind::Date => Bind::Dates(
@@ -154,7 +165,11 @@ fn limit(text: Option<&str>) -> Result<i64, ApiError> {
         None => Ok(DEFAULT_LIMIT),
         Some(text) => match text.parse::<i64>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            _ => Err(invalid("limit", &format!("a whole number from 1 to {MAX_LIMIT}"), text)),
+            _ => Err(invalid(
+                "limit",
+                &format!("a whole number from 1 to {MAX_LIMIT}"),
+                text,
+            )),
         },
     }
 }
@@ -180,7 +195,9 @@ fn sort_keys(spec: &ListSpec, text: Option<&str>, ranked: bool) -> Result<Vec<So
                 )));
             };
             if keys.iter().any(|k: &SortKey| k.name == field.name) {
-                return Err(ApiError::invalid_query(format!("`sort` names `{name}` twice")));
+                return Err(ApiError::invalid_query(format!(
+                    "`sort` names `{name}` twice"
+                )));
             }
             keys.push(SortKey {
                 name: field.name,
@@ -202,7 +219,9 @@ fn sort_keys(spec: &ListSpec, text: Option<&str>, ranked: bool) -> Result<Vec<So
     }
     if !keys.iter().any(|k| k.name == spec.key.name) {
         // The key breaks ties, in the direction of the last requested key.
-        let descending = keys.last().is_some_and(|k| k.descending && k.name != "search_rank");
+        let descending = keys
+            .last()
+            .is_some_and(|k| k.descending && k.name != "search_rank");
         keys.push(SortKey {
             name: spec.key.name,
             sql: spec.key.sql.to_string(),
@@ -241,7 +260,12 @@ impl ListRequest {
                 )));
             }
         }
-        let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
 
         let mut conditions = Vec::new();
         for (name, value) in &pairs {
@@ -257,7 +281,10 @@ impl ListRequest {
                 .field(field_name)
                 .filter(|f| op == Op::AnyOf || f.range)
                 .ok_or_else(|| unknown_parameter(spec, name))?;
-            if fixed.as_ref().is_some_and(|(fixed_name, _)| *fixed_name == field.name) {
+            if fixed
+                .as_ref()
+                .is_some_and(|(fixed_name, _)| *fixed_name == field.name)
+            {
                 return Err(ApiError::invalid_query(format!(
                     "`{name}` is already given by the path of this list"
                 )));
@@ -265,7 +292,11 @@ impl ListRequest {
             let condition = match op {
                 Op::AnyOf => Condition {
                     field,
-                    op: if matches!(field.kind, Kind::Values(_)) { Op::Overlaps } else { Op::AnyOf },
+                    op: if matches!(field.kind, Kind::Values(_)) {
+                        Op::Overlaps
+                    } else {
+                        Op::AnyOf
+                    },
                     value: any_of(name, field.kind, value)?,
                 },
                 _ => Condition {
@@ -278,19 +309,28 @@ impl ListRequest {
             conditions.push(condition);
         }
         if let Some((name, value)) = fixed {
-            let field = spec.field(name).ok_or_else(|| ApiError::internal("alias field missing"))?;
-            let bind = scalar_bind(field.kind, &value).ok_or_else(|| ApiError::internal("alias value"))?;
+            let field = spec
+                .field(name)
+                .ok_or_else(|| ApiError::internal("alias field missing"))?;
+            let bind =
+                scalar_bind(field.kind, &value).ok_or_else(|| ApiError::internal("alias value"))?;
             let value = match bind {
                 Bind::BigInt(v) => Bind::BigInts(vec![v]),
                 Bind::Text(v) => Bind::Texts(vec![v]),
                 other => other,
             };
-            conditions.push(Condition { field, op: Op::AnyOf, value });
+            conditions.push(Condition {
+                field,
+                op: Op::AnyOf,
+                value,
+            });
         }
 
         let q = match get("q") {
             Some(_) if spec.search.is_none() => return Err(unknown_parameter(spec, "q")),
-            Some(text) if text.trim().is_empty() || text.contains('\0') || text.chars().count() > 500 => {
+            Some(text)
+                if text.trim().is_empty() || text.contains('\0') || text.chars().count() > 500 =>
+            {
                 return Err(invalid("q", "search text of 1 to 500 characters", text))
             }
             other => other.map(str::to_string),
@@ -299,7 +339,13 @@ impl ListRequest {
             .map(|text| {
                 DateTime::parse_from_rfc3339(text)
                     .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| invalid("updated_since", "an RFC 3339 timestamp, e.g. 2026-01-31T00:00:00Z", text))
+                    .map_err(|_| {
+                        invalid(
+                            "updated_since",
+                            "an RFC 3339 timestamp, e.g. 2026-01-31T00:00:00Z",
+                            text,
+                        )
+                    })
             })
             .transpose()?;
         let sort_text = get("sort").unwrap_or_default().to_string();
@@ -321,14 +367,18 @@ impl ListRequest {
             Some(text) => text
                 .split(',')
                 .map(|name| {
-                    spec.includes.iter().copied().find(|i| *i == name).ok_or_else(|| {
-                        let offered = if spec.includes.is_empty() {
-                            "nothing on this list".to_string()
-                        } else {
-                            spec.includes.join(", ")
-                        };
-                        invalid("include", &format!("a comma list of: {offered}"), name)
-                    })
+                    spec.includes
+                        .iter()
+                        .copied()
+                        .find(|i| *i == name)
+                        .ok_or_else(|| {
+                            let offered = if spec.includes.is_empty() {
+                                "nothing on this list".to_string()
+                            } else {
+                                spec.includes.join(", ")
+                            };
+                            invalid("include", &format!("a comma list of: {offered}"), name)
+                        })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
@@ -391,7 +441,12 @@ pub fn negotiate(format: Option<&str>, accept: Option<&str>) -> Result<Format, A
         return Ok(Format::Json);
     };
     for range in accept.split(',') {
-        let media = range.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = range
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         match media.as_str() {
             "application/json" | "application/*" | "*/*" | "" => return Ok(Format::Json),
             "text/csv" | "text/*" => return Ok(Format::Csv),

@@ -25,12 +25,28 @@ fn body_etag(body: &[u8]) -> String {
     format!("W/\"{:016x}{:08x}\"", hasher.finish(), body.len())
 }
 
+/// 200 with `body` and a weak ETag over it (or 304 when `If-None-Match` names the ETag).
+pub fn json_with_body_etag<T: Serialize>(req: &HttpRequest, body: &T) -> HttpResponse {
+    let body = serde_json::to_vec(body).unwrap_or_default();
+    let etag = body_etag(&body);
+    if if_none_match_lists(req, &etag) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .insert_header(cache_control())
+            .finish();
+    }
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .insert_header(cache_control())
+        .content_type("application/json")
+        .body(body)
+}
+
 /// 200 with the page (or 304 when `If-None-Match` names its ETag).
 pub fn page_json<T: Serialize>(req: &HttpRequest, page: PageOf<T>) -> HttpResponse {
-    let link = page
-        .next_cursor
-        .as_deref()
-        .and_then(|cursor| HeaderValue::from_str(&format!("<{}>; rel=\"next\"", next_url(req, cursor))).ok());
+    let link = page.next_cursor.as_deref().and_then(|cursor| {
+        HeaderValue::from_str(&format!("<{}>; rel=\"next\"", next_url(req, cursor))).ok()
+    });
     let body = serde_json::to_vec(&Page {
         items: page.items,
         next_cursor: page.next_cursor,

@@ -57,7 +57,12 @@ pub struct Field {
 
 impl Field {
     /// A plain column filter (exact / any-of), not sortable, no range.
-    pub const fn filter(name: &'static str, sql: &'static str, kind: Kind, doc: &'static str) -> Self {
+    pub const fn filter(
+        name: &'static str,
+        sql: &'static str,
+        kind: Kind,
+        doc: &'static str,
+    ) -> Self {
         Self {
             name,
             sql,

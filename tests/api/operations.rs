@@ -20,7 +20,10 @@ async fn swagger_ui_is_served_from_the_binary() {
     assert!(page.text.contains("swagger"), "{}", page.text);
     let script = app.get("/docs/swagger-ui-bundle.js").await;
     script.assert_status(200);
-    assert!(script.text.len() > 100_000, "the vendored UI bundle is served");
+    assert!(
+        script.text.len() > 100_000,
+        "the vendored UI bundle is served"
+    );
 }
 
 #[actix_web::test]

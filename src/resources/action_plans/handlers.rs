@@ -1,7 +1,7 @@
 //! Action plan endpoints.
 
-use super::model::{ActionPlan, ActionPlanPatch, NewActionPlan};
 use super::list::{self, ActionPlanListItem, ActionPlanListParams};
+use super::model::{ActionPlan, ActionPlanPatch, NewActionPlan};
 use super::{query, TAG};
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
@@ -21,9 +21,6 @@ fn not_found(id: i64) -> ApiError {
 fn location(plan: &ActionPlan) -> String {
     format!("/api/v1/action-plans/{}", plan.id)
 }
-
-
-
 
 /// Get an action plan
 #[utoipa::path(
@@ -157,8 +154,19 @@ pub async fn delete_action_plan(
         ListProblems)
 )]
 #[get("/action-plans")]
-pub async fn list_action_plans(req: HttpRequest, pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
-    handler::list::<ActionPlan, _, _, _>(&req, &pool, &list::SPEC, None::<NoParent>, list::embed, "action-plans").await
+pub async fn list_action_plans(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+) -> Result<HttpResponse, ApiError> {
+    handler::list::<ActionPlan, _, _, _>(
+        &req,
+        &pool,
+        &list::SPEC,
+        None::<NoParent>,
+        list::embed,
+        "action-plans",
+    )
+    .await
 }
 
 /// List a country's action plans
@@ -187,5 +195,13 @@ pub async fn list_country_action_plans(
             Ok(countries::query::exists(conn, &check_key).await?)
         },
     };
-    handler::list::<ActionPlan, _, _, _>(&req, &pool, &list::SPEC, Some(parent), list::embed, "action-plans").await
+    handler::list::<ActionPlan, _, _, _>(
+        &req,
+        &pool,
+        &list::SPEC,
+        Some(parent),
+        list::embed,
+        "action-plans",
+    )
+    .await
 }

@@ -16,10 +16,20 @@ pub static SPEC: ListSpec = ListSpec {
     select: "p.*",
     key: Field::filter("id", "p.id", Kind::BigInt, "Id").sortable(false),
     fields: &[
-        Field::filter("country_code", "p.country_code", Kind::Text, "Country (ISO 3166-1 alpha-3)"),
-        Field::filter("number", "p.number", Kind::Int, "The plan's ordinal for its country")
-            .sortable(false)
-            .ranged(),
+        Field::filter(
+            "country_code",
+            "p.country_code",
+            Kind::Text,
+            "Country (ISO 3166-1 alpha-3)",
+        ),
+        Field::filter(
+            "number",
+            "p.number",
+            Kind::Int,
+            "The plan's ordinal for its country",
+        )
+        .sortable(false)
+        .ranged(),
         Field::filter("title", "p.title", Kind::Text, "Title").sortable(false),
         Field::filter("start_year", "p.start_year", Kind::Int, "First year")
             .sortable(false)
@@ -27,10 +37,20 @@ pub static SPEC: ListSpec = ListSpec {
         Field::filter("end_year", "p.end_year", Kind::Int, "Last year")
             .sortable(false)
             .ranged(),
-        Field::filter("status", "p.status", Kind::Enum(PlanStatus::NAMES), "Status"),
-        Field::filter("submitted_on", "p.submitted_on", Kind::Date, "Submission date")
-            .sortable(true)
-            .ranged(),
+        Field::filter(
+            "status",
+            "p.status",
+            Kind::Enum(PlanStatus::NAMES),
+            "Status",
+        ),
+        Field::filter(
+            "submitted_on",
+            "p.submitted_on",
+            Kind::Date,
+            "Submission date",
+        )
+        .sortable(true)
+        .ranged(),
         Field::filter(
             "public_influence",
             "p.public_influence",
@@ -74,11 +94,17 @@ pub async fn embed(
 ) -> Result<Vec<ActionPlanListItem>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let mut commitments = match includes.contains(&"commitments") {
-        true => Some(group_by(commitments::query::of_plans(conn, &ids).await?, |c| c.action_plan_id)),
+        true => Some(group_by(
+            commitments::query::of_plans(conn, &ids).await?,
+            |c| c.action_plan_id,
+        )),
         false => None,
     };
     let mut findings = match includes.contains(&"irm_findings") {
-        true => Some(group_by(irm_findings::query::of_plans(conn, &ids).await?, |f| f.action_plan_id)),
+        true => Some(group_by(
+            irm_findings::query::of_plans(conn, &ids).await?,
+            |f| f.action_plan_id,
+        )),
         false => None,
     };
     Ok(rows

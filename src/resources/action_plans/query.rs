@@ -7,7 +7,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 crate::db::keyed::keyed_queries!(action_plans, ActionPlan, NewActionPlan, i64);
 
-
 /// The plan, share-locked until the end of the transaction: its start year cannot change
 /// while a finding whose verdicts depend on it is written.
 pub async fn find_for_share(

@@ -1,7 +1,7 @@
 //! Commitment endpoints.
 
-use super::model::{Commitment, CommitmentPatch, NewCommitment};
 use super::list::{self, CommitmentListItem, CommitmentListParams};
+use super::model::{Commitment, CommitmentPatch, NewCommitment};
 use super::{query, TAG};
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
@@ -21,9 +21,6 @@ fn not_found(id: i64) -> ApiError {
 fn location(commitment: &Commitment) -> String {
     format!("/api/v1/commitments/{}", commitment.id)
 }
-
-
-
 
 /// Get a commitment
 #[utoipa::path(
@@ -158,8 +155,19 @@ pub async fn delete_commitment(
         ListProblems)
 )]
 #[get("/commitments")]
-pub async fn list_commitments(req: HttpRequest, pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
-    handler::list::<Commitment, _, _, _>(&req, &pool, &list::SPEC, None::<NoParent>, list::embed, "commitments").await
+pub async fn list_commitments(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+) -> Result<HttpResponse, ApiError> {
+    handler::list::<Commitment, _, _, _>(
+        &req,
+        &pool,
+        &list::SPEC,
+        None::<NoParent>,
+        list::embed,
+        "commitments",
+    )
+    .await
 }
 
 /// List an action plan's commitments
@@ -187,5 +195,13 @@ pub async fn list_action_plan_commitments(
             Ok(action_plans::query::exists(conn, key).await?)
         },
     };
-    handler::list::<Commitment, _, _, _>(&req, &pool, &list::SPEC, Some(parent), list::embed, "commitments").await
+    handler::list::<Commitment, _, _, _>(
+        &req,
+        &pool,
+        &list::SPEC,
+        Some(parent),
+        list::embed,
+        "commitments",
+    )
+    .await
 }

@@ -25,33 +25,73 @@ pub static SPEC: ListSpec = ListSpec {
     select: "c.*",
     key: Field::filter("id", "c.id", Kind::BigInt, "Id").sortable(false),
     fields: &[
-        Field::filter("action_plan_id", "c.action_plan_id", Kind::BigInt, "Action plan"),
+        Field::filter(
+            "action_plan_id",
+            "c.action_plan_id",
+            Kind::BigInt,
+            "Action plan",
+        ),
         Field::filter("number", "c.number", Kind::Int, "Number within the plan")
             .sortable(false)
             .ranged(),
         Field::filter("reference", "c.reference", Kind::Text, "OGP commitment id"),
         Field::filter("title", "c.title", Kind::Text, "Title").sortable(false),
         Field::filter("theme", "c.theme", Kind::Text, "Theme").sortable(true),
-        Field::filter("lead_institution", "c.lead_institution", Kind::Text, "Lead institution"),
-        Field::filter("ogp_values", "c.ogp_values", Kind::Values(OgpValue::NAMES), "OGP values"),
+        Field::filter(
+            "lead_institution",
+            "c.lead_institution",
+            Kind::Text,
+            "Lead institution",
+        ),
+        Field::filter(
+            "ogp_values",
+            "c.ogp_values",
+            Kind::Values(OgpValue::NAMES),
+            "OGP values",
+        ),
         Field::filter("start_date", "c.start_date", Kind::Date, "Planned start")
             .sortable(true)
             .ranged(),
         Field::filter("end_date", "c.end_date", Kind::Date, "Planned end")
             .sortable(true)
             .ranged(),
-        Field::filter("country_code", "p.country_code", Kind::Text, "The plan's country")
-            .in_group(PLAN),
-        Field::filter("plan_start_year", "p.start_year", Kind::Int, "The plan's first year")
-            .ranged()
-            .in_group(PLAN),
-        Field::filter("plan_end_year", "p.end_year", Kind::Int, "The plan's last year")
-            .ranged()
-            .in_group(PLAN),
-        Field::filter("report", "f.report", Kind::Enum(Report::NAMES), "Assessed in this IRM report")
-            .in_group(ASSESSMENT),
-        Field::filter("specificity", "f.specificity", Kind::Enum(Specificity::NAMES), "IRM specificity")
-            .in_group(ASSESSMENT),
+        Field::filter(
+            "country_code",
+            "p.country_code",
+            Kind::Text,
+            "The plan's country",
+        )
+        .in_group(PLAN),
+        Field::filter(
+            "plan_start_year",
+            "p.start_year",
+            Kind::Int,
+            "The plan's first year",
+        )
+        .ranged()
+        .in_group(PLAN),
+        Field::filter(
+            "plan_end_year",
+            "p.end_year",
+            Kind::Int,
+            "The plan's last year",
+        )
+        .ranged()
+        .in_group(PLAN),
+        Field::filter(
+            "report",
+            "f.report",
+            Kind::Enum(Report::NAMES),
+            "Assessed in this IRM report",
+        )
+        .in_group(ASSESSMENT),
+        Field::filter(
+            "specificity",
+            "f.specificity",
+            Kind::Enum(Specificity::NAMES),
+            "IRM specificity",
+        )
+        .in_group(ASSESSMENT),
         Field::filter(
             "potential_impact",
             "f.potential_impact",
@@ -66,8 +106,13 @@ pub static SPEC: ListSpec = ListSpec {
             "IRM potential for results",
         )
         .in_group(ASSESSMENT),
-        Field::filter("completion", "f.completion", Kind::Enum(Completion::NAMES), "IRM completion")
-            .in_group(ASSESSMENT),
+        Field::filter(
+            "completion",
+            "f.completion",
+            Kind::Enum(Completion::NAMES),
+            "IRM completion",
+        )
+        .in_group(ASSESSMENT),
         Field::filter(
             "did_it_open_government",
             "f.did_it_open_government",
@@ -75,9 +120,15 @@ pub static SPEC: ListSpec = ListSpec {
             "IRM \"did it open government?\"",
         )
         .in_group(ASSESSMENT),
-        Field::filter("well_designed", "f.well_designed", Kind::Bool, "IRM verdict: well-designed")
+        Field::filter(
+            "well_designed",
+            "f.well_designed",
+            Kind::Bool,
+            "IRM verdict: well-designed",
+        )
+        .in_group(ASSESSMENT),
+        Field::filter("starred", "f.starred", Kind::Bool, "IRM verdict: starred")
             .in_group(ASSESSMENT),
-        Field::filter("starred", "f.starred", Kind::Bool, "IRM verdict: starred").in_group(ASSESSMENT),
     ],
     groups: &[
         Group {
@@ -118,13 +169,17 @@ pub async fn embed(
 ) -> Result<Vec<CommitmentListItem>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let mut milestones = match includes.contains(&"milestones") {
-        true => Some(group_by(milestones::query::of_commitments(conn, &ids).await?, |m| m.commitment_id)),
+        true => Some(group_by(
+            milestones::query::of_commitments(conn, &ids).await?,
+            |m| m.commitment_id,
+        )),
         false => None,
     };
     let mut findings = match includes.contains(&"irm_findings") {
-        true => Some(group_by(irm_findings::query::of_commitments(conn, &ids).await?, |f| {
-            f.commitment_id.unwrap_or_default()
-        })),
+        true => Some(group_by(
+            irm_findings::query::of_commitments(conn, &ids).await?,
+            |f| f.commitment_id.unwrap_or_default(),
+        )),
         false => None,
     };
     Ok(rows

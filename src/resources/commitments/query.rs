@@ -7,7 +7,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 crate::db::keyed::keyed_queries!(commitments, Commitment, NewCommitment, i64);
 
-
 /// The commitments of these plans, by plan and number (for `include=commitments`).
 pub async fn of_plans(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Commitment>> {
     commitments::table

@@ -1,7 +1,7 @@
 //! Country endpoints.
 
-use super::model::{Country, CountryPatch, NewCountry};
 use super::list::{self, CountryListItem, CountryListParams};
+use super::model::{Country, CountryPatch, NewCountry};
 use super::{query, TAG};
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
@@ -20,7 +20,6 @@ fn not_found(code: &str) -> ApiError {
 fn location(country: &Country) -> String {
     format!("/api/v1/countries/{}", country.code)
 }
-
 
 /// Get a country
 #[utoipa::path(
@@ -151,6 +150,17 @@ pub async fn delete_country(
         ListProblems)
 )]
 #[get("/countries")]
-pub async fn list_countries(req: HttpRequest, pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
-    handler::list::<Country, _, _, _>(&req, &pool, &list::SPEC, None::<NoParent>, list::embed, "countries").await
+pub async fn list_countries(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+) -> Result<HttpResponse, ApiError> {
+    handler::list::<Country, _, _, _>(
+        &req,
+        &pool,
+        &list::SPEC,
+        None::<NoParent>,
+        list::embed,
+        "countries",
+    )
+    .await
 }

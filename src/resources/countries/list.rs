@@ -17,10 +17,20 @@ pub static SPEC: ListSpec = ListSpec {
     fields: &[
         Field::filter("code", "c.code", Kind::Text, "ISO 3166-1 alpha-3 code"),
         Field::filter("name", "c.name", Kind::Text, "Name").sortable(false),
-        Field::filter("region", "c.region", Kind::Enum(Region::NAMES), "OGP region"),
-        Field::filter("member_since", "c.member_since", Kind::Int, "Year of joining OGP")
-            .sortable(true)
-            .ranged(),
+        Field::filter(
+            "region",
+            "c.region",
+            Kind::Enum(Region::NAMES),
+            "OGP region",
+        ),
+        Field::filter(
+            "member_since",
+            "c.member_since",
+            Kind::Int,
+            "Year of joining OGP",
+        )
+        .sortable(true)
+        .ranged(),
         Field::filter(
             "membership_status",
             "c.membership_status",

@@ -4,4 +4,3 @@ use super::model::{Country, NewCountry};
 use crate::schema::countries;
 
 crate::db::keyed::keyed_queries!(countries, Country, NewCountry, &str);
-

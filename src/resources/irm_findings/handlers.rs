@@ -1,7 +1,7 @@
 //! IRM finding endpoints.
 
-use super::model::{IrmFinding, IrmFindingPatch, NewIrmFinding};
 use super::list::{self, IrmFindingListParams};
+use super::model::{IrmFinding, IrmFindingPatch, NewIrmFinding};
 use super::{query, TAG};
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
@@ -22,8 +22,6 @@ fn location(finding: &IrmFinding) -> String {
     format!("/api/v1/irm-findings/{}", finding.id)
 }
 
-
-
 /// Validates `input` against its plan (share-locked, so its start year holds) and resolves
 /// the verdicts.
 async fn row_for(
@@ -35,9 +33,6 @@ async fn row_for(
         .ok_or_else(|| ApiError::invalid_field("action_plan_id", "no action plan has this id"))?;
     input.into_row(plan.start_year)
 }
-
-
-
 
 /// Get an IRM finding
 #[utoipa::path(
@@ -170,8 +165,19 @@ pub async fn delete_irm_finding(
         ListProblems)
 )]
 #[get("/irm-findings")]
-pub async fn list_irm_findings(req: HttpRequest, pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
-    handler::list::<IrmFinding, _, _, _>(&req, &pool, &list::SPEC, None::<NoParent>, handler::no_embedding, "irm-findings").await
+pub async fn list_irm_findings(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+) -> Result<HttpResponse, ApiError> {
+    handler::list::<IrmFinding, _, _, _>(
+        &req,
+        &pool,
+        &list::SPEC,
+        None::<NoParent>,
+        handler::no_embedding,
+        "irm-findings",
+    )
+    .await
 }
 
 /// List the IRM findings about an action plan
@@ -199,7 +205,15 @@ pub async fn list_action_plan_irm_findings(
             Ok(action_plans::query::exists(conn, key).await?)
         },
     };
-    handler::list::<IrmFinding, _, _, _>(&req, &pool, &list::SPEC, Some(parent), handler::no_embedding, "irm-findings").await
+    handler::list::<IrmFinding, _, _, _>(
+        &req,
+        &pool,
+        &list::SPEC,
+        Some(parent),
+        handler::no_embedding,
+        "irm-findings",
+    )
+    .await
 }
 
 /// List the IRM findings about a commitment
@@ -227,5 +241,13 @@ pub async fn list_commitment_irm_findings(
             Ok(commitments::query::exists(conn, key).await?)
         },
     };
-    handler::list::<IrmFinding, _, _, _>(&req, &pool, &list::SPEC, Some(parent), handler::no_embedding, "irm-findings").await
+    handler::list::<IrmFinding, _, _, _>(
+        &req,
+        &pool,
+        &list::SPEC,
+        Some(parent),
+        handler::no_embedding,
+        "irm-findings",
+    )
+    .await
 }

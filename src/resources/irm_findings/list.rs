@@ -11,19 +11,59 @@ pub static SPEC: ListSpec = ListSpec {
     select: "f.*",
     key: Field::filter("id", "f.id", Kind::BigInt, "Id").sortable(false),
     fields: &[
-        Field::filter("action_plan_id", "f.action_plan_id", Kind::BigInt, "Action plan"),
-        Field::filter("commitment_id", "f.commitment_id", Kind::BigInt, "Commitment"),
-        Field::filter("report", "f.report", Kind::Enum(Report::NAMES), "IRM report"),
-        Field::filter("kind", "f.kind", Kind::Enum(FindingKind::NAMES), "Kind of finding"),
+        Field::filter(
+            "action_plan_id",
+            "f.action_plan_id",
+            Kind::BigInt,
+            "Action plan",
+        ),
+        Field::filter(
+            "commitment_id",
+            "f.commitment_id",
+            Kind::BigInt,
+            "Commitment",
+        ),
+        Field::filter(
+            "report",
+            "f.report",
+            Kind::Enum(Report::NAMES),
+            "IRM report",
+        ),
+        Field::filter(
+            "kind",
+            "f.kind",
+            Kind::Enum(FindingKind::NAMES),
+            "Kind of finding",
+        ),
         Field::filter("title", "f.title", Kind::Text, "Title").sortable(true),
-        Field::filter("position", "f.position", Kind::Int, "Position within the report")
-            .sortable(true)
-            .ranged(),
-        Field::filter("published_on", "f.published_on", Kind::Date, "Publication date")
-            .sortable(true)
-            .ranged(),
-        Field::filter("specificity", "f.specificity", Kind::Enum(Specificity::NAMES), "Specificity"),
-        Field::filter("relevance", "f.relevance", Kind::Values(OgpValue::NAMES), "Relevance"),
+        Field::filter(
+            "position",
+            "f.position",
+            Kind::Int,
+            "Position within the report",
+        )
+        .sortable(true)
+        .ranged(),
+        Field::filter(
+            "published_on",
+            "f.published_on",
+            Kind::Date,
+            "Publication date",
+        )
+        .sortable(true)
+        .ranged(),
+        Field::filter(
+            "specificity",
+            "f.specificity",
+            Kind::Enum(Specificity::NAMES),
+            "Specificity",
+        ),
+        Field::filter(
+            "relevance",
+            "f.relevance",
+            Kind::Values(OgpValue::NAMES),
+            "Relevance",
+        ),
         Field::filter(
             "potential_impact",
             "f.potential_impact",
@@ -36,14 +76,24 @@ pub static SPEC: ListSpec = ListSpec {
             Kind::Enum(PotentialForResults::NAMES),
             "Potential for results",
         ),
-        Field::filter("completion", "f.completion", Kind::Enum(Completion::NAMES), "Completion"),
+        Field::filter(
+            "completion",
+            "f.completion",
+            Kind::Enum(Completion::NAMES),
+            "Completion",
+        ),
         Field::filter(
             "did_it_open_government",
             "f.did_it_open_government",
             Kind::Enum(DidItOpenGovernment::NAMES),
             "Did it open government?",
         ),
-        Field::filter("well_designed", "f.well_designed", Kind::Bool, "Well-designed verdict"),
+        Field::filter(
+            "well_designed",
+            "f.well_designed",
+            Kind::Bool,
+            "Well-designed verdict",
+        ),
         Field::filter(
             "well_designed_basis",
             "f.well_designed_basis",
@@ -63,7 +113,12 @@ pub static SPEC: ListSpec = ListSpec {
             Kind::Bool,
             "Process criterion: no public engagement",
         ),
-        Field::filter("irm_not_engaged", "f.irm_not_engaged", Kind::Bool, "Process criterion: IRM not engaged"),
+        Field::filter(
+            "irm_not_engaged",
+            "f.irm_not_engaged",
+            Kind::Bool,
+            "Process criterion: IRM not engaged",
+        ),
         Field::filter(
             "no_progress_on_any_commitment",
             "f.no_progress_on_any_commitment",

@@ -10,7 +10,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 crate::db::keyed::keyed_queries!(irm_findings, IrmFinding, IrmFindingRow, i64);
 
-
 /// After a plan's start year changed: re-derives the `starred` verdict of its assessments
 /// (the rule depends on the era). A published verdict the new era contradicts makes the
 /// change a 422 on `start_year`.
@@ -78,6 +77,21 @@ pub async fn of_commitments(
     irm_findings::table
         .filter(irm_findings::commitment_id.eq_any(ids))
         .order((irm_findings::commitment_id, irm_findings::id))
+        .select(IrmFinding::as_select())
+        .load(conn)
+        .await
+}
+
+/// The findings of one report about one plan, by id.
+pub async fn of_plan_report(
+    conn: &mut AsyncPgConnection,
+    action_plan_id: i64,
+    report: crate::vocab::Report,
+) -> QueryResult<Vec<IrmFinding>> {
+    irm_findings::table
+        .filter(irm_findings::action_plan_id.eq(action_plan_id))
+        .filter(irm_findings::report.eq(report))
+        .order(irm_findings::id)
         .select(IrmFinding::as_select())
         .load(conn)
         .await

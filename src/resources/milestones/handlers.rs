@@ -1,7 +1,7 @@
 //! Milestone endpoints.
 
-use super::model::{Milestone, MilestonePatch, NewMilestone};
 use super::list::{self, MilestoneListParams};
+use super::model::{Milestone, MilestonePatch, NewMilestone};
 use super::{query, TAG};
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
@@ -21,9 +21,6 @@ fn not_found(id: i64) -> ApiError {
 fn location(milestone: &Milestone) -> String {
     format!("/api/v1/milestones/{}", milestone.id)
 }
-
-
-
 
 /// Get a milestone
 #[utoipa::path(
@@ -153,8 +150,19 @@ pub async fn delete_milestone(
         ListProblems)
 )]
 #[get("/milestones")]
-pub async fn list_milestones(req: HttpRequest, pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
-    handler::list::<Milestone, _, _, _>(&req, &pool, &list::SPEC, None::<NoParent>, handler::no_embedding, "milestones").await
+pub async fn list_milestones(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+) -> Result<HttpResponse, ApiError> {
+    handler::list::<Milestone, _, _, _>(
+        &req,
+        &pool,
+        &list::SPEC,
+        None::<NoParent>,
+        handler::no_embedding,
+        "milestones",
+    )
+    .await
 }
 
 /// List a commitment's milestones
@@ -182,5 +190,13 @@ pub async fn list_commitment_milestones(
             Ok(commitments::query::exists(conn, key).await?)
         },
     };
-    handler::list::<Milestone, _, _, _>(&req, &pool, &list::SPEC, Some(parent), handler::no_embedding, "milestones").await
+    handler::list::<Milestone, _, _, _>(
+        &req,
+        &pool,
+        &list::SPEC,
+        Some(parent),
+        handler::no_embedding,
+        "milestones",
+    )
+    .await
 }

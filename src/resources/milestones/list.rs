@@ -8,18 +8,38 @@ pub static SPEC: ListSpec = ListSpec {
     select: "m.*",
     key: Field::filter("id", "m.id", Kind::BigInt, "Id").sortable(false),
     fields: &[
-        Field::filter("commitment_id", "m.commitment_id", Kind::BigInt, "Commitment"),
-        Field::filter("position", "m.position", Kind::Int, "Position within the commitment")
-            .sortable(false)
-            .ranged(),
+        Field::filter(
+            "commitment_id",
+            "m.commitment_id",
+            Kind::BigInt,
+            "Commitment",
+        ),
+        Field::filter(
+            "position",
+            "m.position",
+            Kind::Int,
+            "Position within the commitment",
+        )
+        .sortable(false)
+        .ranged(),
         Field::filter("title", "m.title", Kind::Text, "Title").sortable(false),
         Field::filter("due_date", "m.due_date", Kind::Date, "Due date")
             .sortable(true)
             .ranged(),
-        Field::filter("status", "m.status", Kind::Enum(MilestoneStatus::NAMES), "Progress"),
-        Field::filter("completed_on", "m.completed_on", Kind::Date, "Completion date")
-            .sortable(true)
-            .ranged(),
+        Field::filter(
+            "status",
+            "m.status",
+            Kind::Enum(MilestoneStatus::NAMES),
+            "Progress",
+        ),
+        Field::filter(
+            "completed_on",
+            "m.completed_on",
+            Kind::Date,
+            "Completion date",
+        )
+        .sortable(true)
+        .ranged(),
     ],
     groups: &[],
     search: Some("ogp_document(m.title, m.description)"),

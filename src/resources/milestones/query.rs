@@ -7,7 +7,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 crate::db::keyed::keyed_queries!(milestones, Milestone, NewMilestone, i64);
 
-
 /// The milestones of these commitments, by commitment and position (for `include=milestones`).
 pub async fn of_commitments(
     conn: &mut AsyncPgConnection,

@@ -1,0 +1,15 @@
+//! Read-only views for dashboards, composed from several resources: the IRM report page of a
+//! plan, and commitment statistics.
+
+pub mod irm_summary;
+pub mod stats;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// OpenAPI tag of these endpoints.
+pub const TAG: &str = "views";
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(irm_summary::get_irm_summary)
+        .service(stats::commitment_stats);
+}

@@ -1,0 +1,296 @@
+//! `GET /stats/commitments?group_by=…`: per group, how many commitments, how many the IRM
+//! assessed, how many are well-designed and starred, and how completion and potential impact
+//! are distributed. Takes every commitment filter; one SQL query per call.
+//!
+//! Which assessment counts for a commitment: with a `report` filter, the assessment in that
+//! report; otherwise the commitment's latest (in report order: design, mid-term, end-of-term,
+//! action plan review, results). Grouped by report, every assessment counts in its report.
+
+use super::TAG;
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use crate::listing::query::filters;
+use crate::listing::request::ListRequest;
+use crate::listing::response::json_with_body_etag;
+use crate::listing::sql::Sql;
+use crate::resources::commitments::list::SPEC;
+use crate::vocab::{Completion, PotentialImpact, Report};
+use actix_web::http::header::ACCEPT;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use diesel::sql_types::{BigInt, Jsonb, Nullable, Text};
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// How commitments are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Country,
+    ActionPlan,
+    Theme,
+    Report,
+}
+
+impl GroupBy {
+    const NAMES: &'static [&'static str] = &["country", "action_plan", "theme", "report"];
+
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "country" => GroupBy::Country,
+            "action_plan" => GroupBy::ActionPlan,
+            "theme" => GroupBy::Theme,
+            "report" => GroupBy::Report,
+            _ => return None,
+        })
+    }
+}
+
+/// Commitments per IRM completion rating.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct CompletionCounts {
+    pub no_evidence: i64,
+    pub not_started: i64,
+    pub limited: i64,
+    pub substantial: i64,
+    pub complete: i64,
+    pub withdrawn: i64,
+}
+
+/// Commitments per IRM potential-impact rating.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct PotentialImpactCounts {
+    pub none: i64,
+    pub minor: i64,
+    pub moderate: i64,
+    pub transformative: i64,
+}
+
+/// The statistics of one group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitmentStats {
+    /// The group: a country code, an action plan id, a theme (`null`: no theme) or a report.
+    #[schema(value_type = Option<Object>)]
+    pub group: serde_json::Value,
+    /// Commitments in the group.
+    pub commitments: i64,
+    /// Of those, how many the IRM assessed.
+    pub assessed: i64,
+    /// Assessed as well-designed.
+    pub well_designed: i64,
+    /// Assessed as starred.
+    pub starred: i64,
+    /// Assessed commitments per completion rating (unrated ones are not counted).
+    pub completion: CompletionCounts,
+    /// Assessed commitments per potential-impact rating (unrated ones are not counted).
+    pub potential_impact: PotentialImpactCounts,
+}
+
+/// The answer: one entry per group, ordered by group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitmentStatsReport {
+    /// How the commitments are grouped.
+    pub group_by: GroupBy,
+    /// One entry per group.
+    pub groups: Vec<CommitmentStats>,
+}
+
+/// The `group_by` parameter (documented here; the commitment filters are listed after it).
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct GroupByParam {
+    /// How to group the commitments.
+    #[param(value_type = GroupBy, required = true)]
+    group_by: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Nullable<Text>)]
+    group_text: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    group_id: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    commitments: i64,
+    #[diesel(sql_type = BigInt)]
+    assessed: i64,
+    #[diesel(sql_type = BigInt)]
+    well_designed: i64,
+    #[diesel(sql_type = BigInt)]
+    starred: i64,
+    #[diesel(sql_type = Jsonb)]
+    completion: serde_json::Value,
+    #[diesel(sql_type = Jsonb)]
+    potential_impact: serde_json::Value,
+}
+
+/// `jsonb_build_object('a', count(*) FILTER (WHERE col = 'a'), …)` over a vocabulary.
+fn distribution(column: &str, values: &[&str]) -> String {
+    let pairs: Vec<String> = values
+        .iter()
+        .map(|v| format!("'{v}', count(*) FILTER (WHERE {column} = '{v}')"))
+        .collect();
+    format!("jsonb_build_object({})", pairs.join(", "))
+}
+
+/// The single statement behind a stats call.
+fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> {
+    let mut sql = Sql::default();
+    let clauses = filters(&SPEC, request, &mut sql)?;
+    let matched_where = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    // A `report` filter also picks which assessment counts.
+    let report_filter = request
+        .conditions
+        .iter()
+        .find(|c| c.field.name == "report")
+        .map(|c| format!(" AND f.report = ANY({})", sql.bind(c.value.clone())))
+        .unwrap_or_default();
+    let rank = format!(
+        "array_position(ARRAY[{}]::text[], f.report)",
+        Report::NAMES
+            .iter()
+            .map(|r| format!("'{r}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let assessments = if group_by == GroupBy::Report {
+        format!(
+            "SELECT f.* FROM irm_findings f JOIN matched m ON m.id = f.commitment_id \
+             WHERE f.kind = 'assessment'{report_filter}"
+        )
+    } else {
+        format!(
+            "SELECT DISTINCT ON (f.commitment_id) f.* FROM irm_findings f \
+             JOIN matched m ON m.id = f.commitment_id WHERE f.kind = 'assessment'{report_filter} \
+             ORDER BY f.commitment_id, {rank} DESC"
+        )
+    };
+    let (group_text, group_id, join) = match group_by {
+        GroupBy::Country => (
+            "p.country_code",
+            "NULL::bigint",
+            "JOIN action_plans p ON p.id = m.action_plan_id",
+        ),
+        GroupBy::ActionPlan => ("NULL::text", "m.action_plan_id", ""),
+        GroupBy::Theme => ("m.theme", "NULL::bigint", ""),
+        GroupBy::Report => ("a.report", "NULL::bigint", ""),
+    };
+    let from = if group_by == GroupBy::Report {
+        "matched m JOIN assessed a ON a.commitment_id = m.id"
+    } else {
+        "matched m LEFT JOIN assessed a ON a.commitment_id = m.id"
+    };
+    sql.push(&format!(
+        "WITH matched AS (SELECT c.id, c.action_plan_id, c.theme FROM {}{matched_where}), \
+         assessed AS ({assessments}) \
+         SELECT {group_text} AS group_text, {group_id} AS group_id, \
+                count(DISTINCT m.id) AS commitments, count(a.id) AS assessed, \
+                count(*) FILTER (WHERE a.well_designed) AS well_designed, \
+                count(*) FILTER (WHERE a.starred) AS starred, \
+                {} AS completion, {} AS potential_impact \
+         FROM {from} {join} GROUP BY 1, 2 ORDER BY 1, 2",
+        SPEC.from,
+        distribution("a.completion", Completion::NAMES),
+        distribution("a.potential_impact", PotentialImpact::NAMES),
+    ));
+    Ok(sql)
+}
+
+/// Commitment statistics
+///
+/// Per group (`country`, `action_plan`, `theme` or `report`): commitment count, assessed count,
+/// well-designed and starred counts, and the distributions of completion and potential impact.
+/// Takes every filter of the commitment list (e.g. `country_code`, `plan_start_year_gte`,
+/// `report`, `q`).
+#[utoipa::path(
+    tag = TAG,
+    params(GroupByParam, crate::resources::commitments::list::CommitmentListParams),
+    responses((status = 200, description = "One entry per group", body = CommitmentStatsReport,
+        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        crate::openapi::ListProblems)
+)]
+#[get("/stats/commitments")]
+pub async fn commitment_stats(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+) -> Result<HttpResponse, ApiError> {
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        .map_err(|e| ApiError::invalid_query(format!("the query string is malformed: {e}")))?;
+    let group_text = match pairs.iter().position(|(name, _)| name == "group_by") {
+        Some(i) => pairs.remove(i).1,
+        None => {
+            return Err(ApiError::invalid_query(format!(
+                "`group_by` is required: one of {}",
+                GroupBy::NAMES.join(", ")
+            )))
+        }
+    };
+    let group_by = GroupBy::parse(&group_text).ok_or_else(|| {
+        ApiError::invalid_query(format!(
+            "`group_by` must be one of: {} (got `{group_text}`)",
+            GroupBy::NAMES.join(", ")
+        ))
+    })?;
+    for (name, _) in &pairs {
+        if [
+            "limit",
+            "cursor",
+            "sort",
+            "include",
+            "include_total",
+            "format",
+        ]
+        .contains(&name.as_str())
+        {
+            return Err(ApiError::invalid_query(format!(
+                "`{name}` does not apply to statistics"
+            )));
+        }
+    }
+    let rest = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
+    let request = ListRequest::parse(&SPEC, &rest, None, accept)?;
+    let mut conn = db::conn(&pool).await?;
+    let rows: Vec<Row> = stats_sql(group_by, &request)?
+        .into_query()
+        .load(&mut conn)
+        .await?;
+    let groups = rows
+        .into_iter()
+        .map(|row| CommitmentStats {
+            group: match (row.group_id, row.group_text) {
+                (Some(id), _) => serde_json::Value::from(id),
+                (None, Some(text)) => serde_json::Value::from(text),
+                (None, None) => serde_json::Value::Null,
+            },
+            commitments: row.commitments,
+            assessed: row.assessed,
+            well_designed: row.well_designed,
+            starred: row.starred,
+            completion: serde_json::from_value(row.completion).unwrap_or_default(),
+            potential_impact: serde_json::from_value(row.potential_impact).unwrap_or_default(),
+        })
+        .collect();
+    Ok(json_with_body_etag(
+        &req,
+        &CommitmentStatsReport { group_by, groups },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distributions_cover_the_whole_vocabulary() {
+        let sql = distribution("a.completion", Completion::NAMES);
+        for value in Completion::NAMES {
+            assert!(sql.contains(&format!("'{value}', count(*)")), "{value}");
+        }
+    }
+}

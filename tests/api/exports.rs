@@ -1,0 +1,117 @@
+//! CSV and NDJSON exports stream every matching row.
+
+use crate::fixtures::{a_plan, commitment};
+use crate::helpers::spawn_app;
+use actix_web::test::TestRequest;
+use serde_json::{json, Value};
+
+#[actix_web::test]
+async fn csv_export_has_a_header_quotes_per_rfc_4180_and_joins_arrays() {
+    let app = spawn_app().await;
+    let plan_id = a_plan(&app).await;
+    for n in 1..=260 {
+        let mut body = commitment(plan_id, n);
+        if n == 7 {
+            body["title"] = json!("Say \"hi\", then\nleave");
+            body["ogp_values"] = json!(["access_to_information", "civic_participation"]);
+        }
+        app.create("/api/v1/commitments", &body).await;
+    }
+    let response = app
+        .send(
+            TestRequest::get()
+                .uri("/api/v1/commitments")
+                .insert_header(("Accept", "text/csv")),
+        )
+        .await;
+    response.assert_status(200);
+    assert!(response
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/csv"));
+    let mut reader = csv::Reader::from_reader(response.text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "id");
+    assert!(headers.iter().any(|h| h == "ogp_values"));
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 260, "every row, unpaginated");
+    let title = headers.iter().position(|h| h == "title").unwrap();
+    let values = headers.iter().position(|h| h == "ogp_values").unwrap();
+    assert_eq!(&records[6][title], "Say \"hi\", then\nleave");
+    assert_eq!(
+        &records[6][values],
+        "access_to_information;civic_participation"
+    );
+    assert!(response.text.contains("\r\n"), "RFC 4180 line ends");
+}
+
+#[actix_web::test]
+async fn ndjson_export_follows_filters_and_sort() {
+    let app = spawn_app().await;
+    let plan_id = a_plan(&app).await;
+    for n in 1..=30 {
+        app.create("/api/v1/commitments", &commitment(plan_id, n))
+            .await;
+    }
+    let response = app
+        .get("/api/v1/commitments?format=ndjson&number_gte=11&sort=-number")
+        .await;
+    response.assert_status(200);
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/x-ndjson")
+    );
+    let numbers: Vec<i64> = response
+        .text
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["number"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(numbers, (11..=30).rev().collect::<Vec<_>>());
+    let accept = app
+        .send(
+            TestRequest::get()
+                .uri("/api/v1/commitments?number=3")
+                .insert_header(("Accept", "application/x-ndjson")),
+        )
+        .await;
+    assert_eq!(accept.text.lines().count(), 1);
+}
+
+#[actix_web::test]
+async fn empty_csv_export_still_has_its_header() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/irm-findings?format=csv").await;
+    response.assert_status(200);
+    let header = response.text.lines().next().unwrap();
+    assert!(
+        header.starts_with("id,action_plan_id,commitment_id,report,kind"),
+        "{header}"
+    );
+    assert_eq!(response.text.lines().count(), 1);
+}
+
+#[actix_web::test]
+async fn paging_parameters_are_refused_on_exports_and_unknown_types_are_406() {
+    let app = spawn_app().await;
+    for query in [
+        "format=csv&limit=10",
+        "format=ndjson&include_total=true",
+        "format=xml",
+    ] {
+        app.get(&format!("/api/v1/countries?{query}"))
+            .await
+            .assert_problem(400);
+    }
+    let response = app
+        .send(
+            TestRequest::get()
+                .uri("/api/v1/countries")
+                .insert_header(("Accept", "image/png")),
+        )
+        .await;
+    response.assert_problem(406);
+}
