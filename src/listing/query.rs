@@ -16,8 +16,12 @@ use serde_json::Value;
 const SEARCH_QUERY: &str = "ogp_search_query";
 
 fn condition_sql(sql: &mut Sql, condition: &Condition) -> String {
-    let placeholder = sql.bind(condition.value.clone());
     let column = condition.field.sql;
+    if let (Op::AnyOf, Some(single)) = (condition.op, condition.value.single()) {
+        let placeholder = sql.bind(single);
+        return format!("{column} = {placeholder}");
+    }
+    let placeholder = sql.bind(condition.value.clone());
     match condition.op {
         Op::AnyOf => format!("{column} = ANY({placeholder})"),
         Op::Overlaps => format!("{column} && {placeholder}"),

@@ -23,6 +23,21 @@ pub enum Bind {
     Real(f32),
 }
 
+impl Bind {
+    /// The single value of a one-element array bind. `col = $1` lets PostgreSQL walk a
+    /// `(col, key)` index in key order, which `col = ANY($1)` does not.
+    pub fn single(&self) -> Option<Bind> {
+        Some(match self {
+            Bind::Texts(v) if v.len() == 1 => Bind::Text(v[0].clone()),
+            Bind::Ints(v) if v.len() == 1 => Bind::Int(v[0]),
+            Bind::BigInts(v) if v.len() == 1 => Bind::BigInt(v[0]),
+            Bind::Dates(v) if v.len() == 1 => Bind::Date(v[0]),
+            Bind::Bools(v) if v.len() == 1 => Bind::Bool(v[0]),
+            _ => return None,
+        })
+    }
+}
+
 /// SQL under construction: text plus the values its `$n` placeholders stand for.
 #[derive(Debug, Default, Clone)]
 pub struct Sql {

@@ -16,4 +16,5 @@ mod milestones;
 mod openapi_spec;
 mod operations;
 mod pagination;
+mod query_plans;
 mod views;
