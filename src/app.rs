@@ -27,6 +27,33 @@ pub struct AppState {
     pub pool: DbPool,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    pub policy: Policy,
+}
+
+impl AppState {
+    /// The defaults of a fresh install over `pool`.
+    pub fn new(pool: DbPool) -> Self {
+        Self {
+            pool,
+            body_limit: crate::body::DEFAULT_BODY_LIMIT,
+            policy: Policy::default(),
+        }
+    }
+}
+
+/// Access rules and abuse limits. The default: public reads, no limits, no CORS origins.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Reads need a key too (`OGP_READ_REQUIRES_KEY`).
+    pub read_requires_key: bool,
+    /// PATCH and DELETE without `If-Match` are a 428 (`OGP_REQUIRE_IF_MATCH`).
+    pub require_if_match: bool,
+    /// Reads per client and minute; 0 = unlimited (`OGP_RATE_LIMIT_READS`).
+    pub reads_per_minute: u32,
+    /// Writes per client and minute; 0 = unlimited (`OGP_RATE_LIMIT_WRITES`).
+    pub writes_per_minute: u32,
+    /// Origins browser apps may call from; `*` = any (`OGP_CORS_ORIGINS`).
+    pub cors_origins: Vec<String>,
 }
 
 /// Every API route, registered once: this call both routes requests and writes the spec.
@@ -38,7 +65,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(resources::commitments::configure)
             .configure(resources::milestones::configure)
             .configure(resources::irm_findings::configure)
-            .configure(crate::views::configure),
+            .configure(crate::views::configure)
+            .configure(crate::changes::configure),
     );
 }
 
@@ -49,7 +77,7 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
-    spec.info.version = openapi::API_VERSION.to_string();
+    openapi::finish(&mut spec);
     spec
 }
 
@@ -117,6 +145,40 @@ async fn no_route(
     })
 }
 
+/// CORS for browser apps on the configured origins (none by default). Preflights are answered
+/// before authentication; the headers clients need to read are exposed.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers([
+            "authorization",
+            "content-type",
+            "if-match",
+            "if-none-match",
+            "idempotency-key",
+            "x-request-id",
+        ])
+        .expose_headers([
+            "etag",
+            "link",
+            "location",
+            "x-request-id",
+            "retry-after",
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
+}
+
 /// `/docs` → `/docs/`, where the Swagger UI lives.
 async fn redirect_to_docs() -> HttpResponse {
     HttpResponse::PermanentRedirect()
@@ -126,6 +188,16 @@ async fn redirect_to_docs() -> HttpResponse {
 
 /// Wrapper so the route table can be app data without exposing its type.
 pub struct RouteTableHandle(RouteTable);
+
+impl RouteTableHandle {
+    /// Whether a documented route serves `method` at `path` (else the answer is 404 or 405,
+    /// whoever asks).
+    pub fn serves(&self, path: &str, method: &Method) -> bool {
+        self.0
+            .allowed(path)
+            .is_some_and(|methods| methods.contains(method))
+    }
+}
 
 /// Builds the application around a pool.
 pub fn build(
@@ -144,10 +216,17 @@ pub fn build(
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
-    spec.info.version = openapi::API_VERSION.to_string();
+    openapi::finish(&mut spec);
     let table = Arc::new(RouteTableHandle(RouteTable::from_spec(&spec)));
 
+    let limiter = web::Data::new(crate::rate_limit::RateLimiter::new(
+        state.policy.reads_per_minute,
+        state.policy.writes_per_minute,
+    ));
+    let cors = cors(&state.policy.cors_origins);
     app.app_data(web::Data::new(state.pool.clone()))
+        .app_data(web::Data::new(state.policy.clone()))
+        .app_data(limiter)
         .app_data(web::Data::new(table))
         .app_data(BodyLimit(state.body_limit))
         .app_data(web::QueryConfig::default().error_handler(|error, _req| {
@@ -160,6 +239,9 @@ pub fn build(
         .route("/docs", web::get().to(redirect_to_docs))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .default_service(web::to(no_route))
+        .wrap(from_fn(crate::rate_limit::limit))
+        .wrap(from_fn(crate::auth::middleware::authorize))
+        .wrap(cors)
         .wrap(from_fn(request_context))
         .wrap(Logger::new("%{X-Request-Id}o \"%r\" %s %b %Dms"))
 }

@@ -9,6 +9,11 @@
 //! | `OGP_POOL_SIZE` | `16` | database connections at most |
 //! | `OGP_BODY_LIMIT` | `262144` | largest request body, in bytes (larger: 413) |
 //! | `OGP_SEED_DEMO` | `true` | load the demo data when the embedded cluster is first created |
+//! | `OGP_READ_REQUIRES_KEY` | `false` | reads need an API key too |
+//! | `OGP_REQUIRE_IF_MATCH` | `false` | PATCH and DELETE without `If-Match` are a 428 |
+//! | `OGP_RATE_LIMIT_READS` | `600` | reads per client and minute (0 = unlimited) |
+//! | `OGP_RATE_LIMIT_WRITES` | `60` | writes per client and minute (0 = unlimited) |
+//! | `OGP_CORS_ORIGINS` | empty | comma list of browser origins allowed to call the API; `*` = any |
 //! | `RUST_LOG` | `info` | log filter (env_logger syntax) |
 
 use clap::Args;
@@ -53,4 +58,54 @@ pub struct Config {
     #[arg(long, env = "OGP_SEED_DEMO", default_value_t = true, global = true,
           action = clap::ArgAction::Set)]
     pub seed_demo: bool,
+
+    /// Reads need an API key too.
+    #[arg(long, env = "OGP_READ_REQUIRES_KEY", default_value_t = false, global = true,
+          action = clap::ArgAction::Set)]
+    pub read_requires_key: bool,
+
+    /// PATCH and DELETE without `If-Match` are refused with 428.
+    #[arg(long, env = "OGP_REQUIRE_IF_MATCH", default_value_t = false, global = true,
+          action = clap::ArgAction::Set)]
+    pub require_if_match: bool,
+
+    /// Reads per client (API key, else address) and minute; 0 = unlimited.
+    #[arg(
+        long,
+        env = "OGP_RATE_LIMIT_READS",
+        default_value_t = 600,
+        global = true
+    )]
+    pub rate_limit_reads: u32,
+
+    /// Writes per client (API key, else address) and minute; 0 = unlimited.
+    #[arg(
+        long,
+        env = "OGP_RATE_LIMIT_WRITES",
+        default_value_t = 60,
+        global = true
+    )]
+    pub rate_limit_writes: u32,
+
+    /// Comma list of browser origins allowed to call the API (CORS); `*` allows any.
+    #[arg(long, env = "OGP_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+}
+
+impl Config {
+    /// The access rules and limits of this configuration.
+    pub fn policy(&self) -> crate::app::Policy {
+        crate::app::Policy {
+            read_requires_key: self.read_requires_key,
+            require_if_match: self.require_if_match,
+            reads_per_minute: self.rate_limit_reads,
+            writes_per_minute: self.rate_limit_writes,
+            cors_origins: self
+                .cors_origins
+                .iter()
+                .map(|o| o.trim().to_string())
+                .filter(|o| !o.is_empty())
+                .collect(),
+        }
+    }
 }

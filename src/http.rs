@@ -70,8 +70,19 @@ pub fn created<T: Serialize>(location: &str, body: &T, version: i32) -> HttpResp
 pub struct IfMatch(Option<String>);
 
 impl IfMatch {
+    /// Reads `If-Match`; when the policy requires it and it is missing, a 428.
     pub fn from_request(req: &HttpRequest) -> Result<Self, ApiError> {
+        let required = req
+            .app_data::<actix_web::web::Data<crate::app::Policy>>()
+            .is_some_and(|p| p.require_if_match);
         match req.headers().get(header::IF_MATCH) {
+            None if required => Err(ApiError::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition-required",
+                "Precondition required",
+                "this server requires `If-Match` with the resource's current ETag on PATCH and \
+                 DELETE, so that no change silently overwrites another",
+            )),
             None => Ok(Self(None)),
             Some(value) => value
                 .to_str()

@@ -2,7 +2,9 @@
 //! Reporting Mechanism. `app::build` is what the server, the tests and the spec test share.
 
 pub mod app;
+pub mod auth;
 pub mod body;
+pub mod changes;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -11,6 +13,7 @@ pub mod http;
 pub mod listing;
 pub mod middleware;
 pub mod openapi;
+pub mod rate_limit;
 pub mod resources;
 pub mod schema;
 pub mod seed;

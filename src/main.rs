@@ -16,6 +16,11 @@ Environment variables (each also a flag; flags win):
   OGP_POOL_SIZE   most database connections                   [default: 16]
   OGP_BODY_LIMIT  largest request body in bytes (else 413)    [default: 262144]
   OGP_SEED_DEMO   load demo data when the cluster is created  [default: true]
+  OGP_READ_REQUIRES_KEY  reads need an API key too             [default: false]
+  OGP_REQUIRE_IF_MATCH   PATCH/DELETE without If-Match: 428    [default: false]
+  OGP_RATE_LIMIT_READS   reads per client and minute, 0 = off  [default: 600]
+  OGP_RATE_LIMIT_WRITES  writes per client and minute, 0 = off [default: 60]
+  OGP_CORS_ORIGINS       browser origins allowed (comma list, * = any) [default: none]
   RUST_LOG        log filter                                  [default: info]";
 
 /// Open data API for OGP action plans, commitments, milestones and IRM findings.
@@ -39,6 +44,31 @@ enum Command {
     Seed,
     /// Print the OpenAPI document (JSON) to standard output; needs no database.
     Openapi,
+    /// Manage API keys: writes need one (`Authorization: Bearer <key>`).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a key and print it once; only its hash is stored.
+    Create {
+        /// Who the key is for; recorded as the actor of every change made with it.
+        #[arg(long)]
+        name: String,
+        /// `editor` (create and update) or `admin` (also delete).
+        #[arg(long, value_parser = ["editor", "admin"])]
+        role: String,
+    },
+    /// List keys (never the keys themselves).
+    List,
+    /// Revoke a key by its id (see `keys list`); it stops working at once.
+    Revoke {
+        /// The key's id.
+        id: i64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -124,14 +154,65 @@ async fn run_with_database(
             }
             serve(config, pool).await
         }
+        Command::Keys { command } => keys(command, &pool).await,
         Command::Openapi => Ok(()),
     }
+}
+
+async fn keys(command: KeysCommand, pool: &db::DbPool) -> Result<(), BoxError> {
+    use ogp_api::auth::{keys, Role};
+    let mut conn = db::conn(pool).await.map_err(|e| e.to_string())?;
+    match command {
+        KeysCommand::Create { name, role } => {
+            let role = Role::parse(&role).ok_or("role must be editor or admin")?;
+            let (key, secret) = keys::create(&mut conn, &name, role)
+                .await
+                .map_err(|e| format!("cannot create key `{name}`: {e}"))?;
+            eprintln!(
+                "created key {} `{}` ({}); it is shown once, store it now:",
+                key.id, key.name, key.role
+            );
+            println!("{secret}");
+        }
+        KeysCommand::List => {
+            println!(
+                "{:>4}  {:<24} {:<7} {:<12} {:<25} {:<25} revoked",
+                "id", "name", "role", "prefix", "created", "last used"
+            );
+            for key in keys::list(&mut conn).await? {
+                let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                    t.map_or("-".to_string(), |t| {
+                        t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+                    })
+                };
+                println!(
+                    "{:>4}  {:<24} {:<7} {:<12} {:<25} {:<25} {}",
+                    key.id,
+                    key.name,
+                    key.role,
+                    key.prefix,
+                    time(Some(key.created_at)),
+                    time(key.last_used_at),
+                    time(key.revoked_at)
+                );
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            if keys::revoke(&mut conn, id).await? {
+                println!("key {id} revoked");
+            } else {
+                return Err(format!("no key has the id {id}").into());
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
     let state = AppState {
         pool,
         body_limit: config.body_limit as usize,
+        policy: config.policy(),
     };
     let mut server = actix_web::HttpServer::new(move || app::build(state.clone()));
     if let Some(workers) = config.workers {

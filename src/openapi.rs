@@ -31,6 +31,7 @@ pub const API_VERSION: &str = "1.0.0";
         (name = "milestones", description = "Milestones of a commitment"),
         (name = "irm-findings", description = "What the IRM's reports state about a plan and its commitments"),
         (name = "views", description = "Read-only views for dashboards: IRM report pages, statistics"),
+        (name = "changes", description = "The change feed, for incremental sync, and each item's history"),
     ),
     components(schemas(Problem))
 )]
@@ -179,4 +180,82 @@ pub enum DeleteProblems {
     /// The database is unavailable.
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),
+}
+
+/// Name of the security scheme of write operations.
+pub const SECURITY_SCHEME: &str = "api_key";
+
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            crate::error::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+/// What the route registration cannot say by itself: the pinned version, the API-key scheme
+/// on every write (with its 401/403), the If-Match policy's 428, and the rate limit's 429 on
+/// every operation. Done over the whole document, so no operation can miss it.
+pub fn finish(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+    spec.info.version = API_VERSION.to_string();
+    let components = spec.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        SECURITY_SCHEME,
+        SecurityScheme::Http(
+            Http::builder()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "An API key made with `ogp-api keys create`: role `editor` may create and \
+                     update, `admin` may also delete. Reads are public unless the server sets \
+                     `OGP_READ_REQUIRES_KEY=true`.",
+                ))
+                .build(),
+        ),
+    );
+    for item in spec.paths.paths.values_mut() {
+        let reads = [item.get.as_mut()];
+        for operation in reads.into_iter().flatten() {
+            operation.responses.responses.insert(
+                "429".into(),
+                problem_response("Too many requests: see `Retry-After` and `RateLimit-*`.").into(),
+            );
+        }
+        let writes = [
+            (item.post.as_mut(), false),
+            (item.patch.as_mut(), true),
+            (item.delete.as_mut(), true),
+        ];
+        for (operation, conditional) in writes {
+            let Some(operation) = operation else { continue };
+            operation.security = Some(vec![SecurityRequirement::new(
+                SECURITY_SCHEME,
+                Vec::<String>::new(),
+            )]);
+            let responses = &mut operation.responses.responses;
+            responses.insert(
+                "401".into(),
+                problem_response("No API key, or not a valid one.").into(),
+            );
+            responses.insert(
+                "403".into(),
+                problem_response("The key's role may not do this.").into(),
+            );
+            responses.insert(
+                "429".into(),
+                problem_response("Too many requests: see `Retry-After` and `RateLimit-*`.").into(),
+            );
+            if conditional {
+                responses.insert(
+                    "428".into(),
+                    problem_response("`If-Match` is required by this server and missing.").into(),
+                );
+            }
+        }
+    }
 }

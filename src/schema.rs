@@ -20,6 +20,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_keys (id) {
+        id -> Int8,
+        name -> Text,
+        role -> Text,
+        prefix -> Text,
+        key_hash -> Bytea,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    changes (seq) {
+        seq -> Int8,
+        resource -> Text,
+        key -> Text,
+        action -> Text,
+        actor -> Nullable<Text>,
+        changed_at -> Timestamptz,
+        data -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
     commitments (id) {
         id -> Int8,
         action_plan_id -> Int8,
@@ -48,6 +73,18 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (actor, key) {
+        actor -> Text,
+        key -> Text,
+        request_hash -> Bytea,
+        status -> Nullable<Int4>,
+        headers -> Nullable<Jsonb>,
+        body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -106,8 +143,11 @@ diesel::joinable!(milestones -> commitments (commitment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     action_plans,
+    api_keys,
+    changes,
     commitments,
     countries,
+    idempotency_keys,
     irm_findings,
     milestones,
 );

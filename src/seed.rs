@@ -123,6 +123,7 @@ pub async fn load_demo(pool: &DbPool) -> Result<String, BoxError> {
     let mut conn = db::conn(pool).await.map_err(|e| e.to_string())?;
     let outcome = conn
         .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, "seed").await?;
             if countries::query::exists(conn, &first_country).await? {
                 return Ok(format!(
                     "demo data already present (country {first_country})"

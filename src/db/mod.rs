@@ -74,3 +74,14 @@ where
     })
     .await?
 }
+
+/// Names the actor of the current transaction's changes (the API key's name) for the change
+/// log, which its trigger reads. Scoped to the transaction (`set_config(…, true)`).
+pub async fn set_actor(conn: &mut AsyncPgConnection, actor: &str) -> diesel::QueryResult<()> {
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query("SELECT set_config('ogp.actor', $1, true)")
+        .bind::<diesel::sql_types::Text, _>(actor)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

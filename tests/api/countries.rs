@@ -159,14 +159,16 @@ async fn patch_with_stale_if_match_is_a_412_and_changes_nothing() {
     let app = spawn_app().await;
     app.create("/api/v1/countries", &country("KEN")).await;
     let before = app.snapshot().await;
-    let request = TestRequest::patch()
+    let request = app
+        .authed(TestRequest::patch())
         .uri("/api/v1/countries/KEN")
         .insert_header(("If-Match", "\"2\""))
         .insert_header(("Content-Type", "application/merge-patch+json"))
         .set_payload(r#"{"name":"Kenya"}"#);
     app.send(request).await.assert_problem(412);
     assert_eq!(app.snapshot().await, before);
-    let request = TestRequest::patch()
+    let request = app
+        .authed(TestRequest::patch())
         .uri("/api/v1/countries/KEN")
         .insert_header(("If-Match", "\"1\""))
         .set_json(json!({"name": "Kenya"}));

@@ -31,7 +31,7 @@ async fn wrong_content_type_is_a_415() {
         .await
         .assert_problem(415);
     app.send(
-        TestRequest::post()
+        app.authed(TestRequest::post())
             .uri("/api/v1/countries")
             .set_payload(body),
     )
@@ -180,11 +180,8 @@ async fn request_id_is_kept_when_sane_and_appears_in_problems() {
 async fn database_unavailable_is_a_503_that_does_not_leak_internals() {
     let pool =
         ogp_api::db::pool("host=/nonexistent/socket/dir port=5432 user=x dbname=x", 2).unwrap();
-    let app = actix_web::test::init_service(ogp_api::app::build(ogp_api::app::AppState {
-        pool,
-        body_limit: 4096,
-    }))
-    .await;
+    let app =
+        actix_web::test::init_service(ogp_api::app::build(ogp_api::app::AppState::new(pool))).await;
     let response = actix_web::test::call_service(
         &app,
         TestRequest::get().uri("/api/v1/countries").to_request(),

@@ -14,7 +14,7 @@ use actix_web::http::header::{HeaderMap, CONTENT_TYPE};
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::TestRequest;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use ogp_api::app::{self, AppState};
+use ogp_api::app::{self, AppState, Policy};
 use ogp_api::db::{self, embedded::EmbeddedPostgres, DbPool};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -135,6 +135,8 @@ fn server() -> &'static TestServer {
 pub struct TestApp {
     service: BoxService<Request, ServiceResponse<BoxBody>, actix_web::Error>,
     pub pool: DbPool,
+    /// An `admin` key, sent by the write helpers.
+    pub key: String,
     pub database: String,
     pub url: String,
 }
@@ -199,6 +201,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(body_limit: usize) -> TestApp {
+    spawn_app_with_policy(body_limit, Policy::default()).await
+}
+
+pub async fn spawn_app_with_policy(body_limit: usize, policy: Policy) -> TestApp {
     let server = server();
     let database = format!("t_{}", uuid::Uuid::new_v4().simple());
     let mut admin = AsyncPgConnection::establish(&server.url("postgres"))
@@ -213,15 +219,24 @@ pub async fn spawn_app_with(body_limit: usize) -> TestApp {
     .expect("create test database");
     let url = server.url(&database);
     let pool = db::pool(&url, 8).expect("pool");
+    let key = {
+        let mut conn = db::conn(&pool).await.expect("connection");
+        ogp_api::auth::keys::create(&mut conn, "test-admin", ogp_api::auth::Role::Admin)
+            .await
+            .expect("admin key")
+            .1
+    };
     let app = actix_web::test::init_service(app::build(AppState {
         pool: pool.clone(),
         body_limit,
+        policy,
     }))
     .await;
     let service = actix_service::boxed::service(app.map(ServiceResponse::map_into_boxed_body));
     TestApp {
         service,
         pool,
+        key,
         database,
         url,
     }
@@ -264,30 +279,43 @@ impl TestApp {
         }
     }
 
+    /// `request` with this app's admin key.
+    pub fn authed(&self, request: TestRequest) -> TestRequest {
+        request.insert_header(("Authorization", format!("Bearer {}", self.key)))
+    }
+
+    /// Makes a key with `role`; returns the key.
+    pub async fn key_with_role(&self, name: &str, role: ogp_api::auth::Role) -> String {
+        let mut conn = db::conn(&self.pool).await.expect("connection");
+        ogp_api::auth::keys::create(&mut conn, name, role)
+            .await
+            .expect("key")
+            .1
+    }
+
     pub async fn get(&self, path: &str) -> TestResponse {
         self.send(TestRequest::get().uri(path)).await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> TestResponse {
-        self.send(TestRequest::post().uri(path).set_json(body))
+        self.send(self.authed(TestRequest::post().uri(path).set_json(body)))
             .await
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> TestResponse {
-        self.send(
-            TestRequest::patch()
-                .uri(path)
-                .insert_header((CONTENT_TYPE, "application/merge-patch+json"))
-                .set_payload(body.to_string()),
-        )
-        .await
+        let request = TestRequest::patch()
+            .uri(path)
+            .insert_header((CONTENT_TYPE, "application/merge-patch+json"))
+            .set_payload(body.to_string());
+        self.send(self.authed(request)).await
     }
 
     pub async fn delete(&self, path: &str) -> TestResponse {
-        self.send(TestRequest::delete().uri(path)).await
+        self.send(self.authed(TestRequest::delete().uri(path)))
+            .await
     }
 
-    /// A request with any method, raw body and content type.
+    /// A request with any method, raw body and content type (with the admin key).
     pub async fn raw(
         &self,
         method: Method,
@@ -295,14 +323,12 @@ impl TestApp {
         content_type: &str,
         body: &str,
     ) -> TestResponse {
-        self.send(
-            TestRequest::default()
-                .method(method)
-                .uri(path)
-                .insert_header((CONTENT_TYPE, content_type))
-                .set_payload(body.to_string()),
-        )
-        .await
+        let request = TestRequest::default()
+            .method(method)
+            .uri(path)
+            .insert_header((CONTENT_TYPE, content_type))
+            .set_payload(body.to_string());
+        self.send(self.authed(request)).await
     }
 
     /// POSTs `body` and returns the created resource, asserting 201.

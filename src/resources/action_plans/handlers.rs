@@ -3,6 +3,7 @@
 use super::list::{self, ActionPlanListItem, ActionPlanListParams};
 use super::model::{ActionPlan, ActionPlanPatch, NewActionPlan};
 use super::{query, TAG};
+use crate::auth::Actor;
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
@@ -52,13 +53,17 @@ pub async fn get_action_plan(
 )]
 #[post("/action-plans")]
 pub async fn create_action_plan(
+    actor: Actor,
     pool: web::Data<DbPool>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let input = NewActionPlan::from_fields(Fields::for_create(body.0, &NewActionPlan::FIELDS))?;
     let mut conn = db::conn(&pool).await?;
     let plan = conn
-        .transaction::<_, ApiError, _>(async move |conn| Ok(query::insert(conn, &input).await?))
+        .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, &actor.name).await?;
+            Ok(query::insert(conn, &input).await?)
+        })
         .await?;
     Ok(created(&location(&plan), &plan, plan.version))
 }
@@ -78,6 +83,7 @@ pub async fn create_action_plan(
 )]
 #[patch("/action-plans/{id}")]
 pub async fn update_action_plan(
+    actor: Actor,
     req: HttpRequest,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
@@ -88,6 +94,7 @@ pub async fn update_action_plan(
     let mut conn = db::conn(&pool).await?;
     let plan = conn
         .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, &actor.name).await?;
             let current = query::find_for_update(conn, id)
                 .await?
                 .ok_or_else(|| not_found(id))?;
@@ -119,6 +126,7 @@ pub async fn update_action_plan(
 )]
 #[delete("/action-plans/{id}")]
 pub async fn delete_action_plan(
+    actor: Actor,
     req: HttpRequest,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
@@ -127,6 +135,7 @@ pub async fn delete_action_plan(
     let id = id.into_inner();
     let mut conn = db::conn(&pool).await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
+        db::set_actor(conn, &actor.name).await?;
         let current = query::find_for_update(conn, id)
             .await?
             .ok_or_else(|| not_found(id))?;

@@ -3,6 +3,7 @@
 use super::list::{self, CommitmentListItem, CommitmentListParams};
 use super::model::{Commitment, CommitmentPatch, NewCommitment};
 use super::{query, TAG};
+use crate::auth::Actor;
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
@@ -52,13 +53,17 @@ pub async fn get_commitment(
 )]
 #[post("/commitments")]
 pub async fn create_commitment(
+    actor: Actor,
     pool: web::Data<DbPool>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let input = NewCommitment::from_fields(Fields::for_create(body.0, &NewCommitment::FIELDS))?;
     let mut conn = db::conn(&pool).await?;
     let commitment = conn
-        .transaction::<_, ApiError, _>(async move |conn| Ok(query::insert(conn, &input).await?))
+        .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, &actor.name).await?;
+            Ok(query::insert(conn, &input).await?)
+        })
         .await?;
     Ok(created(
         &location(&commitment),
@@ -81,6 +86,7 @@ pub async fn create_commitment(
 )]
 #[patch("/commitments/{id}")]
 pub async fn update_commitment(
+    actor: Actor,
     req: HttpRequest,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
@@ -91,6 +97,7 @@ pub async fn update_commitment(
     let mut conn = db::conn(&pool).await?;
     let commitment = conn
         .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, &actor.name).await?;
             let current = query::find_for_update(conn, id)
                 .await?
                 .ok_or_else(|| not_found(id))?;
@@ -118,6 +125,7 @@ pub async fn update_commitment(
 )]
 #[delete("/commitments/{id}")]
 pub async fn delete_commitment(
+    actor: Actor,
     req: HttpRequest,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
@@ -126,6 +134,7 @@ pub async fn delete_commitment(
     let id = id.into_inner();
     let mut conn = db::conn(&pool).await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
+        db::set_actor(conn, &actor.name).await?;
         let current = query::find_for_update(conn, id)
             .await?
             .ok_or_else(|| not_found(id))?;

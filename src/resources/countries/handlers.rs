@@ -3,6 +3,7 @@
 use super::list::{self, CountryListItem, CountryListParams};
 use super::model::{Country, CountryPatch, NewCountry};
 use super::{query, TAG};
+use crate::auth::Actor;
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
@@ -50,13 +51,17 @@ pub async fn get_country(
 )]
 #[post("/countries")]
 pub async fn create_country(
+    actor: Actor,
     pool: web::Data<DbPool>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let input = NewCountry::from_fields(Fields::for_create(body.0, &NewCountry::FIELDS))?;
     let mut conn = db::conn(&pool).await?;
     let country = conn
-        .transaction::<_, ApiError, _>(async move |conn| Ok(query::insert(conn, &input).await?))
+        .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, &actor.name).await?;
+            Ok(query::insert(conn, &input).await?)
+        })
         .await?;
     Ok(created(&location(&country), &country, country.version))
 }
@@ -75,6 +80,7 @@ pub async fn create_country(
 )]
 #[patch("/countries/{code}")]
 pub async fn update_country(
+    actor: Actor,
     req: HttpRequest,
     pool: web::Data<DbPool>,
     code: web::Path<String>,
@@ -85,6 +91,7 @@ pub async fn update_country(
     let mut conn = db::conn(&pool).await?;
     let country = conn
         .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, &actor.name).await?;
             let current = query::find_for_update(conn, &code)
                 .await?
                 .ok_or_else(|| not_found(&code))?;
@@ -115,6 +122,7 @@ pub async fn update_country(
 )]
 #[delete("/countries/{code}")]
 pub async fn delete_country(
+    actor: Actor,
     req: HttpRequest,
     pool: web::Data<DbPool>,
     code: web::Path<String>,
@@ -123,6 +131,7 @@ pub async fn delete_country(
     let code = code.into_inner();
     let mut conn = db::conn(&pool).await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
+        db::set_actor(conn, &actor.name).await?;
         let current = query::find_for_update(conn, &code)
             .await?
             .ok_or_else(|| not_found(&code))?;

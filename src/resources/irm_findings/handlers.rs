@@ -3,6 +3,7 @@
 use super::list::{self, IrmFindingListParams};
 use super::model::{IrmFinding, IrmFindingPatch, NewIrmFinding};
 use super::{query, TAG};
+use crate::auth::Actor;
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
@@ -66,6 +67,7 @@ pub async fn get_irm_finding(
 )]
 #[post("/irm-findings")]
 pub async fn create_irm_finding(
+    actor: Actor,
     pool: web::Data<DbPool>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
@@ -73,6 +75,7 @@ pub async fn create_irm_finding(
     let mut conn = db::conn(&pool).await?;
     let finding = conn
         .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, &actor.name).await?;
             let row = row_for(conn, input).await?;
             Ok(query::insert(conn, &row).await?)
         })
@@ -95,6 +98,7 @@ pub async fn create_irm_finding(
 )]
 #[patch("/irm-findings/{id}")]
 pub async fn update_irm_finding(
+    actor: Actor,
     req: HttpRequest,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
@@ -105,6 +109,7 @@ pub async fn update_irm_finding(
     let mut conn = db::conn(&pool).await?;
     let finding = conn
         .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, &actor.name).await?;
             let current = query::find_for_update(conn, id)
                 .await?
                 .ok_or_else(|| not_found(id))?;
@@ -130,6 +135,7 @@ pub async fn update_irm_finding(
 )]
 #[delete("/irm-findings/{id}")]
 pub async fn delete_irm_finding(
+    actor: Actor,
     req: HttpRequest,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
@@ -138,6 +144,7 @@ pub async fn delete_irm_finding(
     let id = id.into_inner();
     let mut conn = db::conn(&pool).await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
+        db::set_actor(conn, &actor.name).await?;
         let current = query::find_for_update(conn, id)
             .await?
             .ok_or_else(|| not_found(id))?;

@@ -3,6 +3,7 @@
 use super::list::{self, MilestoneListParams};
 use super::model::{Milestone, MilestonePatch, NewMilestone};
 use super::{query, TAG};
+use crate::auth::Actor;
 use crate::body::{to_object, Fields, JsonObject};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
@@ -52,13 +53,17 @@ pub async fn get_milestone(
 )]
 #[post("/milestones")]
 pub async fn create_milestone(
+    actor: Actor,
     pool: web::Data<DbPool>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let input = NewMilestone::from_fields(Fields::for_create(body.0, &NewMilestone::FIELDS))?;
     let mut conn = db::conn(&pool).await?;
     let milestone = conn
-        .transaction::<_, ApiError, _>(async move |conn| Ok(query::insert(conn, &input).await?))
+        .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, &actor.name).await?;
+            Ok(query::insert(conn, &input).await?)
+        })
         .await?;
     Ok(created(
         &location(&milestone),
@@ -80,6 +85,7 @@ pub async fn create_milestone(
 )]
 #[patch("/milestones/{id}")]
 pub async fn update_milestone(
+    actor: Actor,
     req: HttpRequest,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
@@ -90,6 +96,7 @@ pub async fn update_milestone(
     let mut conn = db::conn(&pool).await?;
     let milestone = conn
         .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, &actor.name).await?;
             let current = query::find_for_update(conn, id)
                 .await?
                 .ok_or_else(|| not_found(id))?;
@@ -115,6 +122,7 @@ pub async fn update_milestone(
 )]
 #[delete("/milestones/{id}")]
 pub async fn delete_milestone(
+    actor: Actor,
     req: HttpRequest,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
@@ -123,6 +131,7 @@ pub async fn delete_milestone(
     let id = id.into_inner();
     let mut conn = db::conn(&pool).await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
+        db::set_actor(conn, &actor.name).await?;
         let current = query::find_for_update(conn, id)
             .await?
             .ok_or_else(|| not_found(id))?;

@@ -1,0 +1,716 @@
+#!/usr/bin/env python3
+"""Deterministic benchmark data for the OGP API, one table at a time, as PostgreSQL COPY CSV.
+
+    bench/generate.py --scale realistic|large --seed N --table TABLE   > rows.csv
+    bench/generate.py --scale large --table milestones --count          # expected row count
+    bench/generate.py --table irm_findings --columns                    # the CSV's column list
+
+The CSV has a header line, NULL is an empty unquoted field (COPY's CSV default), and ids are not
+written: the tables must be empty with their identities at 1, so rows get ids 1..N in file
+order, and a child's parent id is the parent's position in its own file. Every table's
+generator recomputes the shared structure (countries -> plans -> commitments, cheap, from
+random.Random(seed)) and then draws its own rows from random.Random(seed + table offset), so a
+table's output depends only on (scale, seed) and never on the other tables' rows.
+
+The rows satisfy every constraint of migrations/*/up.sql: enums, the one-assessment-per
+(commitment, report) and one-process/summary-per-(plan, report) indexes, recommendation
+positions, the composite (commitment_id, action_plan_id) key, and the IRM verdicts: an
+assessment's well_designed / starred are exactly what the rules derive (basis 'derived'), or
+both NULL when the ratings present do not decide them.
+"""
+
+import argparse
+import csv
+import datetime
+import io
+import random
+import sys
+
+# ---------------------------------------------------------------------------------------------
+# Scales
+
+SCALES = {
+    # countries, plans, commitments, milestones per commitment (mean), and the spreads (+-) of
+    # plans per country and commitments per plan around their means.
+    "realistic": dict(countries=80, plans=400, commitments=5_000, milestones_per=4,
+                      plan_spread=2, commitment_spread=8),
+    "large": dict(countries=80, plans=20_000, commitments=1_000_000, milestones_per=4,
+                  plan_spread=150, commitment_spread=35),
+}
+
+TABLES = ["countries", "action_plans", "commitments", "milestones", "irm_findings"]
+TABLE_OFFSETS = {t: 1000 * (i + 1) for i, t in enumerate(TABLES)}
+
+COLUMNS = {
+    "countries": ["code", "name", "region", "member_since", "membership_status",
+                  "created_at", "updated_at"],
+    "action_plans": ["country_code", "number", "title", "start_year", "end_year", "status",
+                     "submitted_on", "public_influence", "multistakeholder_forum", "source_url",
+                     "created_at", "updated_at"],
+    "commitments": ["action_plan_id", "number", "reference", "title", "description", "theme",
+                    "lead_institution", "ogp_values", "start_date", "end_date",
+                    "created_at", "updated_at"],
+    "milestones": ["commitment_id", "position", "title", "description", "due_date", "status",
+                   "completed_on", "created_at", "updated_at"],
+    "irm_findings": ["action_plan_id", "commitment_id", "report", "kind", "title", "body",
+                     "position", "published_on", "source_url", "specificity", "relevance",
+                     "potential_impact", "potential_for_results", "completion",
+                     "did_it_open_government", "well_designed", "well_designed_basis",
+                     "starred", "starred_basis", "no_public_engagement", "irm_not_engaged",
+                     "no_progress_on_any_commitment", "created_at", "updated_at"],
+}
+
+FIRST_YEAR, LAST_YEAR = 2011, 2024  # plan start years
+STARRED_MODERATE_BEFORE = 2015
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+
+# (code, name, region, language): 80 OGP members, past and present.
+COUNTRIES = [
+    ("ARG", "Argentina", "americas", "es"), ("BRA", "Brazil", "americas", "en"),
+    ("CAN", "Canada", "americas", "en"), ("CHL", "Chile", "americas", "es"),
+    ("COL", "Colombia", "americas", "es"), ("CRI", "Costa Rica", "americas", "es"),
+    ("DOM", "República Dominicana", "americas", "es"), ("ECU", "Ecuador", "americas", "es"),
+    ("SLV", "El Salvador", "americas", "es"), ("GTM", "Guatemala", "americas", "es"),
+    ("HND", "Honduras", "americas", "es"), ("JAM", "Jamaica", "americas", "en"),
+    ("MEX", "Mexico", "americas", "es"), ("PAN", "Panamá", "americas", "es"),
+    ("PRY", "Paraguay", "americas", "es"), ("PER", "Perú", "americas", "es"),
+    ("TTO", "Trinidad and Tobago", "americas", "en"), ("URY", "Uruguay", "americas", "es"),
+    ("USA", "United States", "americas", "en"),
+    ("ALB", "Albania", "europe", "en"), ("ARM", "Armenia", "europe", "en"),
+    ("AZE", "Azerbaijan", "europe", "en"), ("BIH", "Bosnia and Herzegovina", "europe", "en"),
+    ("BGR", "Bulgaria", "europe", "en"), ("HRV", "Croatia", "europe", "en"),
+    ("CZE", "Czech Republic", "europe", "en"), ("DNK", "Denmark", "europe", "en"),
+    ("EST", "Estonia", "europe", "en"), ("FIN", "Finland", "europe", "en"),
+    ("FRA", "France", "europe", "en"), ("GEO", "Georgia", "europe", "en"),
+    ("DEU", "Germany", "europe", "en"), ("GRC", "Greece", "europe", "en"),
+    ("HUN", "Hungary", "europe", "en"), ("IRL", "Ireland", "europe", "en"),
+    ("ITA", "Italy", "europe", "en"), ("LVA", "Latvia", "europe", "en"),
+    ("LTU", "Lithuania", "europe", "en"),
+    ("MDA", "Moldova", "europe", "en"), ("MNE", "Montenegro", "europe", "en"),
+    ("NLD", "Netherlands", "europe", "en"), ("MKD", "North Macedonia", "europe", "en"),
+    ("NOR", "Norway", "europe", "en"), ("POL", "Poland", "europe", "en"),
+    ("PRT", "Portugal", "europe", "en"), ("ROU", "Romania", "europe", "en"),
+    ("SRB", "Serbia", "europe", "en"), ("SVK", "Slovak Republic", "europe", "en"),
+    ("ESP", "España", "europe", "es"), ("SWE", "Sweden", "europe", "en"),
+    ("TUR", "Türkiye", "europe", "en"), ("UKR", "Ukraine", "europe", "en"),
+    ("GBR", "United Kingdom", "europe", "en"),
+    ("BFA", "Burkina Faso", "africa_middle_east", "en"),
+    ("CPV", "Cabo Verde", "africa_middle_east", "en"),
+    ("CIV", "Côte d'Ivoire", "africa_middle_east", "en"),
+    ("GHA", "Ghana", "africa_middle_east", "en"), ("ISR", "Israel", "africa_middle_east", "en"),
+    ("JOR", "Jordan", "africa_middle_east", "en"), ("KEN", "Kenya", "africa_middle_east", "en"),
+    ("LBR", "Liberia", "africa_middle_east", "en"), ("MWI", "Malawi", "africa_middle_east", "en"),
+    ("MAR", "Morocco", "africa_middle_east", "en"),
+    ("NGA", "Nigeria", "africa_middle_east", "en"),
+    ("SEN", "Senegal", "africa_middle_east", "en"),
+    ("SYC", "Seychelles", "africa_middle_east", "en"),
+    ("SLE", "Sierra Leone", "africa_middle_east", "en"),
+    ("ZAF", "South Africa", "africa_middle_east", "en"),
+    ("TZA", "Tanzania", "africa_middle_east", "en"),
+    ("TUN", "Tunisia", "africa_middle_east", "en"),
+    ("AFG", "Afghanistan", "asia_pacific", "en"), ("AUS", "Australia", "asia_pacific", "en"),
+    ("IDN", "Indonesia", "asia_pacific", "en"), ("KOR", "Republic of Korea", "asia_pacific", "en"),
+    ("KGZ", "Kyrgyz Republic", "asia_pacific", "en"), ("MNG", "Mongolia", "asia_pacific", "en"),
+    ("NZL", "New Zealand", "asia_pacific", "en"), ("PAK", "Pakistan", "asia_pacific", "en"),
+    ("PHL", "Philippines", "asia_pacific", "en"),
+    ("PNG", "Papua New Guinea", "asia_pacific", "en"),
+]
+assert len(COUNTRIES) == 80 and len({c[0] for c in COUNTRIES}) == 80
+# Countries that are not (or no longer) active members.
+MEMBERSHIP = {"AFG": "inactive", "AZE": "inactive", "TUR": "withdrawn", "HUN": "withdrawn",
+              "TZA": "withdrawn", "PAK": "under_review",
+              "KGZ": "under_review", "MWI": "inactive"}
+
+ORDINALS_EN = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth",
+               "Ninth", "Tenth"]
+ORDINALS_ES = ["Primer", "Segundo", "Tercer", "Cuarto", "Quinto", "Sexto", "Séptimo", "Octavo",
+               "Noveno", "Décimo"]
+
+OGP_VALUES = ["access_to_information", "civic_participation", "public_accountability",
+              "technology_and_innovation"]
+
+TEXT = {
+    "en": dict(
+        verbs=["Strengthen", "Establish", "Publish", "Implement", "Develop", "Improve", "Create",
+               "Expand", "Promote", "Open up", "Institutionalise", "Co-create", "Monitor",
+               "Reform"],
+        objects=["open data on public procurement", "a public register of beneficial ownership",
+                 "citizen participation in the budget process",
+                 "access to information for indigenous communities",
+                 "gender-responsive public services", "transparency of public works contracts",
+                 "the Open Contracting Data Standard", "the freedom of information law",
+                 "whistleblower protection", "transparency of lobbying",
+                 "the fiscal transparency portal", "open data on extractive industries",
+                 "open justice and court data", "digital public services",
+                 "the national anti-corruption strategy", "open climate and environmental data",
+                 "accountability in the health sector", "open data on education spending",
+                 "a national care system", "participatory local government",
+                 "asset declarations of public officials", "open parliament",
+                 "civic space and freedom of association", "open data on public procurement and gender"],
+        quals=["at subnational level", "through a multistakeholder forum", "for women and girls",
+               "in the extractive sector", "using open data standards", "with civil society",
+               "in all ministries", "for persons with disabilities", "in rural municipalities",
+               "before the next elections", "in line with international standards", ""],
+        problem=["Information on {o} is scattered across agencies and rarely published.",
+                 "Citizens and civil society have few channels to take part in decisions on {o}.",
+                 "Weak oversight of {o} has been linked to corruption risks and waste.",
+                 "Women and marginalised groups are under-represented in decisions on {o}.",
+                 "Existing rules on {o} are not applied consistently across government."],
+        action=["The commitment will {v} {o} {q}.",
+                "The government will {v} {o} and publish progress reports every six months.",
+                "A working group of officials and civil society will {v} {o}.",
+                "The lead institution will {v} {o}, with training for public officials."],
+        outcome=["This is expected to improve transparency and public trust.",
+                 "Open data will let journalists and watchdogs follow public spending.",
+                 "It will make procurement more competitive and reduce corruption.",
+                 "Citizens will be able to hold officials accountable for results.",
+                 "The gender perspective will be mainstreamed in the policy cycle."],
+        themes=["Open Data", "Public Procurement", "Gender", "Access to Information",
+                "Fiscal Openness", "Anti-Corruption", "Beneficial Ownership", "Civic Space",
+                "Justice", "Health", "Education", "Environment and Climate",
+                "Digital Governance", "Local Government", "Extractive Industries",
+                "Public Service Delivery"],
+        institutions=["Ministry of Finance", "Ministry of Justice", "Office of the Prime Minister",
+                      "National Statistics Office", "Public Procurement Agency",
+                      "Information Commissioner", "Ministry of Health", "Ministry of Education",
+                      "Anti-Corruption Commission", "Ministry of Environment",
+                      "Digital Government Agency", "Supreme Audit Institution",
+                      "Ministry of Local Government", "Open Government Unit"],
+        ms_titles=["Publish the procurement dataset in open format",
+                   "Hold public consultations on the draft law",
+                   "Approve the regulation on access to information",
+                   "Train public officials on open data", "Launch the online portal for citizen feedback",
+                   "Evaluate the results of the pilot", "Draft a methodology for gender budgeting",
+                   "Set up the beneficial ownership register",
+                   "Sign an action protocol with civil society", "Publish quarterly progress reports",
+                   "Map the datasets held by ministries", "Create the monitoring committee"],
+        ms_desc=["Completed with the participation of civil society organisations.",
+                 "Evidence of completion will be published on the open government portal.",
+                 "Includes at least three regional workshops.",
+                 "Coordinated by the open government unit with the lead institution."],
+        report_summary=["The action plan is ambitious on {o} but many commitments lack measurable milestones.",
+                        "Implementation of the plan was uneven; commitments on {o} made the most progress.",
+                        "The co-creation process improved, and the plan includes strong commitments on {o}."],
+        recommendations=["Raise the ambition of commitments on {o}",
+                         "Strengthen the multistakeholder forum",
+                         "Include measurable and verifiable milestones",
+                         "Publish regular progress updates on {o}",
+                         "Involve subnational governments in {o}",
+                         "Ensure a reasoned response to civil society proposals"],
+    ),
+    "es": dict(
+        verbs=["Fortalecer", "Establecer", "Publicar", "Implementar", "Desarrollar", "Mejorar",
+               "Crear", "Ampliar", "Promover", "Abrir", "Institucionalizar", "Cocrear",
+               "Monitorear", "Reformar"],
+        objects=["la transparencia en las compras públicas", "los datos abiertos de contrataciones",
+                 "la participación ciudadana en el presupuesto", "el acceso a la información pública",
+                 "un registro de beneficiarios finales",
+                 "la rendición de cuentas de los gobiernos locales",
+                 "la igualdad de género en los servicios públicos", "un sistema nacional de cuidados",
+                 "la justicia abierta", "la protección de denunciantes", "el gobierno digital",
+                 "la transparencia fiscal", "la gestión de los recursos naturales",
+                 "la participación de los pueblos indígenas",
+                 "el monitoreo ciudadano de obras públicas",
+                 "la política nacional contra la desaparición forzada",
+                 "los datos abiertos de salud", "la transparencia legislativa",
+                 "la participación de la juventud", "la contratación abierta"],
+        quals=["a nivel municipal", "con la sociedad civil", "mediante datos abiertos",
+               "para mujeres y niñas", "en el sector extractivo", "con enfoque de género",
+               "en todo el territorio nacional", "con participación ciudadana",
+               "de acuerdo con estándares internacionales", ""],
+        problem=["La información sobre {o} está dispersa y rara vez se publica.",
+                 "La ciudadanía tiene pocos espacios de participación en las decisiones sobre {o}.",
+                 "La débil supervisión de {o} genera riesgos de corrupción.",
+                 "Las mujeres y los grupos en situación de vulnerabilidad están subrepresentados en {o}.",
+                 "Las normas vigentes sobre {o} no se aplican de forma homogénea."],
+        action=["El compromiso busca {v} {o} {q}.",
+                "El gobierno se propone {v} {o} y publicar informes de avance semestrales.",
+                "Una mesa de trabajo con la sociedad civil permitirá {v} {o}.",
+                "La institución responsable va a {v} {o}, con capacitación a funcionarios."],
+        outcome=["Se espera mejorar la transparencia y la confianza pública.",
+                 "Los datos abiertos permitirán a periodistas y organizaciones seguir el gasto público.",
+                 "La contratación será más competitiva y se reducirá la corrupción.",
+                 "La ciudadanía podrá exigir rendición de cuentas sobre los resultados.",
+                 "Se incorporará la perspectiva de género en todo el ciclo de la política."],
+        themes=["Transparencia", "Participación ciudadana", "Datos abiertos",
+                "Contrataciones públicas", "Igualdad de género", "Rendición de cuentas",
+                "Justicia abierta", "Medio ambiente", "Gobierno digital", "Salud", "Educación",
+                "Derechos humanos", "Integridad y anticorrupción", "Gobierno local"],
+        institutions=["Secretaría de la Función Pública", "Ministerio de Hacienda",
+                      "Ministerio de Justicia", "Instituto Nacional de Transparencia",
+                      "Dirección de Compras Públicas", "Ministerio de Salud",
+                      "Ministerio de Educación", "Contraloría General de la República",
+                      "Instituto Nacional de las Mujeres", "Agencia de Gobierno Digital",
+                      "Secretaría de Gobernación", "Defensoría del Pueblo"],
+        ms_titles=["Publicar el conjunto de datos de contrataciones en formato abierto",
+                   "Realizar consultas públicas sobre el anteproyecto de ley",
+                   "Aprobar el reglamento de acceso a la información",
+                   "Capacitar a funcionarios públicos en datos abiertos",
+                   "Lanzar el portal de participación ciudadana", "Evaluar los resultados del piloto",
+                   "Elaborar una metodología de presupuesto con enfoque de género",
+                   "Poner en marcha el registro de beneficiarios finales",
+                   "Firmar un protocolo de actuación con la sociedad civil",
+                   "Publicar informes trimestrales de avance",
+                   "Mapear los datos en poder de los ministerios", "Crear el comité de seguimiento"],
+        ms_desc=["Con la participación de organizaciones de la sociedad civil.",
+                 "La evidencia de cumplimiento se publicará en el portal de gobierno abierto.",
+                 "Incluye al menos tres talleres regionales.",
+                 "Coordinado por la unidad de gobierno abierto y la institución responsable."],
+        report_summary=["El plan de acción es ambicioso en {o}, pero muchos compromisos carecen de hitos medibles.",
+                        "La implementación fue desigual; los compromisos sobre {o} lograron más avances.",
+                        "El proceso de cocreación mejoró y el plan incluye compromisos sólidos sobre {o}."],
+        recommendations=["Elevar la ambición de los compromisos sobre {o}",
+                         "Fortalecer el foro multiactor",
+                         "Incluir hitos medibles y verificables",
+                         "Publicar avances periódicos sobre {o}",
+                         "Involucrar a los gobiernos subnacionales en {o}",
+                         "Dar respuesta razonada a las propuestas de la sociedad civil"],
+    ),
+}
+
+PROCESS_BODY = {
+    "en": ["The government held an open consultation and a series of co-creation workshops.",
+           "The multistakeholder forum met regularly but civil society reported limited influence.",
+           "Consultation was limited to an online survey with few responses."],
+    "es": ["El gobierno realizó una consulta abierta y mesas de cocreación con la sociedad civil.",
+           "El foro multiactor sesionó con regularidad, aunque la sociedad civil reportó poca incidencia.",
+           "La consulta se limitó a una encuesta en línea con escasa participación."],
+}
+PERFORMANCE_BODY = {
+    "en": "Of the plan's commitments, several achieved substantial or complete implementation; "
+          "the IRM highlights early results in {o}.",
+    "es": "De los compromisos del plan, varios lograron un avance sustancial o completo; "
+          "el IRM destaca resultados tempranos en {o}.",
+}
+
+REPORT_SLUG = {"design_report": "design-report", "mid_term_report": "mid-term-report",
+               "end_of_term_report": "end-of-term-report",
+               "action_plan_review": "action-plan-review", "results_report": "results-report"}
+
+ASCII = str.maketrans("áéíóúüñçô'", "aeiouunco-")
+
+
+def slug(name):
+    return name.lower().translate(ASCII).replace(" ", "-")
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared structure (cheap; every table recomputes it)
+
+def spread(total, n, dev, rng):
+    """n positive counts summing exactly to total, each within +-dev of the mean."""
+    counts = [total * (i + 1) // n - total * i // n for i in range(n)]
+    for i in range(0, n - 1, 2):
+        room = min(dev, counts[i] - 1, counts[i + 1] - 1)
+        d = rng.randint(-room, room)
+        counts[i] += d
+        counts[i + 1] -= d
+    return counts
+
+
+class Plan:
+    __slots__ = ("id", "country", "number", "start_year", "end_year", "status", "first_commitment",
+                 "n_commitments", "reports", "topic")
+
+
+def plan_reports(start_year, end_year, status, rng):
+    """The IRM reports published on a plan: [(report, has_performance, n_recommendations)]."""
+    if status in ("draft", "submitted"):
+        return []
+    if start_year <= 2016:
+        names = ["mid_term_report", "end_of_term_report"]
+    elif start_year <= 2019:
+        names = ["design_report", "mid_term_report", "end_of_term_report"]
+    else:
+        names = ["action_plan_review"] + (["results_report"] if end_year <= LAST_YEAR else [])
+    out = []
+    for i, name in enumerate(names):
+        out.append((name, rng.random() < 0.5, rng.randint(3, 5) if i == 0 else 0))
+    return out
+
+
+def build_structure(scale, seed):
+    cfg = SCALES[scale]
+    rng = random.Random(seed)
+    countries = COUNTRIES[:cfg["countries"]]
+    per_country = spread(cfg["plans"], len(countries), cfg["plan_spread"], rng)
+    per_plan = spread(cfg["commitments"], cfg["plans"], cfg["commitment_spread"], rng)
+    plans = []
+    first_years = []
+    next_commitment = 0
+    for ci, k in enumerate(per_country):
+        span = max(1, (LAST_YEAR - FIRST_YEAR + 1) - 2 * (k - 1))
+        first = FIRST_YEAR + rng.randrange(span)
+        first_years.append(first)
+        for n in range(1, k + 1):
+            p = Plan()
+            p.id = len(plans) + 1
+            p.country = ci
+            p.number = n
+            p.start_year = FIRST_YEAR + (first - FIRST_YEAR + 2 * (n - 1)) % (LAST_YEAR - FIRST_YEAR + 1)
+            p.end_year = p.start_year + 2
+            if p.end_year <= LAST_YEAR:
+                p.status = "completed"
+            elif p.start_year < LAST_YEAR:
+                p.status = "implementing"
+            else:
+                p.status = rng.choice(["implementing", "implementing", "submitted", "draft"])
+            p.n_commitments = per_plan[len(plans)]
+            p.first_commitment = next_commitment + 1
+            next_commitment += p.n_commitments
+            p.reports = plan_reports(p.start_year, p.end_year, p.status, rng)
+            p.topic = rng.randrange(1000)
+            plans.append(p)
+    return countries, first_years, plans
+
+
+def expected_count(scale, seed, table):
+    cfg = SCALES[scale]
+    if table == "countries":
+        return cfg["countries"]
+    if table == "action_plans":
+        return cfg["plans"]
+    if table == "commitments":
+        return cfg["commitments"]
+    if table == "milestones":
+        return cfg["commitments"] * cfg["milestones_per"]
+    _, _, plans = build_structure(scale, seed)
+    return sum(2 + has_perf + n_recs + p.n_commitments
+               for p in plans for (_, has_perf, n_recs) in p.reports)
+
+
+# ---------------------------------------------------------------------------------------------
+# Row helpers
+
+EPOCH = datetime.date(1970, 1, 1).toordinal()
+DAY_CACHE = {}
+
+
+def day(ordinal):
+    s = DAY_CACHE.get(ordinal)
+    if s is None:
+        s = DAY_CACHE[ordinal] = datetime.date.fromordinal(ordinal).isoformat()
+    return s
+
+
+def ordinal(y, m=1, d=1):
+    return datetime.date(y, m, d).toordinal()
+
+
+STAMP_FROM = ordinal(2024, 1, 1)
+STAMP_DAYS = ordinal(2025, 12, 31) - STAMP_FROM
+
+
+def stamps(rng):
+    """(created_at, updated_at) between 2024 and mid-2026, updated_at >= created_at."""
+    c = rng.randrange(STAMP_DAYS * 86400)
+    u = c if rng.random() < 0.6 else c + rng.randrange(180 * 86400)
+    return stamp(c), stamp(u)
+
+
+def stamp(sec):
+    d, s = divmod(sec, 86400)
+    return "%s %02d:%02d:%02d+00" % (day(STAMP_FROM + d), s // 3600, s // 60 % 60, s % 60)
+
+
+def array(values):
+    return "{" + ",".join(values) + "}"
+
+
+def tf(b):
+    return None if b is None else ("t" if b else "f")
+
+
+def weighted(rng, choices, cum_weights):
+    return rng.choices(choices, cum_weights=cum_weights)[0]
+
+
+def cum(weights):
+    out, t = [], 0
+    for w in weights:
+        t += w
+        out.append(t)
+    return out
+
+
+def text_title(rng, t):
+    q = rng.choice(t["quals"])
+    s = "%s %s" % (rng.choice(t["verbs"]), rng.choice(t["objects"]))
+    return s + " " + q if q else s
+
+
+def text_description(rng, t):
+    o = rng.choice(t["objects"])
+    return " ".join([rng.choice(t["problem"]).format(o=o),
+                     rng.choice(t["action"]).format(v=rng.choice(t["verbs"]).lower(), o=o,
+                                                    q=rng.choice(t["quals"])).replace(" .", "."),
+                     rng.choice(t["outcome"])])
+
+
+def lang_of(countries, plan):
+    return countries[plan.country][3]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+
+def gen_countries(scale, seed, rng):
+    countries, first_years, _ = build_structure(scale, seed)
+    for (code, name, region, _), first in zip(countries, first_years):
+        member_since = None if rng.random() < 0.05 else first
+        status = MEMBERSHIP.get(code, "active")
+        yield (code, name, region, member_since, status) + stamps(rng)
+
+
+PUBLIC_INFLUENCE = ["no_consultation", "inform", "consult", "involve", "collaborate", "empower", None]
+PUBLIC_INFLUENCE_W = cum([3, 15, 35, 25, 12, 2, 8])
+
+
+def gen_action_plans(scale, seed, rng):
+    countries, _, plans = build_structure(scale, seed)
+    for p in plans:
+        code, name, _, lang = countries[p.country]
+        years = "%d-%d" % (p.start_year, p.end_year)
+        if lang == "es":
+            title = ("%s Plan de Acción Nacional de Gobierno Abierto %s" % (ORDINALS_ES[p.number - 1], years)
+                     if p.number <= 10 else "Plan de Acción de Gobierno Abierto %d (%s)" % (p.number, years))
+        else:
+            title = ("%s National Action Plan %s" % (ORDINALS_EN[p.number - 1], years)
+                     if p.number <= 10 else "National Action Plan %d (%s)" % (p.number, years))
+        if p.status == "draft":
+            submitted = None
+        else:
+            submitted = day(ordinal(p.start_year, 1, 1) + rng.randrange(-120, 240))
+        influence = weighted(rng, PUBLIC_INFLUENCE, PUBLIC_INFLUENCE_W)
+        forum = rng.choice([True, True, True, False, None])
+        url = (None if rng.random() < 0.1 else
+               "https://www.opengovpartnership.org/documents/%s-action-plan-%s-%d/"
+               % (slug(name), years, p.number))
+        yield ((code, p.number, title, p.start_year, p.end_year, p.status, submitted, influence,
+                tf(forum), url) + stamps(rng))
+
+
+VALUE_SETS = [[v for i, v in enumerate(OGP_VALUES) if mask >> i & 1] for mask in range(16)]
+VALUE_SET_W = cum([4, 12, 10, 9, 6, 4, 4, 3, 6, 5, 3, 2, 3, 2, 2, 2])
+
+
+def gen_commitments(scale, seed, rng):
+    countries, _, plans = build_structure(scale, seed)
+    seq = 0
+    last_country = None
+    for p in plans:
+        code = countries[p.country][0]
+        if p.country != last_country:
+            seq, last_country = 0, p.country
+        t = TEXT[lang_of(countries, p)]
+        plan_from = ordinal(p.start_year, 7, 1)
+        plan_days = ordinal(p.end_year, 6, 30) - plan_from
+        for number in range(1, p.n_commitments + 1):
+            seq += 1
+            reference = None if rng.random() < 0.12 else "%s%04d" % (code, seq)
+            title = text_title(rng, t)
+            description = None if rng.random() < 0.1 else text_description(rng, t)
+            theme = None if rng.random() < 0.15 else rng.choice(t["themes"])
+            lead = None if rng.random() < 0.08 else rng.choice(t["institutions"])
+            values = array(VALUE_SETS[weighted(rng, range(16), VALUE_SET_W)])
+            r = rng.random()
+            if r < 0.1:
+                start = end = None
+            else:
+                s = plan_from + rng.randrange(plan_days // 2)
+                start = day(s)
+                end = None if r < 0.15 else day(s + rng.randrange(60, plan_days - (s - plan_from) + 60))
+            yield ((p.id, number, reference, title, description, theme, lead, values, start, end)
+                   + stamps(rng))
+
+
+MS_STATUS = ["not_started", "in_progress", "completed"]
+MS_STATUS_W = {"completed": cum([12, 23, 65]), "implementing": cum([30, 50, 20]),
+               "submitted": cum([90, 10, 0]), "draft": cum([100, 0, 0])}
+
+
+def gen_milestones(scale, seed, rng):
+    countries, _, plans = build_structure(scale, seed)
+    mean = SCALES[scale]["milestones_per"]
+    total = SCALES[scale]["commitments"]
+    pending = None  # milestones of the second commitment of a pair
+    for p in plans:
+        t = TEXT[lang_of(countries, p)]
+        plan_from = ordinal(p.start_year, 9, 1)
+        plan_days = ordinal(p.end_year, 8, 31) - plan_from
+        weights = MS_STATUS_W[p.status]
+        for cid in range(p.first_commitment, p.first_commitment + p.n_commitments):
+            # Pairs of commitments share 2*mean milestones, so the total is exact.
+            if pending is not None:
+                k, pending = pending, None
+            elif cid == total:
+                k = mean  # the unpaired last of an odd number of commitments
+            else:
+                d = rng.randint(-(mean - 1), mean - 1)
+                k, pending = mean + d, mean - d
+            for position in range(1, k + 1):
+                q = rng.choice(t["quals"])
+                title = rng.choice(t["ms_titles"]) + (" " + q if q else "")
+                description = rng.choice(t["ms_desc"]) if rng.random() < 0.6 else None
+                due = plan_from + rng.randrange(plan_days)
+                status = weighted(rng, MS_STATUS, weights)
+                completed = day(due + rng.randrange(-90, 120)) if status == "completed" else None
+                yield ((cid, position, title, description,
+                        None if rng.random() < 0.08 else day(due), status, completed)
+                       + stamps(rng))
+
+
+SPECIFICITY = ["none", "low", "medium", "high", None]
+SPECIFICITY_W = cum([5, 25, 45, 20, 5])
+IMPACT = ["none", "minor", "moderate", "transformative", None]
+IMPACT_W = cum([10, 38, 34, 13, 5])
+FOR_RESULTS = ["unclear", "modest", "substantial", None]
+FOR_RESULTS_W = cum([35, 45, 15, 5])
+COMPLETION = ["no_evidence", "not_started", "limited", "substantial", "complete", "withdrawn", None]
+COMPLETION_W = {"mid_term_report": cum([5, 15, 45, 22, 8, 2, 3]),
+                "end_of_term_report": cum([4, 6, 25, 33, 27, 2, 3]),
+                "results_report": cum([4, 6, 25, 33, 27, 2, 3])}
+OPENED = ["worsened", "did_not_change", "marginal", "major", "outstanding", None]
+OPENED_W = cum([1, 35, 40, 15, 4, 5])
+RELEVANCE_NULL = 0.04
+
+
+def derive_well_designed(specificity, relevance, potential_impact):
+    """ogp_derive_well_designed() of migrations/..._irm_findings, three-valued."""
+    if specificity in ("none", "low"):
+        return False
+    if relevance is not None and len(relevance) == 0:
+        return False
+    if potential_impact is not None and potential_impact != "transformative":
+        return False
+    if specificity is None or relevance is None or potential_impact is None:
+        return None
+    return True
+
+
+def derive_starred(specificity, relevance, potential_impact, completion, plan_start_year):
+    """src/resources/irm_findings/verdicts.rs starred(): a three-valued AND."""
+    conditions = [
+        None if specificity is None else specificity in ("medium", "high"),
+        None if relevance is None else any(v != "technology_and_innovation" for v in relevance),
+        None if potential_impact is None else (
+            potential_impact == "transformative"
+            or (plan_start_year < STARRED_MODERATE_BEFORE and potential_impact == "moderate")),
+        None if completion is None else completion in ("substantial", "complete"),
+    ]
+    if False in conditions:
+        return False
+    if None in conditions:
+        return None
+    return True
+
+
+def gen_irm_findings(scale, seed, rng):
+    countries, _, plans = build_structure(scale, seed)
+    for p in plans:
+        if not p.reports:
+            continue
+        lang = lang_of(countries, p)
+        t = TEXT[lang]
+        name = countries[p.country][1]
+        topic = t["objects"][p.topic % len(t["objects"])]
+        # Ratings of the plan's commitments are shared by its reports (the IRM carries the
+        # design ratings over); completion and results are per report.
+        ratings = []
+        for _ in range(p.n_commitments):
+            rel = None if rng.random() < RELEVANCE_NULL else VALUE_SETS[weighted(rng, range(16), VALUE_SET_W)]
+            ratings.append((weighted(rng, SPECIFICITY, SPECIFICITY_W), rel,
+                            weighted(rng, IMPACT, IMPACT_W)))
+        for report, has_perf, n_recs in p.reports:
+            if report in ("design_report", "action_plan_review"):
+                year = p.start_year
+            elif report == "mid_term_report":
+                year = p.start_year + 1
+            else:
+                year = p.end_year + 1
+            published = None if rng.random() < 0.03 else day(ordinal(year, 2, 1) + rng.randrange(300))
+            url = "https://www.opengovpartnership.org/documents/%s-%s-%d-%d/" % (
+                slug(name), REPORT_SLUG[report], p.start_year, p.end_year)
+            created, updated = stamps(rng)
+            empty = (None,) * 10  # ratings and verdicts
+            no_criteria = (None, None, None)
+            # summary
+            yield ((p.id, None, report, "summary", None,
+                    rng.choice(t["report_summary"]).format(o=topic), None, published, url)
+                   + empty + no_criteria + (created, updated))
+            # process verdict
+            yield ((p.id, None, report, "process", None,
+                    rng.choice(PROCESS_BODY[lang]) if rng.random() < 0.85 else None, None,
+                    published, url) + empty
+                   + (tf(rng.random() < 0.08), tf(rng.random() < 0.05), tf(rng.random() < 0.03))
+                   + (created, updated))
+            if has_perf:
+                yield ((p.id, None, report, "performance", None,
+                        PERFORMANCE_BODY[lang].format(o=topic), None, published, url)
+                       + empty + no_criteria + (created, updated))
+            for position in range(1, n_recs + 1):
+                o = rng.choice(t["objects"])
+                yield ((p.id, None, report, "recommendation",
+                        rng.choice(t["recommendations"]).format(o=o), text_description(rng, t),
+                        position, published, url) + empty + no_criteria + (created, updated))
+            comp_w = COMPLETION_W.get(report)
+            for i, (spec, rel, impact) in enumerate(ratings):
+                for_results = (weighted(rng, FOR_RESULTS, FOR_RESULTS_W)
+                               if report == "action_plan_review" else None)
+                completion = weighted(rng, COMPLETION, comp_w) if comp_w else None
+                opened = (weighted(rng, OPENED, OPENED_W)
+                          if report in ("end_of_term_report", "results_report") else None)
+                wd = derive_well_designed(spec, rel, impact)
+                st = derive_starred(spec, rel, impact, completion, p.start_year)
+                r = rng.random()
+                title = ("%d. %s" % (i + 1, text_title(rng, t))) if r < 0.3 else None
+                body = text_description(rng, t) if r < 0.5 else None
+                yield ((p.id, p.first_commitment + i, report, "assessment", title, body, None,
+                        published, url if r < 0.7 else None, spec,
+                        None if rel is None else array(rel), impact, for_results, completion,
+                        opened, tf(wd), None if wd is None else "derived",
+                        tf(st), None if st is None else "derived") + no_criteria
+                       + (created, updated))
+
+
+GENERATORS = {"countries": gen_countries, "action_plans": gen_action_plans,
+              "commitments": gen_commitments, "milestones": gen_milestones,
+              "irm_findings": gen_irm_findings}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", choices=sorted(SCALES), default="realistic")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--table", choices=TABLES, required=True)
+    ap.add_argument("--columns", action="store_true", help="print the column list and exit")
+    ap.add_argument("--count", action="store_true", help="print the row count and exit")
+    args = ap.parse_args()
+    if args.columns:
+        print(",".join(COLUMNS[args.table]))
+        return
+    if args.count:
+        print(expected_count(args.scale, args.seed, args.table))
+        return
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="",
+                           write_through=False)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS[args.table])
+    rng = random.Random(args.seed + TABLE_OFFSETS[args.table])
+    batch = []
+    for row in GENERATORS[args.table](args.scale, args.seed, rng):
+        batch.append(row)
+        if len(batch) >= 10_000:
+            writer.writerows(batch)
+            batch.clear()
+    writer.writerows(batch)
+    out.flush()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BrokenPipeError:
+        sys.exit(1)
