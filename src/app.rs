@@ -13,7 +13,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ResourceDef, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderValue, ALLOW};
 use actix_web::http::Method;
-use actix_web::middleware::{from_fn, Logger};
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpRequest, HttpResponse};
 use std::sync::Arc;
 use utoipa::OpenApi;
@@ -239,9 +239,9 @@ pub fn build(
         .route("/docs", web::get().to(redirect_to_docs))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .default_service(web::to(no_route))
+        .wrap(from_fn(crate::idempotency::idempotent))
         .wrap(from_fn(crate::rate_limit::limit))
         .wrap(from_fn(crate::auth::middleware::authorize))
         .wrap(cors)
         .wrap(from_fn(request_context))
-        .wrap(Logger::new("%{X-Request-Id}o \"%r\" %s %b %Dms"))
 }

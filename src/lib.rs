@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod idempotency;
 pub mod listing;
 pub mod middleware;
 pub mod openapi;

@@ -58,9 +58,11 @@ pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = std::time::Instant::now();
     let request_id = request_id_of(&req);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let instance = req.path().to_string();
+    let method = req.method().clone();
 
     let mut response = next.call(req).await?.map_into_boxed_body();
     let status = response.status();
@@ -88,6 +90,23 @@ pub async fn request_context(
     response.headers_mut().insert(
         HeaderName::from_static("x-content-type-options"),
         HeaderValue::from_static("nosniff"),
+    );
+    // One access-log line per request: id, key name (or `-`), method, route template, status,
+    // latency.
+    let actor = response
+        .request()
+        .extensions()
+        .get::<crate::auth::Actor>()
+        .map_or_else(|| "-".to_string(), |a| a.name.clone());
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| instance.clone());
+    log::info!(
+        target: "access",
+        "{request_id} {actor} {method} {route} {} {:.1}ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(response)
 }

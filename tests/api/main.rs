@@ -2,14 +2,19 @@
 //! PostgreSQL (see `helpers`).
 
 mod action_plans;
+mod auth;
+mod change_feed;
 mod commitments;
+mod concurrency;
 mod countries;
 mod demo_data;
 mod errors;
 mod exports;
 mod fixtures;
 mod helpers;
+mod idempotency;
 mod irm_findings;
+mod limits;
 mod lists;
 mod migrations;
 mod milestones;
