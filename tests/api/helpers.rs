@@ -358,6 +358,7 @@ impl TestApp {
             ("commitments", "id"),
             ("milestones", "id"),
             ("irm_findings", "id"),
+            ("changes", "seq"),
         ] {
             let dump: Dump = diesel::sql_query(format!(
                 "SELECT coalesce(json_agg(t ORDER BY {key})::text, '[]') AS dump FROM {table} t"

@@ -3,6 +3,7 @@
 
 mod action_plans;
 mod auth;
+mod bad_input;
 mod change_feed;
 mod commitments;
 mod concurrency;
