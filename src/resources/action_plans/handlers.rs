@@ -98,13 +98,14 @@ pub async fn update_action_plan(
             let current = query::find_for_update(conn, id)
                 .await?
                 .ok_or_else(|| not_found(id))?;
-            if_match.check(current.version)?;
             let fields = Fields::for_patch(
                 to_object(&current.to_input()),
                 body.0,
                 &NewActionPlan::FIELDS,
             );
             let input = NewActionPlan::from_fields(fields)?;
+            // The body is checked first: an invalid change is a 422 whatever the ETag.
+            if_match.check(current.version)?;
             let plan = query::update(conn, id, &input).await?;
             if plan.start_year != current.start_year {
                 irm_findings::query::rederive_starred(conn, id, plan.start_year).await?;

@@ -95,10 +95,11 @@ pub async fn update_country(
             let current = query::find_for_update(conn, &code)
                 .await?
                 .ok_or_else(|| not_found(&code))?;
-            if_match.check(current.version)?;
             let fields =
                 Fields::for_patch(to_object(&current.to_input()), body.0, &NewCountry::FIELDS);
             let input = NewCountry::from_fields(fields)?;
+            // The body is checked first: an invalid change is a 422 whatever the ETag.
+            if_match.check(current.version)?;
             if input.code != current.code {
                 return Err(ApiError::invalid_field(
                     "code",

@@ -113,13 +113,14 @@ pub async fn update_irm_finding(
             let current = query::find_for_update(conn, id)
                 .await?
                 .ok_or_else(|| not_found(id))?;
-            if_match.check(current.version)?;
             let fields = Fields::for_patch(
                 to_object(&current.to_input()),
                 body.0,
                 &NewIrmFinding::FIELDS,
             );
             let row = row_for(conn, NewIrmFinding::from_fields(fields)?).await?;
+            // The body is checked first: an invalid change is a 422 whatever the ETag.
+            if_match.check(current.version)?;
             Ok(query::update(conn, id, &row).await?)
         })
         .await?;

@@ -100,13 +100,14 @@ pub async fn update_milestone(
             let current = query::find_for_update(conn, id)
                 .await?
                 .ok_or_else(|| not_found(id))?;
-            if_match.check(current.version)?;
             let fields = Fields::for_patch(
                 to_object(&current.to_input()),
                 body.0,
                 &NewMilestone::FIELDS,
             );
             let input = NewMilestone::from_fields(fields)?;
+            // The body is checked first: an invalid change is a 422 whatever the ETag.
+            if_match.check(current.version)?;
             Ok(query::update(conn, id, &input).await?)
         })
         .await?;
