@@ -25,6 +25,8 @@ use utoipa_swagger_ui::SwaggerUi;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,
+    /// Where reads go: a replica (`DATABASE_READ_URL`), else the primary.
+    pub read_pool: Option<DbPool>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     pub policy: Policy,
@@ -35,6 +37,7 @@ impl AppState {
     pub fn new(pool: DbPool) -> Self {
         Self {
             pool,
+            read_pool: None,
             body_limit: crate::body::DEFAULT_BODY_LIMIT,
             policy: Policy::default(),
         }
@@ -104,7 +107,7 @@ impl RouteTable {
             }
             routes.push((ResourceDef::new(path.as_str()), methods));
         }
-        for fixed in ["/healthz", "/readyz", "/openapi.json"] {
+        for fixed in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
             routes.push((ResourceDef::new(fixed), vec![Method::GET]));
         }
         Self(routes)
@@ -224,7 +227,14 @@ pub fn build(
         state.policy.writes_per_minute,
     ));
     let cors = cors(&state.policy.cors_origins);
+    let read_pool = crate::db::ReadPool(
+        state
+            .read_pool
+            .clone()
+            .unwrap_or_else(|| state.pool.clone()),
+    );
     app.app_data(web::Data::new(state.pool.clone()))
+        .app_data(web::Data::new(read_pool))
         .app_data(web::Data::new(state.policy.clone()))
         .app_data(limiter)
         .app_data(web::Data::new(table))

@@ -3,6 +3,7 @@
 //! | variable | default | meaning |
 //! |---|---|---|
 //! | `DATABASE_URL` | unset | PostgreSQL to use; unset = the embedded cluster in `OGP_DATA_DIR` |
+//! | `DATABASE_READ_URL` | unset | a read replica: reads go there, writes to `DATABASE_URL` |
 //! | `OGP_DATA_DIR` | `.ogp-data` | folder of the embedded cluster (created on first run) |
 //! | `OGP_BIND` | `127.0.0.1:8080` | address the server listens on |
 //! | `OGP_WORKERS` | number of cores | HTTP worker threads |
@@ -14,6 +15,9 @@
 //! | `OGP_RATE_LIMIT_READS` | `600` | reads per client and minute (0 = unlimited) |
 //! | `OGP_RATE_LIMIT_WRITES` | `60` | writes per client and minute (0 = unlimited) |
 //! | `OGP_CORS_ORIGINS` | empty | comma list of browser origins allowed to call the API; `*` = any |
+//! | `OGP_DB_WAIT_TIMEOUT_MS` | `2000` | wait this long for a database connection, then 503 |
+//! | `OGP_STATEMENT_TIMEOUT_MS` | `10000` | PostgreSQL cancels statements running longer |
+//! | `OGP_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, how long in-flight requests may finish |
 //! | `RUST_LOG` | `info` | log filter (env_logger syntax) |
 
 use clap::Args;
@@ -26,6 +30,11 @@ pub struct Config {
     /// OGP_DATA_DIR (created on first run, from the PostgreSQL binaries on this machine).
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+
+    /// PostgreSQL read replica: reads go there, writes to DATABASE_URL (or the embedded
+    /// cluster). Replicas lag a little: a read right after a write may not see it yet.
+    #[arg(long, env = "DATABASE_READ_URL", global = true, hide_env_values = true)]
+    pub database_read_url: Option<String>,
 
     /// Folder of the embedded PostgreSQL cluster (used when DATABASE_URL is unset).
     #[arg(long, env = "OGP_DATA_DIR", default_value = ".ogp-data", global = true)]
@@ -87,12 +96,36 @@ pub struct Config {
     )]
     pub rate_limit_writes: u32,
 
+    /// How long a request waits for a database connection before it is answered 503 (ms).
+    #[arg(long, env = "OGP_DB_WAIT_TIMEOUT_MS", default_value_t = 2000, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub db_wait_timeout_ms: u64,
+
+    /// PostgreSQL cancels a statement running longer than this (ms).
+    #[arg(long, env = "OGP_STATEMENT_TIMEOUT_MS", default_value_t = 10_000, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub statement_timeout_ms: u64,
+
+    /// On SIGTERM or Ctrl-C, how long in-flight requests may take to finish (s).
+    #[arg(long, env = "OGP_SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true,
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_grace_secs: u64,
+
     /// Comma list of browser origins allowed to call the API (CORS); `*` allows any.
     #[arg(long, env = "OGP_CORS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_origins: Vec<String>,
 }
 
 impl Config {
+    /// The pool settings of this configuration.
+    pub fn pool_settings(&self) -> crate::db::PoolSettings {
+        crate::db::PoolSettings {
+            max_size: usize::from(self.pool_size),
+            wait_timeout: std::time::Duration::from_millis(self.db_wait_timeout_ms),
+            statement_timeout: std::time::Duration::from_millis(self.statement_timeout_ms),
+        }
+    }
+
     /// The access rules and limits of this configuration.
     pub fn policy(&self) -> crate::app::Policy {
         crate::app::Policy {

@@ -1,6 +1,6 @@
 //! Operational endpoints outside the API: liveness and readiness.
 
-use crate::db::{self, DbPool};
+use crate::db::{self, ReadPool};
 use crate::error::ApiError;
 use actix_web::{get, web, HttpResponse};
 use diesel_async::RunQueryDsl;
@@ -17,7 +17,7 @@ async fn healthz() -> HttpResponse {
 
 /// Readiness: the database answers within a bounded time.
 #[get("/readyz")]
-async fn readyz(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
+async fn readyz(pool: web::Data<ReadPool>) -> Result<HttpResponse, ApiError> {
     let check = async {
         let mut conn = db::conn(&pool).await?;
         diesel::sql_query("SELECT 1")
@@ -35,5 +35,7 @@ async fn readyz(pool: web::Data<DbPool>) -> Result<HttpResponse, ApiError> {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz).service(readyz);
+    cfg.service(healthz)
+        .service(readyz)
+        .service(crate::metrics::metrics);
 }

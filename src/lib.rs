@@ -12,6 +12,7 @@ pub mod health;
 pub mod http;
 pub mod idempotency;
 pub mod listing;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;

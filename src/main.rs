@@ -10,6 +10,7 @@ use std::process::ExitCode;
 const ENVIRONMENT_HELP: &str = "\
 Environment variables (each also a flag; flags win):
   DATABASE_URL    PostgreSQL URL; unset = embedded cluster in OGP_DATA_DIR
+  DATABASE_READ_URL  read replica: reads go there             [default: none]
   OGP_DATA_DIR    embedded cluster folder                     [default: .ogp-data]
   OGP_BIND        listen address                              [default: 127.0.0.1:8080]
   OGP_WORKERS     HTTP worker threads                         [default: CPU cores]
@@ -21,6 +22,9 @@ Environment variables (each also a flag; flags win):
   OGP_RATE_LIMIT_READS   reads per client and minute, 0 = off  [default: 600]
   OGP_RATE_LIMIT_WRITES  writes per client and minute, 0 = off [default: 60]
   OGP_CORS_ORIGINS       browser origins allowed (comma list, * = any) [default: none]
+  OGP_DB_WAIT_TIMEOUT_MS    wait for a DB connection, then 503 [default: 2000]
+  OGP_STATEMENT_TIMEOUT_MS  cancel longer statements           [default: 10000]
+  OGP_SHUTDOWN_GRACE_SECS   in-flight requests may finish      [default: 30]
   RUST_LOG        log filter                                  [default: info]";
 
 /// Open data API for OGP action plans, commitments, milestones and IRM findings.
@@ -136,7 +140,7 @@ async fn run_with_database(
     for name in &applied {
         log::info!("applied migration {name}");
     }
-    let pool = db::pool(url, usize::from(config.pool_size))?;
+    let pool = db::pool_with(url, config.pool_settings())?;
     match command {
         Command::Migrate => {
             println!("{} migration(s) applied", applied.len());
@@ -209,12 +213,18 @@ async fn keys(command: KeysCommand, pool: &db::DbPool) -> Result<(), BoxError> {
 }
 
 async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
+    let read_pool = match &config.database_read_url {
+        Some(url) => Some(db::pool_with(url, config.pool_settings())?),
+        None => None,
+    };
     let state = AppState {
         pool,
+        read_pool,
         body_limit: config.body_limit as usize,
         policy: config.policy(),
     };
-    let mut server = actix_web::HttpServer::new(move || app::build(state.clone()));
+    let mut server = actix_web::HttpServer::new(move || app::build(state.clone()))
+        .shutdown_timeout(config.shutdown_grace_secs);
     if let Some(workers) = config.workers {
         server = server.workers(usize::from(workers));
     }

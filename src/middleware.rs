@@ -102,6 +102,12 @@ pub async fn request_context(
         .request()
         .match_pattern()
         .unwrap_or_else(|| instance.clone());
+    crate::metrics::observe(
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     log::info!(
         target: "access",
         "{request_id} {actor} {method} {route} {} {:.1}ms",

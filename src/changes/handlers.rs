@@ -2,7 +2,7 @@
 
 use super::model::{Change, ChangePage, ChangeQuery, HistoryQuery};
 use super::{query, TAG};
-use crate::db::{self, DbPool};
+use crate::db::{self, DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::listing::response::json_with_body_etag;
 use crate::openapi::ListProblems;
@@ -78,7 +78,7 @@ async fn page(
 #[get("/changes")]
 pub async fn list_changes(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     params: web::Query<ChangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let after = parse_after(params.after.as_deref())?;
@@ -127,7 +127,7 @@ macro_rules! history_handler {
         #[get($path)]
         pub async fn $name(
             req: HttpRequest,
-            pool: web::Data<DbPool>,
+            pool: web::Data<ReadPool>,
             key: web::Path<$key_type>,
             params: web::Query<HistoryQuery>,
         ) -> Result<HttpResponse, ApiError> {

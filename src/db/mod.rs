@@ -9,6 +9,7 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::AsyncPgConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
 
 /// The pool every handler draws connections from.
 pub type DbPool = Pool<AsyncPgConnection>;
@@ -20,17 +21,89 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// A pool of at most `max_size` connections to `url`.
+/// How the pool treats the database.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    /// Most connections open at once.
+    pub max_size: usize,
+    /// How long a request waits for a free connection, or for a new one to open, before it is
+    /// answered 503: an outage fails fast instead of hanging.
+    pub wait_timeout: Duration,
+    /// Longest a statement may run before PostgreSQL cancels it.
+    pub statement_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_size: 16,
+            wait_timeout: Duration::from_secs(2),
+            statement_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A pool of at most `max_size` connections to `url`, with the default timeouts.
 pub fn pool(url: &str, max_size: usize) -> Result<DbPool, BoxError> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
-    Ok(Pool::builder(manager).max_size(max_size).build()?)
+    pool_with(
+        url,
+        PoolSettings {
+            max_size,
+            ..PoolSettings::default()
+        },
+    )
+}
+
+/// A pool to `url` with `settings`. Each new connection gets the statement timeout; a broken
+/// connection is checked on recycling and replaced, so the pool recovers by itself when the
+/// database comes back.
+pub fn pool_with(url: &str, settings: PoolSettings) -> Result<DbPool, BoxError> {
+    use diesel_async::pooled_connection::ManagerConfig;
+    use diesel_async::{AsyncConnection, SimpleAsyncConnection};
+    use futures_util::FutureExt;
+    let statement_ms = settings.statement_timeout.as_millis();
+    let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    config.custom_setup = Box::new(move |url| {
+        async move {
+            let mut conn = AsyncPgConnection::establish(url).await?;
+            conn.batch_execute(&format!("SET statement_timeout = {statement_ms}"))
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(conn)
+        }
+        .boxed()
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
+    Ok(Pool::builder(manager)
+        .max_size(settings.max_size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(settings.wait_timeout))
+        .create_timeout(Some(settings.wait_timeout))
+        .recycle_timeout(Some(settings.wait_timeout))
+        .build()?)
+}
+
+/// The pool reads use: a replica's (`DATABASE_READ_URL`) or the primary's.
+#[derive(Clone)]
+pub struct ReadPool(pub DbPool);
+
+impl std::ops::Deref for ReadPool {
+    type Target = DbPool;
+
+    fn deref(&self) -> &DbPool {
+        &self.0
+    }
 }
 
 /// A connection from the pool; a pool or connection failure is a 503.
 pub async fn conn(pool: &DbPool) -> Result<DbConn, ApiError> {
     pool.get().await.map_err(|e| {
         log::warn!("database unavailable: {e}");
-        ApiError::unavailable("the database is unavailable; try again shortly")
+        crate::metrics::database_error();
+        ApiError::unavailable("the database is unavailable; try again shortly").with_header(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from_static("2"),
+        )
     })
 }
 

@@ -3,7 +3,7 @@
 //! narrative and the numbered recommendations.
 
 use super::TAG;
-use crate::db::{self, DbPool};
+use crate::db::{self, ReadPool};
 use crate::error::ApiError;
 use crate::listing::response::json_with_body_etag;
 use crate::openapi::ItemProblems;
@@ -173,7 +173,7 @@ fn assemble(
 #[get("/action-plans/{id}/irm-summary")]
 pub async fn get_irm_summary(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     id: web::Path<i64>,
     params: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, ApiError> {

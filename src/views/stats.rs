@@ -7,7 +7,7 @@
 //! action plan review, results). Grouped by report, every assessment counts in its report.
 
 use super::TAG;
-use crate::db::{self, DbPool};
+use crate::db::{self, ReadPool};
 use crate::error::ApiError;
 use crate::listing::query::filters;
 use crate::listing::request::ListRequest;
@@ -217,7 +217,7 @@ fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> 
 #[get("/stats/commitments")]
 pub async fn commitment_stats(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
 ) -> Result<HttpResponse, ApiError> {
     let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
         .map_err(|e| ApiError::invalid_query(format!("the query string is malformed: {e}")))?;

@@ -228,6 +228,7 @@ pub async fn spawn_app_with_policy(body_limit: usize, policy: Policy) -> TestApp
     };
     let app = actix_web::test::init_service(app::build(AppState {
         pool: pool.clone(),
+        read_pool: None,
         body_limit,
         policy,
     }))

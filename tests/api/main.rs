@@ -21,6 +21,7 @@ mod migrations;
 mod milestones;
 mod openapi_spec;
 mod operations;
+mod operations_outage;
 mod pagination;
 mod query_plans;
 mod views;

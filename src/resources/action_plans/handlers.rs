@@ -5,7 +5,7 @@ use super::model::{ActionPlan, ActionPlanPatch, NewActionPlan};
 use super::{query, TAG};
 use crate::auth::Actor;
 use crate::body::{to_object, Fields, JsonObject};
-use crate::db::{self, DbPool};
+use crate::db::{self, DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::http::{created, ok_with_etag, IfMatch};
 use crate::listing::handler::{self, AliasParent, NoParent};
@@ -33,7 +33,7 @@ fn location(plan: &ActionPlan) -> String {
 #[get("/action-plans/{id}")]
 pub async fn get_action_plan(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -166,7 +166,7 @@ pub async fn delete_action_plan(
 #[get("/action-plans")]
 pub async fn list_action_plans(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
 ) -> Result<HttpResponse, ApiError> {
     handler::list::<ActionPlan, _, _, _>(
         &req,
@@ -192,7 +192,7 @@ pub async fn list_action_plans(
 #[get("/countries/{code}/action-plans")]
 pub async fn list_country_action_plans(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();

@@ -5,7 +5,7 @@ use super::model::{Commitment, CommitmentPatch, NewCommitment};
 use super::{query, TAG};
 use crate::auth::Actor;
 use crate::body::{to_object, Fields, JsonObject};
-use crate::db::{self, DbPool};
+use crate::db::{self, DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::http::{created, ok_with_etag, IfMatch};
 use crate::listing::handler::{self, AliasParent, NoParent};
@@ -33,7 +33,7 @@ fn location(commitment: &Commitment) -> String {
 #[get("/commitments/{id}")]
 pub async fn get_commitment(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -167,7 +167,7 @@ pub async fn delete_commitment(
 #[get("/commitments")]
 pub async fn list_commitments(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
 ) -> Result<HttpResponse, ApiError> {
     handler::list::<Commitment, _, _, _>(
         &req,
@@ -193,7 +193,7 @@ pub async fn list_commitments(
 #[get("/action-plans/{id}/commitments")]
 pub async fn list_action_plan_commitments(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     key: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();

@@ -5,7 +5,7 @@ use super::model::{Country, CountryPatch, NewCountry};
 use super::{query, TAG};
 use crate::auth::Actor;
 use crate::body::{to_object, Fields, JsonObject};
-use crate::db::{self, DbPool};
+use crate::db::{self, DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::http::{created, ok_with_etag, IfMatch};
 use crate::listing::handler::{self, NoParent};
@@ -32,7 +32,7 @@ fn location(country: &Country) -> String {
 #[get("/countries/{code}")]
 pub async fn get_country(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = db::conn(&pool).await?;
@@ -162,7 +162,7 @@ pub async fn delete_country(
 #[get("/countries")]
 pub async fn list_countries(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
 ) -> Result<HttpResponse, ApiError> {
     handler::list::<Country, _, _, _>(
         &req,

@@ -5,7 +5,7 @@ use super::model::{IrmFinding, IrmFindingPatch, NewIrmFinding};
 use super::{query, TAG};
 use crate::auth::Actor;
 use crate::body::{to_object, Fields, JsonObject};
-use crate::db::{self, DbPool};
+use crate::db::{self, DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::http::{created, ok_with_etag, IfMatch};
 use crate::listing::handler::{self, AliasParent, NoParent};
@@ -45,7 +45,7 @@ async fn row_for(
 #[get("/irm-findings/{id}")]
 pub async fn get_irm_finding(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -175,7 +175,7 @@ pub async fn delete_irm_finding(
 #[get("/irm-findings")]
 pub async fn list_irm_findings(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
 ) -> Result<HttpResponse, ApiError> {
     handler::list::<IrmFinding, _, _, _>(
         &req,
@@ -201,7 +201,7 @@ pub async fn list_irm_findings(
 #[get("/action-plans/{id}/irm-findings")]
 pub async fn list_action_plan_irm_findings(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     key: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
@@ -237,7 +237,7 @@ pub async fn list_action_plan_irm_findings(
 #[get("/commitments/{id}/irm-findings")]
 pub async fn list_commitment_irm_findings(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     key: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();

@@ -5,7 +5,7 @@ use super::model::{Milestone, MilestonePatch, NewMilestone};
 use super::{query, TAG};
 use crate::auth::Actor;
 use crate::body::{to_object, Fields, JsonObject};
-use crate::db::{self, DbPool};
+use crate::db::{self, DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::http::{created, ok_with_etag, IfMatch};
 use crate::listing::handler::{self, AliasParent, NoParent};
@@ -33,7 +33,7 @@ fn location(milestone: &Milestone) -> String {
 #[get("/milestones/{id}")]
 pub async fn get_milestone(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -162,7 +162,7 @@ pub async fn delete_milestone(
 #[get("/milestones")]
 pub async fn list_milestones(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
 ) -> Result<HttpResponse, ApiError> {
     handler::list::<Milestone, _, _, _>(
         &req,
@@ -188,7 +188,7 @@ pub async fn list_milestones(
 #[get("/commitments/{id}/milestones")]
 pub async fn list_commitment_milestones(
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    pool: web::Data<ReadPool>,
     key: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();

@@ -1,0 +1,116 @@
+//! Prometheus metrics (`/metrics`): requests by route template and status, a latency
+//! histogram, the pool's size / in use / waiting, and database errors. Through the
+//! `prometheus` crate, never hand-formatted.
+
+use crate::db::{DbPool, ReadPool};
+use actix_web::{get, web, HttpResponse};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+use std::sync::LazyLock;
+
+struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pool: IntGaugeVec,
+    database_errors: IntCounter,
+}
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let registry = Registry::new_custom(Some("ogp_api".to_string()), None).expect("registry");
+    let requests = IntCounterVec::new(
+        Opts::new(
+            "http_requests_total",
+            "HTTP requests by method, route template and status",
+        ),
+        &["method", "route", "status"],
+    )
+    .expect("metric");
+    let latency = HistogramVec::new(
+        HistogramOpts::new(
+            "http_request_duration_seconds",
+            "HTTP request latency by route template",
+        )
+        .buckets(vec![
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ]),
+        &["method", "route"],
+    )
+    .expect("metric");
+    let pool = IntGaugeVec::new(
+        Opts::new(
+            "db_pool_connections",
+            "Database pool: `size` open, `in_use`, `waiting` requests",
+        ),
+        &["pool", "state"],
+    )
+    .expect("metric");
+    let database_errors = IntCounter::new(
+        "db_errors_total",
+        "Requests that failed because the database was unavailable or failed",
+    )
+    .expect("metric");
+    for collector in [
+        Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+        Box::new(latency.clone()),
+        Box::new(pool.clone()),
+        Box::new(database_errors.clone()),
+    ] {
+        registry.register(collector).expect("unique metric");
+    }
+    Metrics {
+        registry,
+        requests,
+        latency,
+        pool,
+        database_errors,
+    }
+});
+
+/// Counts one finished request.
+pub fn observe(method: &str, route: &str, status: u16, seconds: f64) {
+    let all = &*METRICS;
+    all.requests
+        .with_label_values(&[method, route, &status.to_string()])
+        .inc();
+    all.latency
+        .with_label_values(&[method, route])
+        .observe(seconds);
+}
+
+/// Counts one database failure.
+pub fn database_error() {
+    METRICS.database_errors.inc();
+}
+
+fn record_pool(name: &str, pool: &DbPool) {
+    let status = pool.status();
+    let in_use = status.size.saturating_sub(status.available);
+    let gauge = |state: &str, value: usize| {
+        METRICS
+            .pool
+            .with_label_values(&[name, state])
+            .set(i64::try_from(value).unwrap_or(i64::MAX));
+    };
+    gauge("size", status.size);
+    gauge("max", status.max_size);
+    gauge("in_use", in_use);
+    gauge("waiting", status.waiting);
+}
+
+/// The metrics, in Prometheus text format.
+#[get("/metrics")]
+pub async fn metrics(pool: web::Data<DbPool>, read_pool: web::Data<ReadPool>) -> HttpResponse {
+    record_pool("primary", &pool);
+    record_pool("read", &read_pool);
+    let mut body = Vec::new();
+    if let Err(error) = TextEncoder::new().encode(&METRICS.registry.gather(), &mut body) {
+        log::error!("encoding metrics: {error}");
+        return HttpResponse::InternalServerError().finish();
+    }
+    HttpResponse::Ok()
+        .content_type(prometheus::TEXT_FORMAT)
+        .body(body)
+}
