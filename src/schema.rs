@@ -1,6 +1,15 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     action_plans (id) {
         id -> Int8,
         country_code -> Text,
@@ -16,6 +25,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        search -> Nullable<Tsvector>,
     }
 }
 
@@ -45,6 +55,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     commitments (id) {
         id -> Int8,
         action_plan_id -> Int8,
@@ -60,10 +73,14 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        search -> Nullable<Tsvector>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     countries (code) {
         code -> Text,
         name -> Text,
@@ -73,6 +90,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        search -> Nullable<Tsvector>,
     }
 }
 
@@ -89,6 +107,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     irm_findings (id) {
         id -> Int8,
         action_plan_id -> Int8,
@@ -117,10 +138,14 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        search -> Nullable<Tsvector>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     milestones (id) {
         id -> Int8,
         commitment_id -> Int8,
@@ -133,6 +158,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        search -> Nullable<Tsvector>,
     }
 }
 

@@ -115,7 +115,7 @@ pub struct ListSpec {
     pub key: Field,
     pub fields: &'static [Field],
     pub groups: &'static [Group],
-    /// SQL of the row's search document (a `tsvector`), when the list offers `q`.
+    /// SQL of the row's stored search document (a `tsvector` column), when the list offers `q`.
     pub search: Option<&'static str>,
     /// Child collections `include=` accepts.
     pub includes: &'static [&'static str],

@@ -124,11 +124,11 @@ async fn a_copy_rebuilt_from_the_feed_equals_the_tables() {
 
     let mut conn = ogp_api::db::conn(&app.pool).await.unwrap();
     let rows: Vec<Row> = diesel::sql_query(
-        "SELECT 'countries' AS resource, code AS key, to_jsonb(t) AS data FROM countries t
-         UNION ALL SELECT 'action-plans', id::text, to_jsonb(t) FROM action_plans t
-         UNION ALL SELECT 'commitments', id::text, to_jsonb(t) FROM commitments t
-         UNION ALL SELECT 'milestones', id::text, to_jsonb(t) FROM milestones t
-         UNION ALL SELECT 'irm-findings', id::text, to_jsonb(t) FROM irm_findings t",
+        "SELECT 'countries' AS resource, code AS key, to_jsonb(t) - 'search' AS data FROM countries t
+         UNION ALL SELECT 'action-plans', id::text, to_jsonb(t) - 'search' FROM action_plans t
+         UNION ALL SELECT 'commitments', id::text, to_jsonb(t) - 'search' FROM commitments t
+         UNION ALL SELECT 'milestones', id::text, to_jsonb(t) - 'search' FROM milestones t
+         UNION ALL SELECT 'irm-findings', id::text, to_jsonb(t) - 'search' FROM irm_findings t",
     )
     .load(&mut conn)
     .await

@@ -66,7 +66,7 @@ pub static SPEC: ListSpec = ListSpec {
         Field::filter("source_url", "p.source_url", Kind::Text, "Source URL"),
     ],
     groups: &[],
-    search: Some("ogp_document(p.title)"),
+    search: Some("p.search"),
     includes: &["commitments", "irm_findings"],
     updated_at: "p.updated_at",
 };

@@ -141,7 +141,7 @@ pub static SPEC: ListSpec = ListSpec {
                        AND f.kind = 'assessment' AND {})",
         },
     ],
-    search: Some("ogp_document(c.title, c.description, c.theme, c.lead_institution)"),
+    search: Some("c.search"),
     includes: &["milestones", "irm_findings"],
     updated_at: "c.updated_at",
 };

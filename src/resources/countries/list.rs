@@ -39,7 +39,7 @@ pub static SPEC: ListSpec = ListSpec {
         ),
     ],
     groups: &[],
-    search: Some("ogp_document(c.name)"),
+    search: Some("c.search"),
     includes: &["action_plans"],
     updated_at: "c.updated_at",
 };

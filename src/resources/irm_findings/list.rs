@@ -133,7 +133,7 @@ pub static SPEC: ListSpec = ListSpec {
         ),
     ],
     groups: &[],
-    search: Some("ogp_document(f.title, f.body)"),
+    search: Some("f.search"),
     includes: &[],
     updated_at: "f.updated_at",
 };

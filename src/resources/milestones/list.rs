@@ -42,7 +42,7 @@ pub static SPEC: ListSpec = ListSpec {
         .ranged(),
     ],
     groups: &[],
-    search: Some("ogp_document(m.title, m.description)"),
+    search: Some("m.search"),
     includes: &[],
     updated_at: "m.updated_at",
 };

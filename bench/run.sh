@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# One command for the whole benchmark on a fresh machine:
+#
+#   bench/run.sh [realistic|large] [duration-seconds]
+#
+# Installs wrk when missing, builds the release binary, starts a private PostgreSQL in
+# /tmp/ogp-bench (Unix socket only), migrates and loads the generated data set (bench/load.sh),
+# runs bench/run.py (API vs pgbench on the same SQL), prints the table, and stops the cluster.
+# With DATABASE_URL set, that (already loaded) database is used instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale="${1:-realistic}"
+duration="${2:-10}"
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --quiet --bin ogp-api
+bin="$PWD/target/release/ogp-api"
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  dir=/tmp/ogp-bench
+  as=()
+  if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
+  if [ ! -f "$dir/pg/PG_VERSION" ]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    "${as[@]}" "$pgbin/initdb" -D "$dir/pg" -U postgres --auth=trust -E UTF8 --locale=C -N >/dev/null
+  fi
+  "${as[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -l "$dir/log" -w \
+    -o "-k $dir -c listen_addresses= -c shared_buffers=512MB -c max_connections=200" start >/dev/null
+  trap '"${as[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null' EXIT
+  export DATABASE_URL="postgres://postgres@%2Ftmp%2Fogp-bench/ogp_bench_$scale"
+  if ! psql "${DATABASE_URL%/*}/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = 'ogp_bench_$scale'" | grep -q 1; then
+    psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE ogp_bench_$scale"
+    "$bin" migrate >/dev/null
+    time bash bench/load.sh "$scale"
+  fi
+fi
+python3 bench/run.py --database-url "$DATABASE_URL" --bin "$bin" --duration "$duration"
