@@ -269,3 +269,49 @@ fn sigterm_lets_in_flight_requests_finish_then_stops_the_cluster_and_exits_0() {
     assert!(String::from_utf8_lossy(&check.stdout).contains("shutdown"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[actix_web::test]
+async fn reads_go_to_the_read_pool_and_writes_to_the_primary() {
+    // Two databases stand in for a primary and its replica: a row only the "replica" has is
+    // readable, and a write lands on the primary only.
+    let primary = spawn_app().await;
+    let replica = spawn_app().await;
+    replica.create("/api/v1/countries", &country("REP")).await;
+    let app = actix_web::test::init_service(app::build(AppState {
+        read_pool: Some(replica.pool.clone()),
+        ..AppState::new(primary.pool.clone())
+    }))
+    .await;
+    let get =
+        |path: &str| actix_web::test::call_service(&app, TestRequest::get().uri(path).to_request());
+    assert_eq!(
+        get("/api/v1/countries/REP").await.status().as_u16(),
+        200,
+        "read from the replica"
+    );
+    let write = TestRequest::post()
+        .uri("/api/v1/countries")
+        .insert_header(("Authorization", format!("Bearer {}", primary.key)))
+        .set_json(country("PRI"))
+        .to_request();
+    assert_eq!(
+        actix_web::test::call_service(&app, write)
+            .await
+            .status()
+            .as_u16(),
+        201
+    );
+    primary
+        .get("/api/v1/countries/PRI")
+        .await
+        .assert_status(200);
+    replica
+        .get("/api/v1/countries/PRI")
+        .await
+        .assert_problem(404);
+    assert_eq!(
+        get("/api/v1/countries/PRI").await.status().as_u16(),
+        404,
+        "not replicated here"
+    );
+}
