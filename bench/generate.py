@@ -44,15 +44,15 @@ TABLE_OFFSETS = {t: 1000 * (i + 1) for i, t in enumerate(TABLES)}
 COLUMNS = {
     "countries": ["code", "name", "region", "member_since", "membership_status",
                   "created_at", "updated_at"],
-    "action_plans": ["country_code", "number", "title", "start_year", "end_year", "status",
+    "action_plans": ["id", "country_code", "number", "title", "start_year", "end_year", "status",
                      "submitted_on", "public_influence", "multistakeholder_forum", "source_url",
                      "created_at", "updated_at"],
-    "commitments": ["action_plan_id", "number", "reference", "title", "description", "theme",
+    "commitments": ["id", "action_plan_id", "number", "reference", "title", "description", "theme",
                     "lead_institution", "ogp_values", "start_date", "end_date",
                     "created_at", "updated_at"],
-    "milestones": ["commitment_id", "position", "title", "description", "due_date", "status",
+    "milestones": ["id", "commitment_id", "position", "title", "description", "due_date", "status",
                    "completed_on", "created_at", "updated_at"],
-    "irm_findings": ["action_plan_id", "commitment_id", "report", "kind", "title", "body",
+    "irm_findings": ["id", "action_plan_id", "commitment_id", "report", "kind", "title", "body",
                      "position", "published_on", "source_url", "specificity", "relevance",
                      "potential_impact", "potential_for_results", "completion",
                      "did_it_open_government", "well_designed", "well_designed_basis",
@@ -311,8 +311,9 @@ def spread(total, n, dev, rng):
 
 
 class Plan:
-    __slots__ = ("id", "country", "number", "start_year", "end_year", "status", "first_commitment",
-                 "n_commitments", "reports", "topic")
+    __slots__ = ("id", "country", "number", "start_year", "end_year", "status", "reports", "topic",
+                 "n_commitments", "first_commitment", "country_seq", "first_milestone",
+                 "n_findings", "first_finding")
 
 
 def plan_reports(start_year, end_year, status, rng):
@@ -337,13 +338,15 @@ def build_structure(scale, seed):
     countries = COUNTRIES[:cfg["countries"]]
     per_country = spread(cfg["plans"], len(countries), cfg["plan_spread"], rng)
     per_plan = spread(cfg["commitments"], cfg["plans"], cfg["commitment_spread"], rng)
+    milestones_per = cfg["milestones_per"]
     plans = []
     first_years = []
-    next_commitment = 0
+    next_commitment = next_finding = 0
     for ci, k in enumerate(per_country):
         span = max(1, (LAST_YEAR - FIRST_YEAR + 1) - 2 * (k - 1))
         first = FIRST_YEAR + rng.randrange(span)
         first_years.append(first)
+        country_seq = 0
         for n in range(1, k + 1):
             p = Plan()
             p.id = len(plans) + 1
@@ -357,28 +360,54 @@ def build_structure(scale, seed):
                 p.status = "implementing"
             else:
                 p.status = rng.choice(["implementing", "implementing", "submitted", "draft"])
-            p.n_commitments = per_plan[len(plans)]
-            p.first_commitment = next_commitment + 1
-            next_commitment += p.n_commitments
             p.reports = plan_reports(p.start_year, p.end_year, p.status, rng)
             p.topic = rng.randrange(1000)
+            p.n_commitments = per_plan[len(plans)]
+            p.first_commitment = next_commitment + 1
+            p.country_seq = country_seq  # the country's commitments before this plan
+            p.first_milestone = next_commitment * milestones_per + 1
+            next_commitment += p.n_commitments
+            country_seq += p.n_commitments
+            p.n_findings = sum(2 + has_perf + n_recs + p.n_commitments
+                               for (_, has_perf, n_recs) in p.reports)
+            p.first_finding = next_finding + 1
+            next_finding += p.n_findings
             plans.append(p)
     return countries, first_years, plans
 
 
-def expected_count(scale, seed, table):
-    cfg = SCALES[scale]
-    if table == "countries":
-        return cfg["countries"]
+def plan_rows(scale, table, p):
+    """How many rows of `table` a plan has, and the id of the first."""
     if table == "action_plans":
-        return cfg["plans"]
+        return 1, p.id
     if table == "commitments":
-        return cfg["commitments"]
+        return p.n_commitments, p.first_commitment
     if table == "milestones":
-        return cfg["commitments"] * cfg["milestones_per"]
-    _, _, plans = build_structure(scale, seed)
-    return sum(2 + has_perf + n_recs + p.n_commitments
-               for p in plans for (_, has_perf, n_recs) in p.reports)
+        return p.n_commitments * SCALES[scale]["milestones_per"], p.first_milestone
+    return p.n_findings, p.first_finding
+
+
+def part_plans(scale, table, plans, part, parts):
+    """Part `part` (1-based) of `parts`: a run of consecutive plans holding about 1/parts of the
+    table's rows, so parts can be generated and loaded independently."""
+    total = sum(plan_rows(scale, table, p)[0] for p in plans)
+    out, before = [], 0
+    for p in plans:
+        if min(parts, 1 + before * parts // max(total, 1)) == part:
+            out.append(p)
+        before += plan_rows(scale, table, p)[0]
+    return out
+
+
+def part_range(scale, seed, table, part, parts):
+    """(rows, first id, last id) of a part; ids are (0, -1) when the part is empty."""
+    countries, _, plans = build_structure(scale, seed)
+    if table == "countries":
+        n = len(countries) if part == 1 else 0
+        return n, None, None
+    rows = [plan_rows(scale, table, p) for p in part_plans(scale, table, plans, part, parts)]
+    n = sum(r[0] for r in rows)
+    return (n, rows[0][1], rows[0][1] + n - 1) if n else (0, 0, -1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,8 +494,7 @@ def lang_of(countries, plan):
 # ---------------------------------------------------------------------------------------------
 # Tables
 
-def gen_countries(scale, seed, rng):
-    countries, first_years, _ = build_structure(scale, seed)
+def gen_countries(countries, first_years, rng):
     for (code, name, region, _), first in zip(countries, first_years):
         member_since = None if rng.random() < 0.05 else first
         status = MEMBERSHIP.get(code, "active")
@@ -477,62 +505,55 @@ PUBLIC_INFLUENCE = ["no_consultation", "inform", "consult", "involve", "collabor
 PUBLIC_INFLUENCE_T = table(PUBLIC_INFLUENCE, [3, 15, 35, 25, 12, 2, 8])
 
 
-def gen_action_plans(scale, seed, rng):
-    countries, _, plans = build_structure(scale, seed)
-    for p in plans:
-        code, name, _, lang = countries[p.country]
-        years = "%d-%d" % (p.start_year, p.end_year)
-        if lang == "es":
-            title = ("%s Plan de Acción Nacional de Gobierno Abierto %s" % (ORDINALS_ES[p.number - 1], years)
-                     if p.number <= 10 else "Plan de Acción de Gobierno Abierto %d (%s)" % (p.number, years))
-        else:
-            title = ("%s National Action Plan %s" % (ORDINALS_EN[p.number - 1], years)
-                     if p.number <= 10 else "National Action Plan %d (%s)" % (p.number, years))
-        if p.status == "draft":
-            submitted = None
-        else:
-            submitted = day(ordinal(p.start_year, 1, 1) + rng.randrange(-120, 240))
-        influence = rng.choice(PUBLIC_INFLUENCE_T)
-        forum = rng.choice([True, True, True, False, None])
-        url = (None if rng.random() < 0.1 else
-               "https://www.opengovpartnership.org/documents/%s-action-plan-%s-%d/"
-               % (slug(name), years, p.number))
-        yield ((code, p.number, title, p.start_year, p.end_year, p.status, submitted, influence,
-                tf(forum), url) + stamps(rng))
+def gen_action_plans(scale, countries, p, rng):
+    code, name, _, lang = countries[p.country]
+    years = "%d-%d" % (p.start_year, p.end_year)
+    if lang == "es":
+        title = ("%s Plan de Acción Nacional de Gobierno Abierto %s" % (ORDINALS_ES[p.number - 1], years)
+                 if p.number <= 10 else "Plan de Acción de Gobierno Abierto %d (%s)" % (p.number, years))
+    else:
+        title = ("%s National Action Plan %s" % (ORDINALS_EN[p.number - 1], years)
+                 if p.number <= 10 else "National Action Plan %d (%s)" % (p.number, years))
+    if p.status == "draft":
+        submitted = None
+    else:
+        submitted = day(ordinal(p.start_year, 1, 1) + rng.randrange(-120, 240))
+    influence = rng.choice(PUBLIC_INFLUENCE_T)
+    forum = rng.choice([True, True, True, False, None])
+    url = (None if rng.random() < 0.1 else
+           "https://www.opengovpartnership.org/documents/%s-action-plan-%s-%d/"
+           % (slug(name), years, p.number))
+    yield ((code, p.number, title, p.start_year, p.end_year, p.status, submitted, influence,
+            tf(forum), url) + stamps(rng))
 
 
 VALUE_SETS = [[v for i, v in enumerate(OGP_VALUES) if mask >> i & 1] for mask in range(16)]
 VALUE_SET_T = table(VALUE_SETS, [4, 12, 10, 9, 6, 4, 4, 3, 6, 5, 3, 2, 3, 2, 2, 2])
 
 
-def gen_commitments(scale, seed, rng):
-    countries, _, plans = build_structure(scale, seed)
-    seq = 0
-    last_country = None
-    for p in plans:
-        code = countries[p.country][0]
-        if p.country != last_country:
-            seq, last_country = 0, p.country
-        t = TEXT[lang_of(countries, p)]
-        plan_from = ordinal(p.start_year, 7, 1)
-        plan_days = ordinal(p.end_year, 6, 30) - plan_from
-        for number in range(1, p.n_commitments + 1):
-            seq += 1
-            reference = None if rng.random() < 0.12 else "%s%04d" % (code, seq)
-            title = text_title(rng, t)
-            description = None if rng.random() < 0.1 else text_description(rng, t)
-            theme = None if rng.random() < 0.15 else rng.choice(t["themes"])
-            lead = None if rng.random() < 0.08 else rng.choice(t["institutions"])
-            values = array(rng.choice(VALUE_SET_T))
-            r = rng.random()
-            if r < 0.1:
-                start = end = None
-            else:
-                s = plan_from + rng.randrange(plan_days // 2)
-                start = day(s)
-                end = None if r < 0.15 else day(s + rng.randrange(60, plan_days - (s - plan_from) + 60))
-            yield ((p.id, number, reference, title, description, theme, lead, values, start, end)
-                   + stamps(rng))
+def gen_commitments(scale, countries, p, rng):
+    code = countries[p.country][0]
+    seq = p.country_seq
+    t = TEXT[lang_of(countries, p)]
+    plan_from = ordinal(p.start_year, 7, 1)
+    plan_days = ordinal(p.end_year, 6, 30) - plan_from
+    for number in range(1, p.n_commitments + 1):
+        seq += 1
+        reference = None if rng.random() < 0.12 else "%s%04d" % (code, seq)
+        title = text_title(rng, t)
+        description = None if rng.random() < 0.1 else text_description(rng, t)
+        theme = None if rng.random() < 0.15 else rng.choice(t["themes"])
+        lead = None if rng.random() < 0.08 else rng.choice(t["institutions"])
+        values = array(rng.choice(VALUE_SET_T))
+        r = rng.random()
+        if r < 0.1:
+            start = end = None
+        else:
+            s = plan_from + rng.randrange(plan_days // 2)
+            start = day(s)
+            end = None if r < 0.15 else day(s + rng.randrange(60, plan_days - (s - plan_from) + 60))
+        yield ((p.id, number, reference, title, description, theme, lead, values, start, end)
+               + stamps(rng))
 
 
 MS_STATUS = ["not_started", "in_progress", "completed"]
@@ -541,35 +562,34 @@ MS_STATUS_T = {status: table(MS_STATUS, w) for status, w in [
     ("draft", [100, 0, 0])]}
 
 
-def gen_milestones(scale, seed, rng):
-    countries, _, plans = build_structure(scale, seed)
+def gen_milestones(scale, countries, p, rng):
     mean = SCALES[scale]["milestones_per"]
-    total = SCALES[scale]["commitments"]
+    last = p.first_commitment + p.n_commitments - 1
     pending = None  # milestones of the second commitment of a pair
-    for p in plans:
-        t = TEXT[lang_of(countries, p)]
-        plan_from = ordinal(p.start_year, 9, 1)
-        plan_days = ordinal(p.end_year, 8, 31) - plan_from
-        statuses = MS_STATUS_T[p.status]
-        for cid in range(p.first_commitment, p.first_commitment + p.n_commitments):
-            # Pairs of commitments share 2*mean milestones, so the total is exact.
-            if pending is not None:
-                k, pending = pending, None
-            elif cid == total:
-                k = mean  # the unpaired last of an odd number of commitments
-            else:
-                d = rng.randint(-(mean - 1), mean - 1)
-                k, pending = mean + d, mean - d
-            for position in range(1, k + 1):
-                q = rng.choice(t["quals"])
-                title = rng.choice(t["ms_titles"]) + (" " + q if q else "")
-                description = rng.choice(t["ms_desc"]) if rng.random() < 0.6 else None
-                due = plan_from + rng.randrange(plan_days)
-                status = rng.choice(statuses)
-                completed = day(due + rng.randrange(-90, 120)) if status == "completed" else None
-                yield ((cid, position, title, description,
-                        None if rng.random() < 0.08 else day(due), status, completed)
-                       + stamps(rng))
+    t = TEXT[lang_of(countries, p)]
+    plan_from = ordinal(p.start_year, 9, 1)
+    plan_days = ordinal(p.end_year, 8, 31) - plan_from
+    statuses = MS_STATUS_T[p.status]
+    for cid in range(p.first_commitment, p.first_commitment + p.n_commitments):
+        # Pairs of commitments share 2*mean milestones, so a plan has exactly mean per
+        # commitment.
+        if pending is not None:
+            k, pending = pending, None
+        elif cid == last:
+            k = mean  # the unpaired last of an odd number of commitments
+        else:
+            d = rng.randint(-(mean - 1), mean - 1)
+            k, pending = mean + d, mean - d
+        for position in range(1, k + 1):
+            q = rng.choice(t["quals"])
+            title = rng.choice(t["ms_titles"]) + (" " + q if q else "")
+            description = rng.choice(t["ms_desc"]) if rng.random() < 0.6 else None
+            due = plan_from + rng.randrange(plan_days)
+            status = rng.choice(statuses)
+            completed = day(due + rng.randrange(-90, 120)) if status == "completed" else None
+            yield ((cid, position, title, description,
+                    None if rng.random() < 0.08 else day(due), status, completed)
+                   + stamps(rng))
 
 
 SPECIFICITY = ["none", "low", "medium", "high", None]
@@ -617,77 +637,105 @@ def derive_starred(specificity, relevance, potential_impact, completion, plan_st
     return True
 
 
-def gen_irm_findings(scale, seed, rng):
-    countries, _, plans = build_structure(scale, seed)
-    for p in plans:
-        if not p.reports:
-            continue
-        lang = lang_of(countries, p)
-        t = TEXT[lang]
-        name = countries[p.country][1]
-        topic = t["objects"][p.topic % len(t["objects"])]
-        # Ratings of the plan's commitments are shared by its reports (the IRM carries the
-        # design ratings over); completion and results are per report.
-        ratings = []
-        for _ in range(p.n_commitments):
-            rel = None if rng.random() < RELEVANCE_NULL else rng.choice(VALUE_SET_T)
-            ratings.append((rng.choice(SPECIFICITY_T), rel,
-                            rng.choice(IMPACT_T)))
-        for report, has_perf, n_recs in p.reports:
-            if report in ("design_report", "action_plan_review"):
-                year = p.start_year
-            elif report == "mid_term_report":
-                year = p.start_year + 1
-            else:
-                year = p.end_year + 1
-            published = None if rng.random() < 0.03 else day(ordinal(year, 2, 1) + rng.randrange(300))
-            url = "https://www.opengovpartnership.org/documents/%s-%s-%d-%d/" % (
-                slug(name), REPORT_SLUG[report], p.start_year, p.end_year)
-            created, updated = stamps(rng)
-            empty = (None,) * 10  # ratings and verdicts
-            no_criteria = (None, None, None)
-            # summary
-            yield ((p.id, None, report, "summary", None,
-                    rng.choice(t["report_summary"]).format(o=topic), None, published, url)
+def gen_irm_findings(scale, countries, p, rng):
+    lang = lang_of(countries, p)
+    t = TEXT[lang]
+    name = countries[p.country][1]
+    topic = t["objects"][p.topic % len(t["objects"])]
+    # Ratings of the plan's commitments are shared by its reports (the IRM carries the
+    # design ratings over); completion and results are per report.
+    ratings = []
+    for _ in range(p.n_commitments):
+        rel = None if rng.random() < RELEVANCE_NULL else rng.choice(VALUE_SET_T)
+        ratings.append((rng.choice(SPECIFICITY_T), rel,
+                        rng.choice(IMPACT_T)))
+    for report, has_perf, n_recs in p.reports:
+        if report in ("design_report", "action_plan_review"):
+            year = p.start_year
+        elif report == "mid_term_report":
+            year = p.start_year + 1
+        else:
+            year = p.end_year + 1
+        published = None if rng.random() < 0.03 else day(ordinal(year, 2, 1) + rng.randrange(300))
+        url = "https://www.opengovpartnership.org/documents/%s-%s-%d-%d/" % (
+            slug(name), REPORT_SLUG[report], p.start_year, p.end_year)
+        created, updated = stamps(rng)
+        empty = (None,) * 10  # ratings and verdicts
+        no_criteria = (None, None, None)
+        # summary
+        yield ((p.id, None, report, "summary", None,
+                rng.choice(t["report_summary"]).format(o=topic), None, published, url)
+               + empty + no_criteria + (created, updated))
+        # process verdict
+        yield ((p.id, None, report, "process", None,
+                rng.choice(PROCESS_BODY[lang]) if rng.random() < 0.85 else None, None,
+                published, url) + empty
+               + (tf(rng.random() < 0.08), tf(rng.random() < 0.05), tf(rng.random() < 0.03))
+               + (created, updated))
+        if has_perf:
+            yield ((p.id, None, report, "performance", None,
+                    PERFORMANCE_BODY[lang].format(o=topic), None, published, url)
                    + empty + no_criteria + (created, updated))
-            # process verdict
-            yield ((p.id, None, report, "process", None,
-                    rng.choice(PROCESS_BODY[lang]) if rng.random() < 0.85 else None, None,
-                    published, url) + empty
-                   + (tf(rng.random() < 0.08), tf(rng.random() < 0.05), tf(rng.random() < 0.03))
+        for position in range(1, n_recs + 1):
+            o = rng.choice(t["objects"])
+            yield ((p.id, None, report, "recommendation",
+                    rng.choice(t["recommendations"]).format(o=o), text_description(rng, t),
+                    position, published, url) + empty + no_criteria + (created, updated))
+        comp_t = COMPLETION_T.get(report)
+        for i, (spec, rel, impact) in enumerate(ratings):
+            for_results = (rng.choice(FOR_RESULTS_T)
+                           if report == "action_plan_review" else None)
+            completion = rng.choice(comp_t) if comp_t else None
+            opened = (rng.choice(OPENED_T)
+                      if report in ("end_of_term_report", "results_report") else None)
+            wd = derive_well_designed(spec, rel, impact)
+            st = derive_starred(spec, rel, impact, completion, p.start_year)
+            r = rng.random()
+            title = ("%d. %s" % (i + 1, text_title(rng, t))) if r < 0.3 else None
+            body = text_description(rng, t) if r < 0.5 else None
+            yield ((p.id, p.first_commitment + i, report, "assessment", title, body, None,
+                    published, url if r < 0.7 else None, spec,
+                    None if rel is None else array(rel), impact, for_results, completion,
+                    opened, tf(wd), None if wd is None else "derived",
+                    tf(st), None if st is None else "derived") + no_criteria
                    + (created, updated))
-            if has_perf:
-                yield ((p.id, None, report, "performance", None,
-                        PERFORMANCE_BODY[lang].format(o=topic), None, published, url)
-                       + empty + no_criteria + (created, updated))
-            for position in range(1, n_recs + 1):
-                o = rng.choice(t["objects"])
-                yield ((p.id, None, report, "recommendation",
-                        rng.choice(t["recommendations"]).format(o=o), text_description(rng, t),
-                        position, published, url) + empty + no_criteria + (created, updated))
-            comp_t = COMPLETION_T.get(report)
-            for i, (spec, rel, impact) in enumerate(ratings):
-                for_results = (rng.choice(FOR_RESULTS_T)
-                               if report == "action_plan_review" else None)
-                completion = rng.choice(comp_t) if comp_t else None
-                opened = (rng.choice(OPENED_T)
-                          if report in ("end_of_term_report", "results_report") else None)
-                wd = derive_well_designed(spec, rel, impact)
-                st = derive_starred(spec, rel, impact, completion, p.start_year)
-                r = rng.random()
-                title = ("%d. %s" % (i + 1, text_title(rng, t))) if r < 0.3 else None
-                body = text_description(rng, t) if r < 0.5 else None
-                yield ((p.id, p.first_commitment + i, report, "assessment", title, body, None,
-                        published, url if r < 0.7 else None, spec,
-                        None if rel is None else array(rel), impact, for_results, completion,
-                        opened, tf(wd), None if wd is None else "derived",
-                        tf(st), None if st is None else "derived") + no_criteria
-                       + (created, updated))
 
 
-GENERATORS = {"countries": gen_countries, "action_plans": gen_action_plans,
-              "commitments": gen_commitments, "milestones": gen_milestones,
-              "irm_findings": gen_irm_findings}
+PLAN_GENERATORS = {"action_plans": gen_action_plans, "commitments": gen_commitments,
+                   "milestones": gen_milestones, "irm_findings": gen_irm_findings}
+
+
+def plan_seed(seed, table, plan_id):
+    """Each plan's rows come from their own generator, so that any run of plans (a part) can
+    be generated alone and give the same rows as in the whole table."""
+    return ((seed + TABLE_OFFSETS[table]) << 32) + plan_id
+
+
+def rows(scale, seed, table, part, parts):
+    countries, first_years, plans = build_structure(scale, seed)
+    if table == "countries":
+        if part == 1:
+            yield from gen_countries(countries, first_years,
+                                     FastRandom(seed + TABLE_OFFSETS[table]))
+        return
+    gen = PLAN_GENERATORS[table]
+    for p in part_plans(scale, table, plans, part, parts):
+        n, next_id = plan_rows(scale, table, p)
+        last = next_id + n
+        for row in gen(scale, countries, p, FastRandom(plan_seed(seed, table, p.id))):
+            yield (next_id,) + row
+            next_id += 1
+        assert next_id == last, (table, p.id, next_id, last)
+
+
+def part_arg(text):
+    try:
+        part, parts = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected K/N") from None
+    if not 1 <= part <= parts:
+        raise argparse.ArgumentTypeError("expected 1 <= K <= N")
+    return part, parts
 
 
 def main():
@@ -695,22 +743,26 @@ def main():
     ap.add_argument("--scale", choices=sorted(SCALES), default="realistic")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--table", choices=TABLES, required=True)
+    ap.add_argument("--part", type=part_arg, default=(1, 1), metavar="K/N",
+                    help="only the K-th of N parts (runs of whole plans, ids ascending)")
     ap.add_argument("--columns", action="store_true", help="print the column list and exit")
-    ap.add_argument("--count", action="store_true", help="print the row count and exit")
+    ap.add_argument("--count", action="store_true",
+                    help="print the part's row count, first id and last id, and exit")
     args = ap.parse_args()
+    part, parts = args.part
     if args.columns:
         print(",".join(COLUMNS[args.table]))
         return
     if args.count:
-        print(expected_count(args.scale, args.seed, args.table))
+        n, first, last = part_range(args.scale, args.seed, args.table, part, parts)
+        print(n, "" if first is None else first, "" if last is None else last)
         return
     out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="",
                            write_through=False)
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS[args.table])
-    rng = FastRandom(args.seed + TABLE_OFFSETS[args.table])
     batch = []
-    for row in GENERATORS[args.table](args.scale, args.seed, rng):
+    for row in rows(args.scale, args.seed, args.table, part, parts):
         batch.append(row)
         if len(batch) >= 10_000:
             writer.writerows(batch)
