@@ -76,7 +76,7 @@ restore() {
         echo "rebuilt $(printf '%s\n' "$defs" | wc -l) indexes in $(since "$start") s"
     fi
     for t in "${disabled_triggers[@]}"; do
-        sql -c "ALTER TABLE $t ENABLE TRIGGER ${t}_log"
+        sql -c "ALTER TABLE ${t%%.*} ENABLE TRIGGER ${t#*.}"
     done
     disabled_triggers=()
 }
@@ -86,12 +86,22 @@ if [[ $log_changes != 1 ]]; then
     for t in "${tables[@]}"; do
         if [[ -n $(sql -c "SELECT 1 FROM pg_trigger
                 WHERE tgrelid = '$t'::regclass AND tgname = '${t}_log'") ]]; then
-            disabled_triggers+=("$t")
+            disabled_triggers+=("$t.${t}_log")
             sql -c "ALTER TABLE $t DISABLE TRIGGER ${t}_log"
         fi
     done
     [[ ${#disabled_triggers[@]} -eq 0 ]] || echo "change-log triggers off: ${disabled_triggers[*]}"
 fi
+
+# The statistics tables (commitment_facts, commitment_rollup) are derived data: rebuilt in one
+# statement after the load rather than by a trigger per loaded row.
+for t in commitments.commitments_refresh_facts irm_findings.irm_findings_refresh_facts; do
+    if [[ -n $(sql -c "SELECT 1 FROM pg_trigger
+            WHERE tgrelid = '${t%%.*}'::regclass AND tgname = '${t#*.}'") ]]; then
+        disabled_triggers+=("$t")
+        sql -c "ALTER TABLE ${t%%.*} DISABLE TRIGGER ${t#*.}"
+    fi
+done
 
 if [[ $drop_indexes == 1 ]]; then
     names=$(grep -oP '^\s*CREATE\s+INDEX\s+(IF NOT EXISTS\s+)?\K\w+' "$index_migration" | paste -sd, -)
@@ -151,6 +161,12 @@ for t in "${tables[@]:1}"; do
     sql -c "SELECT setval(pg_get_serial_sequence('$t', 'id'), max(id)) FROM $t" >/dev/null
 done
 restore
+start=$(now)
+if [[ -n $(sql -c "SELECT 1 FROM pg_proc WHERE proname = 'ogp_rebuild_commitment_facts'") ]]; then
+    sql -c "SELECT ogp_rebuild_commitment_facts()" >/dev/null
+    echo "statistics tables rebuilt in $(since "$start") s"
+    table_list+=,commitment_facts,commitment_rollup
+fi
 start=$(now)
 sql -c "ANALYZE $table_list"
 echo "analyzed in $(since "$start") s"

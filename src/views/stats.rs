@@ -4,7 +4,8 @@
 //!
 //! Which assessment counts for a commitment: with a `report` filter, the assessment in that
 //! report; otherwise the commitment's latest (in report order: design, mid-term, end-of-term,
-//! action plan review, results). Grouped by report, every assessment counts in its report.
+//! action plan review, results), read from the trigger-kept `commitment_facts` table. Grouped
+//! by report, every assessment counts in its report.
 
 use super::TAG;
 use crate::db::{self, ReadPool};
@@ -14,7 +15,7 @@ use crate::listing::request::ListRequest;
 use crate::listing::response::json_with_body_etag;
 use crate::listing::sql::Sql;
 use crate::resources::commitments::list::SPEC;
-use crate::vocab::{Completion, PotentialImpact, Report};
+use crate::vocab::{Completion, PotentialImpact};
 use actix_web::http::header::ACCEPT;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use diesel::sql_types::{BigInt, Jsonb, Nullable, Text};
@@ -125,11 +126,37 @@ struct Row {
     potential_impact: serde_json::Value,
 }
 
-/// `jsonb_build_object('a', count(*) FILTER (WHERE col = 'a'), …)` over a vocabulary.
-fn distribution(column: &str, values: &[&str]) -> String {
+/// How a query counts commitments: one row each, or the rollup's stored counts.
+#[derive(Debug, Clone, Copy)]
+enum Measure {
+    Rows,
+    Rollup,
+}
+
+impl Measure {
+    /// The commitments counted (where `condition` holds).
+    fn count(self, condition: Option<&str>) -> String {
+        match (self, condition) {
+            (Measure::Rows, None) => "count(*)".to_string(),
+            (Measure::Rows, Some(condition)) => format!("count(*) FILTER (WHERE {condition})"),
+            (Measure::Rollup, None) => "sum(a.commitments)::bigint".to_string(),
+            (Measure::Rollup, Some(condition)) => {
+                format!("coalesce(sum(a.commitments) FILTER (WHERE {condition}), 0)::bigint")
+            }
+        }
+    }
+}
+
+/// `jsonb_build_object('a', <count where column = 'a'>, …)` over a vocabulary.
+fn distribution(measure: Measure, column: &str, values: &[&str]) -> String {
     let pairs: Vec<String> = values
         .iter()
-        .map(|v| format!("'{v}', count(*) FILTER (WHERE {column} = '{v}')"))
+        .map(|v| {
+            format!(
+                "'{v}', {}",
+                measure.count(Some(&format!("{column} = '{v}'")))
+            )
+        })
         .collect();
     format!("jsonb_build_object({})", pairs.join(", "))
 }
@@ -138,6 +165,11 @@ fn distribution(column: &str, values: &[&str]) -> String {
 fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> {
     let mut sql = Sql::default();
     let clauses = filters(&SPEC, request, &mut sql)?;
+    let report_chosen = request.conditions.iter().any(|c| c.field.name == "report");
+    if group_by != GroupBy::Report && !report_chosen {
+        sql.push(&latest_assessment_sql(group_by, &clauses));
+        return Ok(sql);
+    }
     let matched_where = if clauses.is_empty() {
         String::new()
     } else {
@@ -150,14 +182,6 @@ fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> 
         .find(|c| c.field.name == "report")
         .map(|c| format!(" AND f.report = ANY({})", sql.bind(c.value.clone())))
         .unwrap_or_default();
-    let rank = format!(
-        "array_position(ARRAY[{}]::text[], f.report)",
-        Report::NAMES
-            .iter()
-            .map(|r| format!("'{r}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
     let assessments = if group_by == GroupBy::Report {
         format!(
             "SELECT f.* FROM irm_findings f JOIN matched m ON m.id = f.commitment_id \
@@ -167,7 +191,7 @@ fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> 
         format!(
             "SELECT DISTINCT ON (f.commitment_id) f.* FROM irm_findings f \
              JOIN matched m ON m.id = f.commitment_id WHERE f.kind = 'assessment'{report_filter} \
-             ORDER BY f.commitment_id, {rank} DESC"
+             ORDER BY f.commitment_id, ogp_report_rank(f.report) DESC"
         )
     };
     let (group_text, group_id, join) = match group_by {
@@ -195,10 +219,62 @@ fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> 
                 {} AS completion, {} AS potential_impact \
          FROM {from} {join} GROUP BY 1, 2 ORDER BY 1, 2",
         SPEC.from,
-        distribution("a.completion", Completion::NAMES),
-        distribution("a.potential_impact", PotentialImpact::NAMES),
+        distribution(Measure::Rows, "a.completion", Completion::NAMES),
+        distribution(Measure::Rows, "a.potential_impact", PotentialImpact::NAMES),
     ));
     Ok(sql)
+}
+
+/// Without a `report` to choose or group by, each commitment counts with its latest
+/// assessment, kept in the `commitment_facts` table (migration `…_commitment_facts`): one scan
+/// of narrow rows, joined to the commitments only when a filter needs their columns. With no
+/// filter at all, by country or by theme, the much smaller `commitment_rollup` is summed.
+fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
+    let (group_text, group_id) = match group_by {
+        GroupBy::Country => ("a.country_code", "NULL::bigint"),
+        GroupBy::ActionPlan => ("NULL::text", "a.action_plan_id"),
+        // (`report` never comes here: `stats_sql` groups by report over the assessments.)
+        GroupBy::Theme | GroupBy::Report => ("a.theme", "NULL::bigint"),
+    };
+    let rollup = clauses.is_empty() && group_by != GroupBy::ActionPlan;
+    let (measure, assessed, from, having) = if rollup {
+        (
+            Measure::Rollup,
+            "a.assessed",
+            "commitment_rollup a".to_string(),
+            " HAVING sum(a.commitments) > 0",
+        )
+    } else if clauses.is_empty() {
+        (
+            Measure::Rows,
+            "a.report IS NOT NULL",
+            "commitment_facts a".to_string(),
+            "",
+        )
+    } else {
+        (
+            Measure::Rows,
+            "a.report IS NOT NULL",
+            format!(
+                "commitment_facts a JOIN {} ON c.id = a.commitment_id WHERE {}",
+                SPEC.from,
+                clauses.join(" AND ")
+            ),
+            "",
+        )
+    };
+    format!(
+        "SELECT {group_text} AS group_text, {group_id} AS group_id, {} AS commitments, \
+                {} AS assessed, {} AS well_designed, {} AS starred, \
+                {} AS completion, {} AS potential_impact \
+         FROM {from} GROUP BY 1, 2{having} ORDER BY 1, 2",
+        measure.count(None),
+        measure.count(Some(assessed)),
+        measure.count(Some("a.well_designed")),
+        measure.count(Some("a.starred")),
+        distribution(measure, "a.completion", Completion::NAMES),
+        distribution(measure, "a.potential_impact", PotentialImpact::NAMES),
+    )
 }
 
 /// Commitment statistics
@@ -288,9 +364,14 @@ mod tests {
 
     #[test]
     fn distributions_cover_the_whole_vocabulary() {
-        let sql = distribution("a.completion", Completion::NAMES);
+        let sql = distribution(Measure::Rows, "a.completion", Completion::NAMES);
         for value in Completion::NAMES {
-            assert!(sql.contains(&format!("'{value}', count(*)")), "{value}");
+            assert!(
+                sql.contains(&format!(
+                    "'{value}', count(*) FILTER (WHERE a.completion = '{value}')"
+                )),
+                "{value}"
+            );
         }
     }
 }

@@ -344,6 +344,21 @@ impl TestApp {
         response.body
     }
 
+    /// The one text value `sql` selects (as `value`).
+    pub async fn sql_text(&self, sql: &str) -> String {
+        #[derive(diesel::QueryableByName)]
+        struct Text {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            value: String,
+        }
+        let mut conn = db::conn(&self.pool).await.expect("connection");
+        let row: Text = diesel::sql_query(sql)
+            .get_result(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        row.value
+    }
+
     /// Every row of every table, as text: equal snapshots mean an unchanged database.
     pub async fn snapshot(&self) -> String {
         #[derive(diesel::QueryableByName)]
@@ -359,6 +374,7 @@ impl TestApp {
             ("commitments", "id"),
             ("milestones", "id"),
             ("irm_findings", "id"),
+            ("commitment_facts", "commitment_id"),
             ("changes", "seq"),
         ] {
             let dump: Dump = diesel::sql_query(format!(

@@ -5,6 +5,7 @@ mod action_plans;
 mod auth;
 mod bad_input;
 mod change_feed;
+mod commitment_facts;
 mod commitments;
 mod concurrency;
 mod countries;

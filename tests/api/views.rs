@@ -246,6 +246,22 @@ async fn stats_count_and_distribute_per_group() {
         groups[0]["completion"]["limited"], 1,
         "the report filter picks the assessment"
     );
+
+    // Three ways to the same figures: the rollup (no filter), the facts alone (by plan), and the
+    // facts joined to the commitments (a filter every commitment passes).
+    for group_by in ["country", "theme", "action_plan"] {
+        let plain = app
+            .get(&format!("/api/v1/stats/commitments?group_by={group_by}"))
+            .await;
+        let filtered = app
+            .get(&format!(
+                "/api/v1/stats/commitments?group_by={group_by}&plan_start_year_gte=1900"
+            ))
+            .await;
+        filtered.assert_status(200);
+        assert!(!plain.body["groups"].as_array().unwrap().is_empty());
+        assert_eq!(plain.body["groups"], filtered.body["groups"], "{group_by}");
+    }
 }
 
 #[actix_web::test]

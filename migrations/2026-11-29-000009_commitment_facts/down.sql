@@ -1,0 +1,17 @@
+DROP TRIGGER irm_findings_refresh_facts_on_delete ON irm_findings;
+DROP TRIGGER irm_findings_refresh_facts_on_update ON irm_findings;
+DROP TRIGGER irm_findings_refresh_facts ON irm_findings;
+DROP TRIGGER action_plans_refresh_facts ON action_plans;
+DROP TRIGGER commitments_refresh_facts_on_update ON commitments;
+DROP TRIGGER commitments_refresh_facts ON commitments;
+DROP FUNCTION ogp_rebuild_commitment_facts();
+DROP FUNCTION ogp_commitment_facts_from_findings();
+DROP FUNCTION ogp_commitment_facts_from_plans();
+DROP FUNCTION ogp_commitment_facts_update();
+DROP FUNCTION ogp_commitment_facts_insert();
+DROP FUNCTION ogp_refresh_commitment_facts(bigint[]);
+DROP TABLE commitment_facts;
+DROP FUNCTION ogp_commitment_rollup_apply();
+DROP FUNCTION ogp_commitment_rollup_clear();
+DROP TABLE commitment_rollup;
+DROP FUNCTION ogp_report_rank(text);
