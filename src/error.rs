@@ -298,6 +298,23 @@ fn checked_field(constraint: &str) -> &str {
     without_suffix
 }
 
+/// Whether a database error says the server is shutting down, restarting or recovering
+/// (SQLSTATE class 57, "operator intervention"). Diesel does not expose the SQLSTATE, so the
+/// server's (untranslated, `lc_messages = C`) messages are matched. A pooled connection can meet
+/// one of these when the server went away since the connection was last used: the pool only
+/// drops connections it already knows to be closed (see `db::pool_with`).
+fn is_server_going_away(message: &str) -> bool {
+    [
+        "terminating connection due to administrator command",
+        "terminating connection because of crash of another server process",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+    ]
+    .iter()
+    .any(|known| message.starts_with(known))
+}
+
 impl From<DieselError> for ApiError {
     fn from(error: DieselError) -> Self {
         match &error {
@@ -333,8 +350,12 @@ impl From<DieselError> for ApiError {
                     DatabaseErrorKind::NotNullViolation => {
                         ApiError::invalid_field(info.column_name().unwrap_or("?"), "is required")
                     }
-                    DatabaseErrorKind::ClosedConnection => {
+                    DatabaseErrorKind::ClosedConnection
+                    | DatabaseErrorKind::UnableToSendCommand => {
                         ApiError::unavailable("the database connection was lost; try again")
+                    }
+                    DatabaseErrorKind::Unknown if is_server_going_away(info.message()) => {
+                        ApiError::unavailable("the database is restarting; try again")
                     }
                     DatabaseErrorKind::SerializationFailure => {
                         ApiError::unavailable("a concurrent write interfered; try again")

@@ -54,15 +54,20 @@ pub fn pool(url: &str, max_size: usize) -> Result<DbPool, BoxError> {
     )
 }
 
-/// A pool to `url` with `settings`. Each new connection gets the statement timeout; a broken
-/// connection is checked on recycling and replaced, so the pool recovers by itself when the
-/// database comes back.
+/// A pool to `url` with `settings`. Each new connection gets the statement timeout. A
+/// connection whose socket has closed (or whose transaction state broke) is dropped when it is
+/// handed back, so the pool recovers by itself when the database comes back.
 pub fn pool_with(url: &str, settings: PoolSettings) -> Result<DbPool, BoxError> {
-    use diesel_async::pooled_connection::ManagerConfig;
+    use diesel_async::pooled_connection::{ManagerConfig, RecyclingMethod};
     use diesel_async::{AsyncConnection, SimpleAsyncConnection};
     use futures_util::FutureExt;
     let statement_ms = settings.statement_timeout.as_millis();
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    // `Verified` (the default) runs `SELECT 1` before every checkout: one more round trip per
+    // request (bench/README.md has the before and after). `Fast` still drops
+    // connections known to be closed; a query on one that died unnoticed fails as
+    // `ClosedConnection`, which is answered 503 like any outage.
+    config.recycling_method = RecyclingMethod::Fast;
     config.custom_setup = Box::new(move |url| {
         async move {
             let mut conn = AsyncPgConnection::establish(url).await?;

@@ -7,6 +7,7 @@
 //! with the row count. A failure after the first byte aborts the response (the chunked body
 //! never terminates properly), so a client can never mistake a cut export for a whole one.
 
+use super::csv_row::RowCells;
 use super::request::{Format, ListRequest};
 use super::spec::ListSpec;
 use super::{query, Listed};
@@ -19,7 +20,6 @@ use diesel::pg::Pg;
 use diesel_async::RunQueryDsl;
 use futures_util::StreamExt;
 use serde::Serialize;
-use serde_json::Value;
 use tokio::sync::mpsc;
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::RefOr;
@@ -40,49 +40,72 @@ fn columns<T: ToSchema>() -> Vec<String> {
     }
 }
 
-/// One CSV cell: `null` empty, arrays joined with `;`, text as is.
-fn cell(value: Option<&Value>) -> String {
-    match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(text)) => text.clone(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| cell(Some(item)))
-            .collect::<Vec<_>>()
-            .join(";"),
-        Some(other) => other.to_string(),
-    }
-}
-
-/// Appends one record to `buffer`.
-fn write_csv_record<I, S>(buffer: &mut Vec<u8>, cells: I) -> Result<(), std::io::Error>
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<[u8]>,
-{
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(buffer);
-    writer.write_record(cells).map_err(std::io::Error::other)?;
-    writer.flush()
-}
-
-fn encode<T: Serialize>(
+/// Encodes rows into bytes that are handed out in chunks. One CSV writer serves a whole chunk
+/// (one per row, with its 8 KiB buffer, was costly), and the cells are reused from row to row.
+struct Encoder {
     format: Format,
-    columns: &[String],
-    row: &T,
-    buffer: &mut Vec<u8>,
-) -> Result<(), std::io::Error> {
-    match format {
-        Format::Csv => {
-            let json = serde_json::to_value(row).map_err(std::io::Error::other)?;
-            write_csv_record(buffer, columns.iter().map(|c| cell(json.get(c))))
+    cells: RowCells,
+    csv: csv::Writer<Vec<u8>>,
+    ndjson: Vec<u8>,
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::with_capacity(CHUNK_BYTES * 2))
+}
+
+impl Encoder {
+    fn new(format: Format, columns: Vec<String>) -> Self {
+        Self {
+            format,
+            cells: RowCells::new(columns),
+            csv: csv_writer(),
+            ndjson: Vec::new(),
         }
-        _ => {
-            serde_json::to_writer(&mut *buffer, row).map_err(std::io::Error::other)?;
-            buffer.push(b'\n');
-            Ok(())
+    }
+
+    /// Writes the CSV header row (nothing for NDJSON).
+    fn header(&mut self) -> Result<(), std::io::Error> {
+        if self.format == Format::Csv {
+            self.csv
+                .write_record(self.cells.columns())
+                .map_err(std::io::Error::other)?;
         }
+        Ok(())
+    }
+
+    fn row<T: Serialize>(&mut self, row: &T) -> Result<(), std::io::Error> {
+        if self.format != Format::Csv {
+            serde_json::to_writer(&mut self.ndjson, row).map_err(std::io::Error::other)?;
+            self.ndjson.push(b'\n');
+            return Ok(());
+        }
+        let cells = self.cells.fill(row).map_err(std::io::Error::other)?;
+        self.csv.write_record(cells).map_err(std::io::Error::other)
+    }
+
+    /// How many encoded bytes wait to be taken.
+    fn pending(&mut self) -> Result<usize, std::io::Error> {
+        if self.format != Format::Csv {
+            return Ok(self.ndjson.len());
+        }
+        self.csv.flush()?;
+        Ok(self.csv.get_ref().len())
+    }
+
+    /// Takes the bytes encoded so far.
+    fn take(&mut self) -> Result<Bytes, std::io::Error> {
+        if self.format != Format::Csv {
+            return Ok(Bytes::from(std::mem::replace(
+                &mut self.ndjson,
+                Vec::with_capacity(CHUNK_BYTES * 2),
+            )));
+        }
+        let full = std::mem::replace(&mut self.csv, csv_writer());
+        full.into_inner()
+            .map(Bytes::from)
+            .map_err(|e| std::io::Error::other(e.to_string()))
     }
 }
 
@@ -101,7 +124,7 @@ where
     let mut conn = db::conn(pool).await?;
     let (sender, mut receiver) = mpsc::channel::<Chunk>(CHUNKS_IN_FLIGHT);
     actix_web::rt::spawn(async move {
-        let columns = columns::<T>();
+        let mut encoder = Encoder::new(format, columns::<T>());
         let rows = sql.into_query().load_stream::<Listed<T>>(&mut conn).await;
         let mut rows = match rows {
             Ok(rows) => rows,
@@ -113,19 +136,9 @@ where
                 return;
             }
         };
-        let mut buffer = Vec::with_capacity(CHUNK_BYTES * 2);
-        if format == Format::Csv {
-            if let Err(error) = write_csv_record(&mut buffer, &columns) {
-                let _ = sender.send(Err(error)).await;
-                return;
-            }
-        }
         // The first chunk (possibly just the header) tells the handler the query started.
-        if sender
-            .send(Ok(Bytes::from(std::mem::take(&mut buffer))))
-            .await
-            .is_err()
-        {
+        let first = encoder.header().and_then(|()| encoder.take());
+        if sender.send(first).await.is_err() {
             return;
         }
         while let Some(row) = rows.next().await {
@@ -134,23 +147,25 @@ where
                     log::error!("export stream failed: {e}");
                     std::io::Error::other("export stream failed")
                 })
-                .and_then(|row| encode(format, &columns, &row.row, &mut buffer));
-            if let Err(error) = encoded {
-                let _ = sender.send(Err(error)).await;
-                return;
-            }
-            if buffer.len() >= CHUNK_BYTES {
-                let chunk = Bytes::from(std::mem::replace(
-                    &mut buffer,
-                    Vec::with_capacity(CHUNK_BYTES * 2),
-                ));
-                if sender.send(Ok(chunk)).await.is_err() {
-                    return; // the client went away
+                .and_then(|row| encoder.row(&row.row))
+                .and_then(|()| encoder.pending());
+            match encoded {
+                Err(error) => {
+                    let _ = sender.send(Err(error)).await;
+                    return;
                 }
+                Ok(pending) if pending >= CHUNK_BYTES => {
+                    if sender.send(encoder.take()).await.is_err() {
+                        return; // the client went away
+                    }
+                }
+                Ok(_) => {}
             }
         }
-        if !buffer.is_empty() {
-            let _ = sender.send(Ok(Bytes::from(buffer))).await;
+        if let Ok(rest) = encoder.take() {
+            if !rest.is_empty() {
+                let _ = sender.send(Ok(rest)).await;
+            }
         }
     });
 
@@ -185,13 +200,25 @@ mod tests {
 
     #[test]
     fn csv_cells_follow_rfc_4180_and_join_arrays() {
-        let mut buffer = Vec::new();
-        let row = json!({"a": "say \"hi\", then\nleave", "b": ["x", "y"], "c": null, "d": 3});
         let columns: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
-        write_csv_record(&mut buffer, columns.iter().map(|c| cell(row.get(c)))).unwrap();
+        let mut encoder = Encoder::new(Format::Csv, columns);
+        encoder.header().unwrap();
+        let row = json!({"a": "say \"hi\", then\nleave", "b": ["x", "y"], "c": null, "d": 3});
+        encoder.row(&row).unwrap();
+        encoder.row(&json!({"a": "", "b": [], "d": true})).unwrap();
         assert_eq!(
-            String::from_utf8(buffer).unwrap(),
-            "\"say \"\"hi\"\", then\nleave\",x;y,,3\r\n"
+            String::from_utf8(encoder.take().unwrap().to_vec()).unwrap(),
+            "a,b,c,d\r\n\"say \"\"hi\"\", then\nleave\",x;y,,3\r\n,,,true\r\n"
         );
+    }
+
+    #[test]
+    fn ndjson_is_one_object_per_line() {
+        let mut encoder = Encoder::new(Format::Ndjson, Vec::new());
+        encoder.header().unwrap();
+        encoder.row(&json!({"a": 1})).unwrap();
+        encoder.row(&json!({"a": 2})).unwrap();
+        assert_eq!(encoder.pending().unwrap(), 16);
+        assert_eq!(&encoder.take().unwrap()[..], b"{\"a\":1}\n{\"a\":2}\n");
     }
 }

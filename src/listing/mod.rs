@@ -2,6 +2,7 @@
 //! pages with opaque keyset cursors, conditional responses (`response`) and streaming exports
 //! (`export`). Each resource declares what its list offers in a [`spec::ListSpec`].
 
+pub mod csv_row;
 pub mod docs;
 pub mod export;
 pub mod handler;

@@ -109,7 +109,8 @@ pub struct Group {
 pub struct ListSpec {
     /// `FROM` clause, with the row alias used by the field expressions (e.g. `commitments c`).
     pub from: &'static str,
-    /// Columns selected (e.g. `c.*`).
+    /// Columns selected, listed one by one: `*` would also ship the stored search documents,
+    /// which are large and which the API never reads.
     pub select: &'static str,
     /// The key: JSON name, SQL expression and kind. Breaks ties in every sort.
     pub key: Field,

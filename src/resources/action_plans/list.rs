@@ -13,7 +13,12 @@ use utoipa::ToSchema;
 
 pub static SPEC: ListSpec = ListSpec {
     from: "action_plans p",
-    select: "p.*",
+    // Every column but the stored search document, which only the database reads.
+    select: concat!(
+        "p.id, p.country_code, p.number, p.title, p.start_year, p.end_year, p.status, ",
+        "p.submitted_on, p.public_influence, p.multistakeholder_forum, p.source_url, ",
+        "p.created_at, p.updated_at, p.version",
+    ),
     key: Field::filter("id", "p.id", Kind::BigInt, "Id").sortable(false),
     fields: &[
         Field::filter(

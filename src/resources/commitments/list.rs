@@ -22,7 +22,12 @@ const ASSESSMENT: &str = "assessment";
 
 pub static SPEC: ListSpec = ListSpec {
     from: "commitments c",
-    select: "c.*",
+    // Every column but the stored search document, which only the database reads.
+    select: concat!(
+        "c.id, c.action_plan_id, c.number, c.reference, c.title, c.description, c.theme, ",
+        "c.lead_institution, c.ogp_values, c.start_date, c.end_date, c.created_at, ",
+        "c.updated_at, c.version",
+    ),
     key: Field::filter("id", "c.id", Kind::BigInt, "Id").sortable(false),
     fields: &[
         Field::filter(

@@ -8,7 +8,16 @@ use crate::vocab::{
 
 pub static SPEC: ListSpec = ListSpec {
     from: "irm_findings f",
-    select: "f.*",
+    // Every column but the stored search document, which only the database reads.
+    select: concat!(
+        "f.id, f.action_plan_id, f.commitment_id, f.report, f.kind, f.title, f.body, ",
+        "f.position, f.published_on, f.source_url, f.specificity, f.relevance, ",
+        "f.potential_impact, f.potential_for_results, f.completion, ",
+        "f.did_it_open_government, f.well_designed, f.well_designed_basis, f.starred, ",
+        "f.starred_basis, f.no_public_engagement, f.irm_not_engaged, ",
+        "f.no_progress_on_any_commitment, f.acted_contrary_to_process, f.created_at, ",
+        "f.updated_at, f.version",
+    ),
     key: Field::filter("id", "f.id", Kind::BigInt, "Id").sortable(false),
     fields: &[
         Field::filter(

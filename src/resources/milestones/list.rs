@@ -5,7 +5,11 @@ use crate::vocab::MilestoneStatus;
 
 pub static SPEC: ListSpec = ListSpec {
     from: "milestones m",
-    select: "m.*",
+    // Every column but the stored search document, which only the database reads.
+    select: concat!(
+        "m.id, m.commitment_id, m.position, m.title, m.description, m.due_date, ",
+        "m.status, m.completed_on, m.created_at, m.updated_at, m.version",
+    ),
     key: Field::filter("id", "m.id", Kind::BigInt, "Id").sortable(false),
     fields: &[
         Field::filter(
