@@ -105,3 +105,28 @@ async fn list_queries_on_a_large_table_use_indexes() {
         );
     }
 }
+
+#[actix_web::test]
+async fn run_time_statements_stay_prepared_on_their_connection() {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        count: i64,
+    }
+    let app = spawn_app().await;
+    let mut conn = ogp_api::db::conn(&app.pool).await.unwrap();
+    for n in 0..3 {
+        let mut sql = Sql::new("SELECT count(*) AS count FROM countries WHERE code <> ");
+        let placeholder = sql.bind(ogp_api::listing::sql::Bind::Text(format!("X{n}")));
+        sql.push(&placeholder).push(" -- prepared statement probe");
+        let _: Count = sql.into_query().get_result(&mut conn).await.unwrap();
+    }
+    let prepared: Count = diesel::sql_query(
+        "SELECT count(*) AS count FROM pg_prepared_statements \
+         WHERE statement LIKE '%-- prepared statement probe'",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(prepared.count, 1, "prepared once, then reused");
+}
