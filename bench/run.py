@@ -6,11 +6,13 @@ runs the same SQL at the same concurrency: the limit. Prints req/s, p50 and p99 
 scenario and the ratio ours / pgbench, then the one-off measurements (deep page vs first page,
 stats latency, CSV export rate and peak memory, idle and loaded RSS).
 
-The peer engine (Directus, from npm) is not set up by this harness yet: its column is printed as
-"n/a" (see bench/README.md).
+The peer engine, Directus 10.13 from npm (bench/peer/directus.sh installs, bootstraps and
+starts it on the same database), serves each scenario through its closest REST query
+(bench/peer/directus_paths.py) and is driven by the same wrk settings: ours / peer is printed
+per scenario.
 
 Usage: bench/run.py --database-url URL --bin target/release/ogp-api [--duration 10]
-         [--connections 16]
+         [--connections 16] [--peer directus|none]
 The database must hold a generated data set (bench/load.sh).
 """
 
@@ -19,6 +21,7 @@ import base64
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,6 +30,8 @@ import time
 import urllib.request
 
 PORT = 18480
+PEER_PORT = 18055
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def run(cmd, **kw):
@@ -48,6 +53,46 @@ def rss_kib(pid, field="VmRSS"):
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds():
+    """CPU seconds the whole machine has spent busy (all cores), from /proc/stat."""
+    with open("/proc/stat") as stat:
+        user, nice, system, idle, iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def process_seconds(pid):
+    """CPU seconds (user + system) of one running process."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def children_seconds():
+    """CPU seconds of this script's finished children (wrk, pgbench)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_split(work, server_pid=None):
+    """Runs `work` (a wrk or pgbench run returning (rate, p50, p99)) and splits the machine's CPU
+    time over it: the server process, the load client, and the rest (PostgreSQL's backends,
+    plus whatever else ran). Returns the result and CPU microseconds per request of each."""
+    before = (machine_busy_seconds(), process_seconds(server_pid) if server_pid else 0.0,
+              children_seconds())
+    started = time.perf_counter()
+    result = work()
+    elapsed = time.perf_counter() - started
+    after = (machine_busy_seconds(), process_seconds(server_pid) if server_pid else 0.0,
+             children_seconds())
+    busy, server, client = (b - a for a, b in zip(before, after))
+    requests = result[0] * elapsed
+    per_request = {"server": server, "client": client, "database": busy - server - client}
+    return result, {k: v / requests * 1e6 for k, v in per_request.items()}, busy / elapsed
 
 
 def parse_latency(text):
@@ -89,14 +134,50 @@ def pgbench(url, sql, connections, duration):
         return tps, p50, p99
 
 
-def timed_get(url, headers=None):
+def timed_get(url, headers=None, timeout=600):
     request = urllib.request.Request(url, headers=headers or {})
     started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=600) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         size = 0
         while chunk := response.read(1 << 16):
             size += len(chunk)
     return time.perf_counter() - started, size
+
+
+def stats_sql():
+    """The statement ogp-api runs for /stats/commitments?group_by=country with no filter."""
+    def count(condition=None):
+        if condition is None:
+            return "sum(a.commitments)::bigint"
+        return f"coalesce(sum(a.commitments) FILTER (WHERE {condition}), 0)::bigint"
+
+    def distribution(column, values):
+        return "jsonb_build_object(" + ", ".join(
+            f"'{v}', {count(f'{column} = {chr(39)}{v}{chr(39)}')}" for v in values) + ")"
+
+    completion = ["no_evidence", "not_started", "limited", "substantial", "complete", "withdrawn"]
+    impact = ["none", "minor", "moderate", "transformative"]
+    return (f"SELECT a.country_code AS group_text, NULL::bigint AS group_id, {count()} AS commitments, "
+            f"{count('a.assessed')} AS assessed, {count('a.well_designed')} AS well_designed, "
+            f"{count('a.starred')} AS starred, {distribution('a.completion', completion)} AS completion, "
+            f"{distribution('a.potential_impact', impact)} AS potential_impact "
+            "FROM commitment_rollup a GROUP BY 1, 2 HAVING sum(a.commitments) > 0 ORDER BY 1, 2;")
+
+
+def start_peer(db):
+    """Starts Directus on the database (installing it the first time); returns its paths module."""
+    script = os.path.join(HERE, "peer", "directus.sh")
+    started = time.perf_counter()
+    subprocess.run(["bash", script, "start", db, str(PEER_PORT)], check=True,
+                   stdout=subprocess.PIPE, text=True)
+    print(f"peer: Directus started in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    sys.path.insert(0, os.path.join(HERE, "peer"))
+    import directus_paths
+    return directus_paths
+
+
+def stop_peer():
+    subprocess.run(["bash", os.path.join(HERE, "peer", "directus.sh"), "stop"], check=False)
 
 
 def main():
@@ -105,20 +186,38 @@ def main():
     parser.add_argument("--bin", default="target/release/ogp-api")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--peer", choices=["directus", "none"], default="directus")
+    parser.add_argument("--peer-export-timeout", type=int, default=300,
+                        help="seconds the peer's CSV export may take before it is given up")
     args = parser.parse_args()
     db, c, d = args.database_url, args.connections, args.duration
 
+    def columns(table, alias=""):
+        """The columns the API reads from `table`: all but the stored search document."""
+        names = psql(db, "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM "
+                         f"information_schema.columns WHERE table_name = '{table}' "
+                         "AND table_schema = 'public' AND column_name <> 'search'").split(",")
+        return ", ".join(alias + name for name in names)
+
+    commitment_columns = columns("commitments", "c.")
     counts = psql(db, "SELECT (SELECT count(*) FROM commitments) || ' ' || (SELECT count(*) FROM milestones)"
                       " || ' ' || (SELECT count(*) FROM irm_findings)")
     commitments = int(counts.split()[0])
     country = psql(db, "SELECT code FROM countries ORDER BY code LIMIT 1 OFFSET 7")
-    plan = int(psql(db, "SELECT action_plan_id FROM commitments GROUP BY 1 HAVING count(*) >= 50 "
-                        "ORDER BY 1 LIMIT 1"))
+    # A plan with 50 commitments when there is one (the large scale), else the largest.
+    plan = int(psql(db, "SELECT action_plan_id FROM commitments GROUP BY 1 "
+                        "ORDER BY least(count(*), 50) DESC, 1 LIMIT 1"))
     commitment = commitments // 3
     deep_after = int(psql(db, "SELECT id FROM commitments ORDER BY id LIMIT 1 OFFSET "
                               f"{min(commitments - 100, 10_000 * 50)}"))
     summary_report = psql(db, f"SELECT report FROM irm_findings WHERE action_plan_id = {plan} "
                               "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1") or "end_of_term_report"
+
+    peer_paths, peer_pid = {}, None
+    if args.peer == "directus":
+        peer_paths = start_peer(db).paths(country, commitment, plan, deep_after, summary_report)
+        peer_pid = int(run(["bash", os.path.join(HERE, "peer", "directus.sh"), "status"]).split()[0])
+    peer_base = f"http://127.0.0.1:{PEER_PORT}"
 
     env = dict(os.environ, DATABASE_URL=db, OGP_BIND=f"127.0.0.1:{PORT}", OGP_RATE_LIMIT_READS="0",
                OGP_RATE_LIMIT_WRITES="0", RUST_LOG="warn", OGP_STATEMENT_TIMEOUT_MS="600000")
@@ -136,50 +235,85 @@ def main():
 
         scenarios = [
             ("GET one country", f"/api/v1/countries/{country}",
-             f"SELECT * FROM countries WHERE code = '{country}';"),
+             f"SELECT {columns('countries')} FROM countries WHERE code = '{country}';"),
             ("GET one commitment", f"/api/v1/commitments/{commitment}",
-             f"SELECT * FROM commitments WHERE id = {commitment};"),
+             f"SELECT {columns('commitments')} FROM commitments WHERE id = {commitment};"),
             ("list 50 commitments of a plan", f"/api/v1/action-plans/{plan}/commitments",
              f"SELECT EXISTS (SELECT 1 FROM action_plans WHERE id = {plan});\n"
-             f"SELECT c.*, NULL::real AS search_rank FROM commitments c WHERE c.action_plan_id = {plan} "
-             "ORDER BY c.id LIMIT 51;"),
+             f"SELECT {commitment_columns}, NULL::real AS search_rank FROM commitments c "
+             f"WHERE c.action_plan_id = {plan} ORDER BY c.id LIMIT 51;"),
             ("rating filter + sort", "/api/v1/commitments?completion=complete&sort=-number",
-             "SELECT c.*, NULL::real AS search_rank FROM commitments c WHERE EXISTS (SELECT 1 FROM "
-             "irm_findings f WHERE f.commitment_id = c.id AND f.kind = 'assessment' AND "
-             "f.completion = 'complete') ORDER BY c.number DESC, c.id DESC LIMIT 51;"),
+             f"SELECT {commitment_columns}, NULL::real AS search_rank FROM commitments c WHERE EXISTS "
+             "(SELECT 1 FROM irm_findings f WHERE f.commitment_id = c.id AND f.kind = 'assessment' "
+             "AND f.completion = 'complete') ORDER BY c.number DESC, c.id DESC LIMIT 51;"),
             ("page 10 000 deep", f"/api/v1/commitments?cursor={cursor([deep_after])}",
-             f"SELECT c.*, NULL::real AS search_rank FROM commitments c WHERE (c.id) > ({deep_after}) "
-             "ORDER BY c.id LIMIT 51;"),
+             f"SELECT {commitment_columns}, NULL::real AS search_rank FROM commitments c "
+             f"WHERE (c.id) > ({deep_after}) ORDER BY c.id LIMIT 51;"),
             ("irm-summary", f"/api/v1/action-plans/{plan}/irm-summary?report={summary_report}",
-             f"SELECT * FROM action_plans WHERE id = {plan};\n"
-             f"SELECT * FROM commitments WHERE action_plan_id = {plan} ORDER BY action_plan_id, number;\n"
-             f"SELECT * FROM irm_findings WHERE action_plan_id = {plan} AND report = '{summary_report}' "
-             "ORDER BY id;"),
+             f"SELECT {columns('action_plans')} FROM action_plans WHERE id = {plan};\n"
+             f"SELECT {columns('commitments')} FROM commitments WHERE action_plan_id = {plan} "
+             "ORDER BY action_plan_id, number;\n"
+             f"SELECT {columns('irm_findings')} FROM irm_findings WHERE action_plan_id = {plan} "
+             f"AND report = '{summary_report}' ORDER BY id;"),
+            ("stats by country", "/api/v1/stats/commitments?group_by=country", stats_sql()),
         ]
         rows = []
         peak_loaded_rss = 0
+        cpu = []
         for name, path, sql in scenarios:
-            ours = wrk(base + path, c, d)
+            ours, ours_cpu, ours_cores = cpu_split(lambda: wrk(base + path, c, d), server.pid)
             peak_loaded_rss = max(peak_loaded_rss, rss_kib(server.pid))
-            limit = pgbench(db, sql, c, d)
-            rows.append((name, ours, limit))
+            peer_path = peer_paths.get(name)
+            peer, peer_cpu = None, None
+            if peer_path:
+                peer, peer_cpu, _ = cpu_split(lambda: wrk(peer_base + peer_path, c, d), peer_pid)
+            limit, limit_cpu, limit_cores = cpu_split(lambda: pgbench(db, sql, c, d))
+            rows.append((name, ours, limit, peer))
+            cpu.append((name, ours_cpu, ours_cores, limit_cpu, limit_cores, peer_cpu))
+            print(f"done: {name}", file=sys.stderr)
 
         first_page = wrk(base + "/api/v1/commitments", c, d)
         stats_times = [timed_get(base + "/api/v1/stats/commitments?group_by=country")[0] for _ in range(5)]
         export_seconds, export_bytes = timed_get(base + "/api/v1/commitments?format=csv")
         export_rss_peak = rss_kib(server.pid, "VmHWM")
+        peer_export = None
+        if peer_paths.get("CSV export of all commitments"):
+            try:
+                peer_export = timed_get(peer_base + peer_paths["CSV export of all commitments"],
+                                        timeout=args.peer_export_timeout)
+            except Exception as error:  # a timeout or the peer giving up: reported, not fatal
+                peer_export = error
     finally:
         server.terminate()
         server.wait(timeout=60)
+        if args.peer == "directus":
+            stop_peer()
 
     print(f"\nData: {counts.split()[0]} commitments, {counts.split()[1]} milestones, "
           f"{counts.split()[2]} IRM findings; wrk/pgbench: {c} connections, {d} s each; "
           f"{os.cpu_count()} cores")
-    print(f"{'scenario':32} {'ours req/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'pgbench tps':>12} "
-          f"{'p50 ms':>8} {'p99 ms':>8} {'ours/pgbench':>13} {'peer':>6}")
-    for name, (rps, p50, p99), (tps, lp50, lp99) in rows:
-        print(f"{name:32} {rps:11.0f} {p50:8.2f} {p99:8.2f} {tps:12.0f} {lp50:8.2f} {lp99:8.2f} "
-              f"{rps / tps:13.2f} {'n/a':>6}")
+    print(f"{'scenario':30} {'ours req/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'pgbench tps':>11} "
+          f"{'p50 ms':>7} {'p99 ms':>7} {'ours/pgbench':>12} {'peer req/s':>10} {'p50 ms':>8} "
+          f"{'p99 ms':>8} {'ours/peer':>9}")
+    for name, (rps, p50, p99), (tps, lp50, lp99), peer in rows:
+        peer_text = f"{'n/a':>10} {'':>8} {'':>8} {'n/a':>9}"
+        if peer:
+            peer_text = f"{peer[0]:10.1f} {peer[1]:8.1f} {peer[2]:8.1f} {rps / peer[0]:9.0f}"
+        print(f"{name:30} {rps:10.0f} {p50:7.2f} {p99:7.2f} {tps:11.0f} {lp50:7.2f} {lp99:7.2f} "
+              f"{rps / tps:12.2f} {peer_text}")
+    print("\nCPU per request, in microseconds (all processes share the same cores): ours = the API "
+          "process, PostgreSQL (the rest of the machine's busy time), wrk; pgbench = PostgreSQL, "
+          "pgbench; peer = Directus, PostgreSQL, wrk")
+    print(f"{'scenario':30} {'API':>7} {'PG':>7} {'wrk':>7} {'cores':>6} | {'PG':>7} {'pgbench':>7} "
+          f"{'cores':>6} | {'peer':>8} {'PG':>7} {'wrk':>7}")
+    for name, ours_cpu, ours_cores, limit_cpu, limit_cores, peer_cpu in cpu:
+        peer_text = ""
+        if peer_cpu:
+            peer_text = (f"{peer_cpu['server']:8.0f} {peer_cpu['database']:7.0f} "
+                         f"{peer_cpu['client']:7.0f}")
+        print(f"{name:30} {ours_cpu['server']:7.0f} {ours_cpu['database']:7.0f} "
+              f"{ours_cpu['client']:7.0f} {ours_cores:6.2f} | {limit_cpu['database']:7.0f} "
+              f"{limit_cpu['client']:7.0f} {limit_cores:6.2f} | {peer_text}")
     deep = next(r for r in rows if r[0] == "page 10 000 deep")[1]
     print(f"\npage 10 000 p50 {deep[1]:.2f} ms vs page 1 p50 {first_page[1]:.2f} ms: "
           f"ratio {deep[1] / first_page[1]:.2f} (target <= 1.2)")
@@ -189,6 +323,11 @@ def main():
     print(f"CSV export of {commitments} commitments: {export_seconds:.1f} s, "
           f"{commitments / export_seconds:,.0f} rows/s, {export_bytes / 1e6:.0f} MB "
           "(target >= 200k rows/s)")
+    if isinstance(peer_export, tuple):
+        print(f"peer CSV export: {peer_export[0]:.1f} s, {commitments / peer_export[0]:,.0f} rows/s, "
+              f"{peer_export[1] / 1e6:.0f} MB; ours/peer {peer_export[0] / export_seconds:.1f}")
+    elif peer_export is not None:
+        print(f"peer CSV export: failed or longer than {args.peer_export_timeout} s ({peer_export})")
     print(f"RSS: idle {idle_rss / 1024:.1f} MiB, under load {peak_loaded_rss / 1024:.1f} MiB, "
           f"peak over the run (incl. export) {export_rss_peak / 1024:.1f} MiB "
           "(targets: idle <= 20, load <= 100, export <= 64)")

@@ -3,16 +3,28 @@
 #
 #   bench/run.sh [realistic|large] [duration-seconds]
 #
-# Installs wrk when missing, builds the release binary, starts a private PostgreSQL in
-# /tmp/ogp-bench (Unix socket only), migrates and loads the generated data set (bench/load.sh),
-# runs bench/run.py (API vs pgbench on the same SQL), prints the table, and stops the cluster.
+# Installs wrk (and, for the peer engine, Node/npm and a C++ compiler) when missing, builds the
+# release binary, starts a private PostgreSQL in /tmp/ogp-bench (Unix socket only), migrates and
+# loads the generated data set (bench/load.sh), runs bench/run.py (the API vs pgbench on the
+# same SQL vs Directus, installed by bench/peer/directus.sh), prints the table, and stops the
+# cluster.
 # With DATABASE_URL set, that (already loaded) database is used instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale="${1:-realistic}"
 duration="${2:-10}"
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+peer="${BENCH_PEER:-directus}"   # BENCH_PEER=none skips the peer engine
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+if [ "$peer" = directus ]; then
+  # Directus (npm) compiles native modules with node-gyp against the system's Node headers.
+  command -v npm >/dev/null || need+=(nodejs npm)
+  command -v g++ >/dev/null || need+=(g++ make)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
 cargo build --release --quiet --bin ogp-api
 bin="$PWD/target/release/ogp-api"
 
@@ -36,4 +48,4 @@ if [ -z "${DATABASE_URL:-}" ]; then
     time bash bench/load.sh "$scale"
   fi
 fi
-python3 bench/run.py --database-url "$DATABASE_URL" --bin "$bin" --duration "$duration"
+python3 bench/run.py --database-url "$DATABASE_URL" --bin "$bin" --duration "$duration" --peer "$peer"
