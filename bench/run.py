@@ -274,7 +274,10 @@ def main():
 
         first_page = wrk(base + "/api/v1/commitments", c, d)
         stats_times = [timed_get(base + "/api/v1/stats/commitments?group_by=country")[0] for _ in range(5)]
+        busy_before, api_before = machine_busy_seconds(), process_seconds(server.pid)
         export_seconds, export_bytes = timed_get(base + "/api/v1/commitments?format=csv")
+        export_api_cpu = process_seconds(server.pid) - api_before
+        export_rest_cpu = machine_busy_seconds() - busy_before - export_api_cpu
         export_rss_peak = rss_kib(server.pid, "VmHWM")
         peer_export = None
         if peer_paths.get("CSV export of all commitments"):
@@ -323,6 +326,8 @@ def main():
     print(f"CSV export of {commitments} commitments: {export_seconds:.1f} s, "
           f"{commitments / export_seconds:,.0f} rows/s, {export_bytes / 1e6:.0f} MB "
           "(target >= 200k rows/s)")
+    print(f"  CPU during the export: API {export_api_cpu:.1f} s, PostgreSQL and the reading client "
+          f"{export_rest_cpu:.1f} s, over {export_seconds:.1f} s")
     if isinstance(peer_export, tuple):
         print(f"peer CSV export: {peer_export[0]:.1f} s, {commitments / peer_export[0]:,.0f} rows/s, "
               f"{peer_export[1] / 1e6:.0f} MB; ours/peer {peer_export[0] / export_seconds:.1f}")
