@@ -144,6 +144,20 @@ def timed_get(url, headers=None, timeout=600):
     return time.perf_counter() - started, size
 
 
+def scenario_parameters(db, commitments):
+    """Which country, commitment, plan, deep-page key and report the scenarios use (also
+    bench/peer/verify_directus.py): (country, commitment, plan, deep_after, summary_report)."""
+    country = psql(db, "SELECT code FROM countries ORDER BY code LIMIT 1 OFFSET 7")
+    # A plan with 50 commitments when there is one (the large scale), else the largest.
+    plan = int(psql(db, "SELECT action_plan_id FROM commitments GROUP BY 1 "
+                        "ORDER BY least(count(*), 50) DESC, 1 LIMIT 1"))
+    deep_after = int(psql(db, "SELECT id FROM commitments ORDER BY id LIMIT 1 OFFSET "
+                              f"{min(commitments - 100, 10_000 * 50)}"))
+    summary_report = psql(db, f"SELECT report FROM irm_findings WHERE action_plan_id = {plan} "
+                              "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1") or "end_of_term_report"
+    return country, commitments // 3, plan, deep_after, summary_report
+
+
 def stats_sql():
     """The statement ogp-api runs for /stats/commitments?group_by=country with no filter."""
     def count(condition=None):
@@ -203,15 +217,7 @@ def main():
     counts = psql(db, "SELECT (SELECT count(*) FROM commitments) || ' ' || (SELECT count(*) FROM milestones)"
                       " || ' ' || (SELECT count(*) FROM irm_findings)")
     commitments = int(counts.split()[0])
-    country = psql(db, "SELECT code FROM countries ORDER BY code LIMIT 1 OFFSET 7")
-    # A plan with 50 commitments when there is one (the large scale), else the largest.
-    plan = int(psql(db, "SELECT action_plan_id FROM commitments GROUP BY 1 "
-                        "ORDER BY least(count(*), 50) DESC, 1 LIMIT 1"))
-    commitment = commitments // 3
-    deep_after = int(psql(db, "SELECT id FROM commitments ORDER BY id LIMIT 1 OFFSET "
-                              f"{min(commitments - 100, 10_000 * 50)}"))
-    summary_report = psql(db, f"SELECT report FROM irm_findings WHERE action_plan_id = {plan} "
-                              "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1") or "end_of_term_report"
+    country, commitment, plan, deep_after, summary_report = scenario_parameters(db, commitments)
 
     peer_paths, peer_pid = {}, None
     if args.peer == "directus":

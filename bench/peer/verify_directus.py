@@ -3,7 +3,7 @@
     bench/peer/directus.sh start "$DATABASE_URL" 18055
     python3 bench/peer/verify_directus.py --database-url "$DATABASE_URL" --port 18055
 
-The scenario parameters are derived as bench/run.py derives them. Each path is fetched as the
+The scenario parameters come from bench/run.py (`scenario_parameters`). Each path is fetched as the
 public role (no token); the rows it returns are compared with psql's. Exit 1 on any mismatch.
 """
 
@@ -15,18 +15,17 @@ import csv
 import io
 import json
 import os
-import subprocess
 import sys
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import run  # noqa: E402  (bench/run.py: the scenario parameters)
 from directus_paths import COMMITMENT_COLUMNS, paths  # noqa: E402
 
 
-def psql(url, sql):
-    return subprocess.run(["psql", "-X", "-At", url, "-c", sql], check=True, capture_output=True,
-                          text=True).stdout.strip()
+psql = run.psql
 
 
 def ids(url, sql):
@@ -42,17 +41,7 @@ def main():
     db, base = a.database_url, f"http://127.0.0.1:{a.port}"
 
     n = int(psql(db, "SELECT count(*) FROM commitments"))
-    country = psql(db, "SELECT code FROM countries ORDER BY code LIMIT 1 OFFSET 7")
-    # run.py's choice; at the realistic scale no plan has 50 commitments: then the largest plan.
-    plan = int(psql(db, "SELECT action_plan_id FROM commitments GROUP BY 1 HAVING count(*) >= 50 "
-                        "ORDER BY 1 LIMIT 1")
-               or psql(db, "SELECT action_plan_id FROM commitments GROUP BY 1 "
-                           "ORDER BY count(*) DESC, 1 LIMIT 1"))
-    commitment = n // 3
-    deep_after = int(psql(db, "SELECT id FROM commitments ORDER BY id LIMIT 1 OFFSET "
-                              f"{min(n - 100, 10_000 * 50)}"))
-    report = psql(db, f"SELECT report FROM irm_findings WHERE action_plan_id = {plan} "
-                      "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1") or "end_of_term_report"
+    country, commitment, plan, deep_after, report = run.scenario_parameters(db, n)
     print(f"parameters: country={country} commitment={commitment} plan={plan} "
           f"deep_after={deep_after} report={report}")
 

@@ -361,12 +361,6 @@ impl TestApp {
 
     /// Every row of every table, as text: equal snapshots mean an unchanged database.
     pub async fn snapshot(&self) -> String {
-        #[derive(diesel::QueryableByName)]
-        struct Dump {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            dump: String,
-        }
-        let mut conn = db::conn(&self.pool).await.expect("connection");
         let mut out = String::new();
         for (table, key) in [
             ("countries", "code"),
@@ -375,17 +369,17 @@ impl TestApp {
             ("milestones", "id"),
             ("irm_findings", "id"),
             ("commitment_facts", "commitment_id"),
+            ("commitment_rollup", "t::text"),
             ("changes", "seq"),
         ] {
-            let dump: Dump = diesel::sql_query(format!(
-                "SELECT coalesce(json_agg(t ORDER BY {key})::text, '[]') AS dump FROM {table} t"
-            ))
-            .get_result(&mut conn)
-            .await
-            .expect("snapshot");
+            let dump = self
+                .sql_text(&format!(
+                    "SELECT coalesce(json_agg(t ORDER BY {key})::text, '[]') AS value FROM {table} t"
+                ))
+                .await;
             out.push_str(table);
             out.push_str(": ");
-            out.push_str(&dump.dump);
+            out.push_str(&dump);
             out.push('\n');
         }
         out
