@@ -74,6 +74,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         search -> Nullable<Tsvector>,
+        withdrawn -> Bool,
     }
 }
 
@@ -139,6 +140,18 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         search -> Nullable<Tsvector>,
+        verifiable -> Nullable<Bool>,
+        open_government_lens -> Nullable<Bool>,
+        early_results -> Nullable<Text>,
+        potentially_starred -> Nullable<Bool>,
+        potentially_starred_basis -> Nullable<Text>,
+        promising -> Nullable<Bool>,
+        promising_basis -> Nullable<Text>,
+        late_action_plan -> Nullable<Bool>,
+        iap2_minimum_not_met -> Nullable<Bool>,
+        no_online_repository -> Nullable<Bool>,
+        co_creation_minimum_not_met -> Nullable<Bool>,
+        acted_contrary_to_process_basis -> Nullable<Text>,
     }
 }
 

@@ -106,7 +106,11 @@ async fn load(conn: &mut AsyncPgConnection, demo: &Value) -> Result<usize, ApiEr
         let plan = action_plans::query::find(conn, input.action_plan_id)
             .await?
             .ok_or_else(|| ApiError::invalid_field("action_plan_id", "unknown plan"))?;
-        irm_findings::query::insert(conn, &input.into_row(plan.start_year)?).await?;
+        let years = irm_findings::eras::PlanYears {
+            start: plan.start_year,
+            end: plan.end_year,
+        };
+        irm_findings::query::insert(conn, &input.into_row(years)?).await?;
         created += 1;
     }
     Ok(created)

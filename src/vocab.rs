@@ -136,12 +136,28 @@ text_enum! {
 }
 
 text_enum! {
-    /// The IRM report a finding comes from.
+    /// The IRM report a finding comes from, by era (docs/irm-method.md): `progress_report`
+    /// (2012–2016), `mid_term_report` and `end_of_term_report` (2016–2019), `design_report`,
+    /// `implementation_report` and `transitional_results_report` (2019–2021),
+    /// `co_creation_brief`, `action_plan_review` and `results_report` (IRM products from 2021).
     Report {
-        DesignReport = "design_report",
+        /// Year-one progress report (2012–2016; the first cohort's only report).
+        ProgressReport = "progress_report",
+        /// Mid-term (year 1) report, 2016–2019.
         MidTermReport = "mid_term_report",
+        /// End-of-term (year 2) report, 2016–2019.
         EndOfTermReport = "end_of_term_report",
+        /// Design report on a plan's commitments, 2019–2021.
+        DesignReport = "design_report",
+        /// Implementation report, 2019–2021 (plans of 2017–2019).
+        ImplementationReport = "implementation_report",
+        /// Transitional results report, 2020–2021 (plans of 2018–2020/21).
+        TransitionalResultsReport = "transitional_results_report",
+        /// Co-creation brief, before a plan is written (from 2021); holds no assessments.
+        CoCreationBrief = "co_creation_brief",
+        /// Action plan review, after a plan is submitted (from 2021).
         ActionPlanReview = "action_plan_review",
+        /// Results report, after a plan ends (from 2021).
         ResultsReport = "results_report",
     }
 }
@@ -188,14 +204,14 @@ text_enum! {
 }
 
 text_enum! {
-    /// IRM rating: how far the commitment was implemented.
+    /// IRM rating: how far the commitment was implemented, on the IRM's five-point scale (a
+    /// commitment taken out of its plan is the commitment's `withdrawn`, not a level here).
     Completion {
         NoEvidence = "no_evidence",
         NotStarted = "not_started",
         Limited = "limited",
         Substantial = "substantial",
         Complete = "complete",
-        Withdrawn = "withdrawn",
     }
 }
 
@@ -211,11 +227,30 @@ text_enum! {
 }
 
 text_enum! {
-    /// Where a verdict comes from: recorded as the IRM published it, or derived by the server
-    /// from the ratings.
+    /// IRM rating (results reports of plans from 2021): the commitment's early results. Only the
+    /// levels seen in the IRM's published reports are accepted; the full list of the indicator's
+    /// levels could not be confirmed (docs/irm-method.md).
+    EarlyResults {
+        /// "moderate early results" (Ghana and Brazil results reports 2021–2023).
+        Moderate = "moderate",
+        /// "significant" results (the Commitment Tracker's key; Brazil results report).
+        Significant = "significant",
+        /// "outstanding" results (Mexico results report 2019–2022).
+        Outstanding = "outstanding",
+    }
+}
+
+text_enum! {
+    /// Where a verdict comes from: recorded as the IRM `published` it, `derived` by the server
+    /// from the ratings by the rule of its era, or `not_applicable` (the IRM did not give this
+    /// verdict on this report; the value is then `null`).
     VerdictBasis {
+        /// Recorded as the IRM printed it.
         Published = "published",
+        /// Computed from the ratings by the rule of the report's era.
         Derived = "derived",
+        /// The IRM did not give this verdict on this kind of report in that era.
+        NotApplicable = "not_applicable",
     }
 }
 
@@ -243,6 +278,7 @@ mod tests {
         check(PotentialImpact::ALL);
         check(PotentialForResults::ALL);
         check(DidItOpenGovernment::ALL);
+        check(EarlyResults::ALL);
         check(VerdictBasis::ALL);
         for value in Completion::ALL {
             assert_eq!(value.as_str().parse::<Completion>(), Ok(*value));

@@ -1,6 +1,7 @@
 //! `GET /action-plans/{id}/irm-summary?report=…`: an IRM report page about one plan, as data:
-//! the headline, each commitment with its verdicts, the process verdict, the performance
-//! narrative and the numbered recommendations.
+//! the headline, the "at a glance" counts the IRM prints for that type of report, each
+//! commitment with the ratings and verdicts of the report's era, the process verdict with its
+//! era's criteria, the performance narrative and the numbered recommendations.
 
 use super::TAG;
 use crate::db::{self, ReadPool};
@@ -9,13 +10,21 @@ use crate::listing::response::json_with_body_etag;
 use crate::openapi::ItemProblems;
 use crate::resources::action_plans::{self, model::ActionPlan};
 use crate::resources::commitments;
+use crate::resources::irm_findings::eras;
 use crate::resources::irm_findings::{self, model::IrmFinding};
-use crate::vocab::{FindingKind, Report, VerdictBasis};
+use crate::vocab::{
+    Completion, DidItOpenGovernment, EarlyResults, FindingKind, PotentialForResults,
+    PotentialImpact, Report, VerdictBasis,
+};
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// One commitment of the plan, with the report's verdicts on it.
+#[path = "irm_glance.rs"]
+mod glance;
+
+/// One commitment of the plan, with the report's ratings and verdicts on it (each `null` where
+/// the report did not rate it).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Highlight {
     /// The commitment.
@@ -36,6 +45,25 @@ pub struct Highlight {
     pub starred: Option<bool>,
     /// Where `starred` comes from.
     pub starred_basis: Option<VerdictBasis>,
+    /// "Potentially starred" (design reports).
+    pub potentially_starred: Option<bool>,
+    /// "Promising commitment" (action plan reviews).
+    pub promising: Option<bool>,
+    /// Verifiable (design reports, action plan reviews, results reports).
+    pub verifiable: Option<bool>,
+    /// Open government lens (action plan reviews, results reports).
+    pub open_government_lens: Option<bool>,
+    /// Potential for results (action plan reviews, results reports).
+    pub potential_for_results: Option<PotentialForResults>,
+    /// Potential impact (reports up to 2021).
+    pub potential_impact: Option<PotentialImpact>,
+    /// Completion.
+    pub completion: Option<Completion>,
+    /// Did it open government? (end-of-term, implementation, transitional results reports and
+    /// results reports of plans before 2021).
+    pub did_it_open_government: Option<DidItOpenGovernment>,
+    /// Early results (results reports of plans from 2021).
+    pub early_results: Option<EarlyResults>,
 }
 
 /// Whether the country acted contrary to OGP process, and why.
@@ -43,16 +71,27 @@ pub struct Highlight {
 pub struct ProcessVerdict {
     /// The process finding.
     pub finding_id: i64,
-    /// Any of the three criteria holds.
-    pub acted_contrary_to_process: bool,
-    /// No public engagement in developing the plan.
-    pub no_public_engagement: bool,
-    /// The government did not engage with the IRM.
-    pub irm_not_engaged: bool,
-    /// No progress on any commitment.
-    pub no_progress_on_any_commitment: bool,
+    /// Acted contrary to OGP process (`null`: unknown).
+    pub acted_contrary_to_process: Option<bool>,
+    /// Where the verdict comes from: `published`, or `derived` from the criteria.
+    pub acted_contrary_to_process_basis: Option<VerdictBasis>,
+    /// The criteria of the report's era, in the IRM's order, each `true`, `false` or `null`
+    /// (not recorded).
+    #[schema(value_type = Object)]
+    pub criteria: serde_json::Map<String, serde_json::Value>,
     /// The report's narrative on the process.
     pub body: Option<String>,
+}
+
+/// One line of the report's "at a glance" box.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GlanceCount {
+    /// What is counted, as a field-like name (`commitments`, `starred`, `promising`, …).
+    pub indicator: &'static str,
+    /// The IRM's wording of the line.
+    pub label: &'static str,
+    /// How many of the plan's commitments it counts, from the stored assessments.
+    pub count: i64,
 }
 
 /// A narrative finding (summary, performance) or a recommendation.
@@ -77,6 +116,9 @@ pub struct IrmSummary {
     pub report: Report,
     /// The report's headline narrative.
     pub summary: Option<Narrative>,
+    /// The report's "at a glance" counts, the lines the IRM prints for this type of report,
+    /// counted from the stored assessments.
+    pub at_a_glance: Vec<GlanceCount>,
     /// Every commitment of the plan, by number, with the report's verdicts.
     pub highlights: Vec<Highlight>,
     /// The process verdict, when the report records one.
@@ -113,7 +155,7 @@ fn assemble(
     findings: Vec<IrmFinding>,
 ) -> IrmSummary {
     let of_kind = |kind: FindingKind| findings.iter().filter(move |f| f.kind == kind);
-    let highlights = commitments
+    let highlights: Vec<Highlight> = commitments
         .into_iter()
         .map(|c| {
             let assessment =
@@ -128,24 +170,38 @@ fn assemble(
                 well_designed_basis: assessment.and_then(|a| a.well_designed_basis),
                 starred: assessment.and_then(|a| a.starred),
                 starred_basis: assessment.and_then(|a| a.starred_basis),
+                potentially_starred: assessment.and_then(|a| a.potentially_starred),
+                promising: assessment.and_then(|a| a.promising),
+                verifiable: assessment.and_then(|a| a.verifiable),
+                open_government_lens: assessment.and_then(|a| a.open_government_lens),
+                potential_for_results: assessment.and_then(|a| a.potential_for_results),
+                potential_impact: assessment.and_then(|a| a.potential_impact),
+                completion: assessment.and_then(|a| a.completion),
+                did_it_open_government: assessment.and_then(|a| a.did_it_open_government),
+                early_results: assessment.and_then(|a| a.early_results),
             }
         })
         .collect();
-    let process = of_kind(FindingKind::Process)
-        .next()
-        .map(|f| ProcessVerdict {
+    let process = of_kind(FindingKind::Process).next().map(|f| {
+        let fields = serde_json::to_value(f).unwrap_or_default();
+        let criteria = eras::criteria(report)
+            .iter()
+            .map(|name| (name.to_string(), fields[*name].clone()))
+            .collect();
+        ProcessVerdict {
             finding_id: f.id,
-            acted_contrary_to_process: f.acted_contrary_to_process.unwrap_or(false),
-            no_public_engagement: f.no_public_engagement.unwrap_or(false),
-            irm_not_engaged: f.irm_not_engaged.unwrap_or(false),
-            no_progress_on_any_commitment: f.no_progress_on_any_commitment.unwrap_or(false),
+            acted_contrary_to_process: f.acted_contrary_to_process,
+            acted_contrary_to_process_basis: f.acted_contrary_to_process_basis,
+            criteria,
             body: f.body.clone(),
-        });
+        }
+    });
     let mut performance: Vec<&IrmFinding> = of_kind(FindingKind::Performance).collect();
     performance.sort_by_key(|f| (f.position.unwrap_or(i32::MAX), f.id));
     let mut recommendations: Vec<&IrmFinding> = of_kind(FindingKind::Recommendation).collect();
     recommendations.sort_by_key(|f| (f.position, f.id));
     IrmSummary {
+        at_a_glance: glance::counts(report, &highlights),
         summary: of_kind(FindingKind::Summary).next().map(narrative),
         process,
         performance: performance.into_iter().map(narrative).collect(),
@@ -158,9 +214,10 @@ fn assemble(
 
 /// Get the IRM summary of an action plan
 ///
-/// One IRM report about the plan as a dashboard needs it, in one call: the headline, each
-/// commitment with its theme and verdicts, whether the country acted contrary to OGP process
-/// (with the three criteria), the performance narrative and the numbered recommendations.
+/// One IRM report about the plan as a dashboard needs it, in one call: the headline and the
+/// report type's "at a glance" counts, each commitment with its theme and the ratings and
+/// verdicts of the report's era, whether the country acted contrary to OGP process (with the
+/// era's criteria), the performance narrative and the numbered recommendations.
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id"), SummaryQuery),

@@ -3,8 +3,8 @@
 //! are distributed. Takes every commitment filter; one SQL query per call.
 //!
 //! Which assessment counts for a commitment: with a `report` filter, the assessment in that
-//! report; otherwise the commitment's latest (in report order: design, mid-term, end-of-term,
-//! action plan review, results), read from the trigger-kept `commitment_facts` table. Grouped
+//! report; otherwise the commitment's latest (in the order of the `Report` vocabulary: era by
+//! era, and within an era in the order of the plan's cycle), read from the trigger-kept `commitment_facts` table. Grouped
 //! by report, every assessment counts in its report.
 
 use super::TAG;
@@ -55,7 +55,6 @@ pub struct CompletionCounts {
     pub limited: i64,
     pub substantial: i64,
     pub complete: i64,
-    pub withdrawn: i64,
 }
 
 /// Commitments per IRM potential-impact rating.

@@ -58,12 +58,34 @@ async fn assessment(
     id_of(
         &app.create(
             "/api/v1/irm-findings",
-            &json!({"action_plan_id": plan, "commitment_id": commitment, "kind": "assessment",
-                    "report": report, "completion": completion, "specificity": "high",
-                    "relevance": ["access_to_information"], "potential_impact": "moderate"}),
+            &assessment_body(plan, commitment, report, completion),
         )
         .await,
     )
+}
+
+/// An assessment with the ratings `report`'s era uses (docs/irm-method.md).
+fn assessment_body(
+    plan: i64,
+    commitment: i64,
+    report: &str,
+    completion: &str,
+) -> serde_json::Value {
+    let mut body = json!({"action_plan_id": plan, "commitment_id": commitment, "kind": "assessment",
+                          "report": report, "completion": completion});
+    match report {
+        "design_report" => {
+            body["verifiable"] = json!(true);
+            body["potential_impact"] = json!("moderate");
+        }
+        "results_report" | "action_plan_review" => body["potential_for_results"] = json!("modest"),
+        _ => {
+            body["specificity"] = json!("high");
+            body["relevance"] = json!(["access_to_information"]);
+            body["potential_impact"] = json!("moderate");
+        }
+    }
+    body
 }
 
 #[actix_web::test]
@@ -87,8 +109,8 @@ async fn commitment_facts_follow_every_write() {
     assert_facts(&app, "a mid-term assessment").await;
     let end_of_term = assessment(&app, mex, first, "end_of_term_report", "complete").await;
     assert_facts(&app, "a later, end-of-term assessment").await;
-    assessment(&app, mex, first, "design_report", "no_evidence").await;
-    assert_facts(&app, "an earlier, design-report assessment").await;
+    assessment(&app, mex, first, "progress_report", "no_evidence").await;
+    assert_facts(&app, "an earlier, progress-report assessment").await;
     let latest = app
         .sql_text(&format!(
             "SELECT report || ' ' || completion AS value FROM commitment_facts \

@@ -152,39 +152,49 @@ async fn read_only_verdict_fields_cannot_be_written() {
     );
 }
 
+/// "A country is considered to have acted contrary to process if one or more of the following
+/// occurs" (Liberia end-of-term report 2015–2017): any criterion of the era makes the verdict
+/// true, all of them false make it false, and otherwise it is unknown.
 #[actix_web::test]
-async fn process_finding_needs_its_three_criteria_and_derives_the_verdict() {
+async fn process_verdict_is_derived_from_its_eras_criteria() {
     let app = spawn_app().await;
     let plan_id = a_plan(&app).await;
     let base = json!({"action_plan_id": plan_id, "report": "mid_term_report", "kind": "process"});
-    let response = app
-        .post(
-            "/api/v1/irm-findings",
-            &with(base.clone(), json!({"irm_not_engaged": true})),
+    let finding = create_finding(&app, &with(base.clone(), json!({"irm_not_engaged": true}))).await;
+    assert_eq!(finding["acted_contrary_to_process"], true);
+    assert_eq!(finding["acted_contrary_to_process_basis"], "derived");
+    let path = format!("/api/v1/irm-findings/{}", id_of(&finding));
+    let unknown = app.patch(&path, &json!({"irm_not_engaged": false})).await;
+    unknown.assert_status(200);
+    assert!(
+        unknown.body["acted_contrary_to_process"].is_null(),
+        "two criteria unknown"
+    );
+    assert!(unknown.body["acted_contrary_to_process_basis"].is_null());
+    let cleared = app
+        .patch(
+            &path,
+            &json!({"no_public_engagement": false, "no_progress_on_any_commitment": false}),
         )
         .await;
-    response.assert_problem(422);
-    assert_eq!(
-        response.error_fields(),
-        ["no_public_engagement", "no_progress_on_any_commitment"]
-    );
-    let finding = create_finding(
-        &app,
-        &with(
-            base,
-            json!({"no_public_engagement": false, "irm_not_engaged": true,
-                   "no_progress_on_any_commitment": false}),
-        ),
-    )
-    .await;
-    assert_eq!(finding["acted_contrary_to_process"], true);
-    let path = format!("/api/v1/irm-findings/{}", id_of(&finding));
-    let cleared = app.patch(&path, &json!({"irm_not_engaged": false})).await;
     cleared.assert_status(200);
     assert_eq!(cleared.body["acted_contrary_to_process"], false);
-    app.patch(&path, &json!({"irm_not_engaged": null}))
-        .await
-        .assert_problem(422);
+    let other_era = app
+        .patch(
+            &path,
+            &json!({"late_action_plan": true, "iap2_minimum_not_met": false}),
+        )
+        .await;
+    other_era.assert_problem(422);
+    assert_eq!(
+        other_era.error_fields(),
+        ["late_action_plan", "iap2_minimum_not_met"]
+    );
+    assert!(
+        other_era.text.contains("design_report"),
+        "{}",
+        other_era.text
+    );
 }
 
 #[actix_web::test]
@@ -283,8 +293,12 @@ async fn patching_ratings_rederives_and_null_drops_a_published_verdict() {
     assert_eq!(lowered.body["well_designed_basis"], "derived");
 }
 
+/// The star rule changed "starting in 2015" (only potentially transformative commitments
+/// qualify; freedominfo.org, 7 May 2015, quoting OGP), keyed to the year the report was written:
+/// a mid-term report on a 2013–2015 plan (2014) stars moderate impact, one published in 2015 does
+/// not, and moving the plan moves the report's era.
 #[actix_web::test]
-async fn moderate_impact_is_starred_only_before_2015_and_follows_the_plans_start_year() {
+async fn moderate_impact_is_starred_only_in_reports_written_before_2015() {
     let app = spawn_app().await;
     app.create("/api/v1/countries", &country("MEX")).await;
     let mut early = plan("MEX", 2);
@@ -295,17 +309,31 @@ async fn moderate_impact_is_starred_only_before_2015_and_follows_the_plans_start
         &app.create("/api/v1/commitments", &commitment(plan_id, 1))
             .await,
     );
+    let ratings = json!({"report": "mid_term_report", "specificity": "high",
+                         "relevance": ["civic_participation"], "potential_impact": "moderate",
+                         "completion": "substantial"});
     let finding = create_finding(
         &app,
-        &with(
-            assessment(plan_id, commitment_id),
-            json!({"specificity": "high", "relevance": ["civic_participation"],
-                   "potential_impact": "moderate", "completion": "substantial"}),
-        ),
+        &with(assessment(plan_id, commitment_id), ratings.clone()),
     )
     .await;
-    assert_eq!(finding["starred"], true);
-    assert_eq!(finding["well_designed"], false);
+    assert_eq!(finding["starred"], true, "a 2014 report: {finding}");
+    assert_eq!(finding["starred_basis"], "derived");
+    assert!(
+        finding["well_designed"].is_null(),
+        "no asterisk before 2016"
+    );
+    assert_eq!(finding["well_designed_basis"], "not_applicable");
+
+    let path = format!("/api/v1/irm-findings/{}", id_of(&finding));
+    let published_2015 = app
+        .patch(&path, &json!({"published_on": "2015-03-01"}))
+        .await;
+    published_2015.assert_status(200);
+    assert_eq!(published_2015.body["starred"], false, "written in 2015");
+    app.patch(&path, &json!({"published_on": null}))
+        .await
+        .assert_status(200);
 
     let moved = app
         .patch(
@@ -314,11 +342,10 @@ async fn moderate_impact_is_starred_only_before_2015_and_follows_the_plans_start
         )
         .await;
     moved.assert_status(200);
-    let refetched = app
-        .get(&format!("/api/v1/irm-findings/{}", id_of(&finding)))
-        .await;
+    let refetched = app.get(&path).await;
     assert_eq!(refetched.body["starred"], false);
     assert_eq!(refetched.body["starred_basis"], "derived");
+    assert_eq!(refetched.body["well_designed"], false, "a 2017 report");
 }
 
 #[actix_web::test]

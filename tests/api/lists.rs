@@ -262,11 +262,12 @@ async fn commitments_filter_by_country_plan_period_and_irm_ratings() {
     let app = spawn_app().await;
     let plans = plans_of_three_countries(&app).await;
     let mut commitments = Vec::new();
-    for (plan_index, completion, impact) in [
-        (2, "complete", "transformative"),    // MEX 2016
-        (2, "limited", "moderate"),           // MEX 2016
-        (3, "complete", "moderate"),          // KEN 2012
-        (4, "substantial", "transformative"), // KEN 2018
+    // KEN's 2012 report is dated 2014, when moderate potential impact still earned a star.
+    for (plan_index, completion, impact, published_on) in [
+        (2, "complete", "transformative", None),         // MEX 2016
+        (2, "limited", "moderate", None),                // MEX 2016
+        (3, "complete", "moderate", Some("2014-10-01")), // KEN 2012
+        (4, "substantial", "transformative", None),      // KEN 2018
     ] {
         let plan_id = plans[plan_index];
         let number = commitments.len() as i32 + 1;
@@ -278,7 +279,8 @@ async fn commitments_filter_by_country_plan_period_and_irm_ratings() {
             "/api/v1/irm-findings",
             &json!({"action_plan_id": plan_id, "commitment_id": id, "report": "end_of_term_report",
                     "kind": "assessment", "completion": completion, "potential_impact": impact,
-                    "specificity": "high", "relevance": ["civic_participation"]}),
+                    "specificity": "high", "relevance": ["civic_participation"],
+                    "published_on": published_on}),
         )
         .await;
         commitments.push(id);
@@ -311,7 +313,7 @@ async fn commitments_filter_by_country_plan_period_and_irm_ratings() {
     assert_eq!(ids(&both), [commitments[0]]);
     let well = app.get("/api/v1/commitments?well_designed=true").await;
     assert_eq!(ids(&well), [commitments[0], commitments[3]]);
-    // KEN's 2012 plan predates 2015, so its moderate-impact commitment is starred too.
+    // KEN's 2014 report predates 2015, so its moderate-impact commitment is starred too.
     let starred = app
         .get("/api/v1/commitments?starred=true&country_code=KEN")
         .await;
@@ -398,7 +400,7 @@ async fn include_embeds_children_with_one_query_per_collection() {
     }
     app.create(
         "/api/v1/irm-findings",
-        &json!({"action_plan_id": plan_id, "commitment_id": second, "report": "design_report",
+        &json!({"action_plan_id": plan_id, "commitment_id": second, "report": "mid_term_report",
                 "kind": "assessment", "well_designed": false}),
     )
     .await;

@@ -121,9 +121,13 @@ fn every_enum_of_the_contract_is_in_the_spec() {
     expect(
         "Report",
         &[
-            "design_report",
+            "progress_report",
             "mid_term_report",
             "end_of_term_report",
+            "design_report",
+            "implementation_report",
+            "transitional_results_report",
+            "co_creation_brief",
             "action_plan_review",
             "results_report",
         ],
@@ -152,7 +156,6 @@ fn every_enum_of_the_contract_is_in_the_spec() {
             "limited",
             "substantial",
             "complete",
-            "withdrawn",
         ],
     );
     expect(
@@ -165,7 +168,8 @@ fn every_enum_of_the_contract_is_in_the_spec() {
             "outstanding",
         ],
     );
-    expect("VerdictBasis", &["published", "derived"]);
+    expect("EarlyResults", &["moderate", "significant", "outstanding"]);
+    expect("VerdictBasis", &["published", "derived", "not_applicable"]);
 }
 
 #[test]

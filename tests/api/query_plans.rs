@@ -33,7 +33,7 @@ INSERT INTO irm_findings (action_plan_id, commitment_id, report, kind, completio
            ogp_derive_well_designed(NULL, NULL, impact),
            CASE WHEN ogp_derive_well_designed(NULL, NULL, impact) IS NOT NULL THEN 'derived' END
     FROM (SELECT c.action_plan_id, c.id,
-                 (ARRAY['no_evidence','not_started','limited','substantial','complete','withdrawn'])[1 + c.id % 6] AS completion,
+                 (ARRAY['no_evidence','not_started','limited','substantial','complete'])[1 + c.id % 5] AS completion,
                  (ARRAY['none','minor','moderate','transformative'])[1 + c.id % 4] AS impact
           FROM commitments c WHERE c.id % 2 = 0) AS rated;
 ANALYZE;

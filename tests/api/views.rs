@@ -65,12 +65,33 @@ async fn irm_summary_gives_back_the_seed_page() {
         assert!(highlight["assessment_id"].is_i64());
     }
 
-    // "Did not act contrary to OGP process", with its three criteria.
+    // "Did not act contrary to OGP process", with the three criteria of its era.
     let process = &summary["process"];
     assert_eq!(process["acted_contrary_to_process"], false);
-    assert_eq!(process["no_public_engagement"], false);
-    assert_eq!(process["irm_not_engaged"], false);
-    assert_eq!(process["no_progress_on_any_commitment"], false);
+    assert_eq!(process["acted_contrary_to_process_basis"], "derived");
+    assert_eq!(
+        process["criteria"],
+        json!({"no_public_engagement": false, "irm_not_engaged": false,
+               "no_progress_on_any_commitment": false})
+    );
+
+    // The mid-term report's "at a glance" lines, counted from the stored assessments.
+    let glance: Vec<(String, i64)> = summary["at_a_glance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["indicator"].as_str().unwrap().to_string(),
+                l["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(glance[0], ("commitments".to_string(), 2));
+    assert!(
+        glance.contains(&("well_designed".to_string(), 0)),
+        "{glance:?}"
+    );
     assert_eq!(process["body"], page("process")[0]["body"]);
 
     // The performance narrative.

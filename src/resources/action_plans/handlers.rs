@@ -71,8 +71,8 @@ pub async fn create_action_plan(
 /// Update an action plan
 ///
 /// JSON Merge Patch (RFC 7396): absent fields stay, `null` clears a nullable field.
-/// Changing `start_year` re-derives the `starred` verdicts of the plan's assessments (the rule
-/// differs for plans starting before 2015).
+/// Changing `start_year` or `end_year` re-derives the verdicts of the plan's assessments (their
+/// era can depend on the plan's years); a change that would make one invalid is a 422.
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id"),
@@ -107,8 +107,17 @@ pub async fn update_action_plan(
             // The body is checked first: an invalid change is a 422 whatever the ETag.
             if_match.check(current.version)?;
             let plan = query::update(conn, id, &input).await?;
-            if plan.start_year != current.start_year {
-                irm_findings::query::rederive_starred(conn, id, plan.start_year).await?;
+            if (plan.start_year, plan.end_year) != (current.start_year, current.end_year) {
+                let changed = if plan.start_year != current.start_year {
+                    "start_year"
+                } else {
+                    "end_year"
+                };
+                let years = irm_findings::eras::PlanYears {
+                    start: plan.start_year,
+                    end: plan.end_year,
+                };
+                irm_findings::query::rederive_verdicts(conn, id, years, changed).await?;
             }
             Ok(plan)
         })

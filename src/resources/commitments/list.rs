@@ -8,8 +8,8 @@ use crate::listing::spec::{Field, Group, Kind, ListSpec};
 use crate::resources::irm_findings::{self, model::IrmFinding};
 use crate::resources::milestones::{self, model::Milestone};
 use crate::vocab::{
-    Completion, DidItOpenGovernment, OgpValue, PotentialForResults, PotentialImpact, Report,
-    Specificity,
+    Completion, DidItOpenGovernment, EarlyResults, OgpValue, PotentialForResults, PotentialImpact,
+    Report, Specificity, VerdictBasis,
 };
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
@@ -25,8 +25,8 @@ pub static SPEC: ListSpec = ListSpec {
     // Every column but the stored search document, which only the database reads.
     select: concat!(
         "c.id, c.action_plan_id, c.number, c.reference, c.title, c.description, c.theme, ",
-        "c.lead_institution, c.ogp_values, c.start_date, c.end_date, c.created_at, ",
-        "c.updated_at, c.version",
+        "c.lead_institution, c.ogp_values, c.start_date, c.end_date, c.withdrawn, ",
+        "c.created_at, c.updated_at, c.version",
     ),
     key: Field::filter("id", "c.id", Kind::BigInt, "Id").sortable(false),
     fields: &[
@@ -60,6 +60,12 @@ pub static SPEC: ListSpec = ListSpec {
         Field::filter("end_date", "c.end_date", Kind::Date, "Planned end")
             .sortable(true)
             .ranged(),
+        Field::filter(
+            "withdrawn",
+            "c.withdrawn",
+            Kind::Bool,
+            "Taken out of its plan during implementation",
+        ),
         Field::filter(
             "country_code",
             "p.country_code",
@@ -132,8 +138,57 @@ pub static SPEC: ListSpec = ListSpec {
             "IRM verdict: well-designed",
         )
         .in_group(ASSESSMENT),
+        Field::filter(
+            "well_designed_basis",
+            "f.well_designed_basis",
+            Kind::Enum(VerdictBasis::NAMES),
+            "Where the IRM well-designed verdict comes from",
+        )
+        .in_group(ASSESSMENT),
         Field::filter("starred", "f.starred", Kind::Bool, "IRM verdict: starred")
             .in_group(ASSESSMENT),
+        Field::filter(
+            "starred_basis",
+            "f.starred_basis",
+            Kind::Enum(VerdictBasis::NAMES),
+            "Where the IRM starred verdict comes from",
+        )
+        .in_group(ASSESSMENT),
+        Field::filter(
+            "verifiable",
+            "f.verifiable",
+            Kind::Bool,
+            "IRM rating: verifiable",
+        )
+        .in_group(ASSESSMENT),
+        Field::filter(
+            "open_government_lens",
+            "f.open_government_lens",
+            Kind::Bool,
+            "IRM rating: open government lens",
+        )
+        .in_group(ASSESSMENT),
+        Field::filter(
+            "early_results",
+            "f.early_results",
+            Kind::Enum(EarlyResults::NAMES),
+            "IRM early results",
+        )
+        .in_group(ASSESSMENT),
+        Field::filter(
+            "potentially_starred",
+            "f.potentially_starred",
+            Kind::Bool,
+            "IRM verdict: potentially starred",
+        )
+        .in_group(ASSESSMENT),
+        Field::filter(
+            "promising",
+            "f.promising",
+            Kind::Bool,
+            "IRM verdict: promising commitment",
+        )
+        .in_group(ASSESSMENT),
     ],
     groups: &[
         Group {

@@ -38,6 +38,8 @@ pub struct Commitment {
     pub start_date: Option<NaiveDate>,
     /// Planned end.
     pub end_date: Option<NaiveDate>,
+    /// Taken out of the plan during implementation (withdrawal is not an IRM completion level).
+    pub withdrawn: bool,
     /// When the record was created (server-set).
     pub created_at: DateTime<Utc>,
     /// When the record last changed (server-set).
@@ -77,6 +79,9 @@ pub struct NewCommitment {
     pub start_date: Option<NaiveDate>,
     /// Planned end (`YYYY-MM-DD`), not before `start_date`.
     pub end_date: Option<NaiveDate>,
+    /// Taken out of the plan during implementation (default `false`).
+    #[schema(default = false)]
+    pub withdrawn: bool,
 }
 
 crate::openapi::merge_patch!(CommitmentPatch, NewCommitment);
@@ -106,6 +111,7 @@ impl NewCommitment {
             "ogp_values",
             "start_date",
             "end_date",
+            "withdrawn",
         ],
         read_only: &["id", "created_at", "updated_at", "version"],
     };
@@ -134,9 +140,10 @@ impl NewCommitment {
         if let (Some(start), Some(end)) = (start_date, end_date) {
             f.ensure(start <= end, "end_date", "must not be before start_date");
         }
+        let withdrawn = f.with_default::<bool>("withdrawn", false);
         f.finish()?;
-        let (Some(action_plan_id), Some(number), Some(title), Some(ogp_values)) =
-            (action_plan_id, number, title, ogp_values)
+        let (Some(action_plan_id), Some(number), Some(title), Some(ogp_values), Some(withdrawn)) =
+            (action_plan_id, number, title, ogp_values, withdrawn)
         else {
             return Err(ApiError::internal(
                 "commitment reader lost a required field",
@@ -153,6 +160,7 @@ impl NewCommitment {
             ogp_values,
             start_date,
             end_date,
+            withdrawn,
         })
     }
 }
@@ -171,6 +179,7 @@ impl Commitment {
             ogp_values: self.ogp_values.clone(),
             start_date: self.start_date,
             end_date: self.end_date,
+            withdrawn: self.withdrawn,
         }
     }
 }

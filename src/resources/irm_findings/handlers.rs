@@ -23,8 +23,8 @@ fn location(finding: &IrmFinding) -> String {
     format!("/api/v1/irm-findings/{}", finding.id)
 }
 
-/// Validates `input` against its plan (share-locked, so its start year holds) and resolves
-/// the verdicts.
+/// Validates `input` against its plan (share-locked, so its years hold) and resolves the
+/// verdicts by the rules of the report's era.
 async fn row_for(
     conn: &mut AsyncPgConnection,
     input: NewIrmFinding,
@@ -32,7 +32,10 @@ async fn row_for(
     let plan = action_plans::query::find_for_share(conn, input.action_plan_id)
         .await?
         .ok_or_else(|| ApiError::invalid_field("action_plan_id", "no action plan has this id"))?;
-    input.into_row(plan.start_year)
+    input.into_row(super::eras::PlanYears {
+        start: plan.start_year,
+        end: plan.end_year,
+    })
 }
 
 /// Get an IRM finding

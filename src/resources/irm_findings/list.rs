@@ -2,8 +2,8 @@
 
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::vocab::{
-    Completion, DidItOpenGovernment, FindingKind, OgpValue, PotentialForResults, PotentialImpact,
-    Report, Specificity, VerdictBasis,
+    Completion, DidItOpenGovernment, EarlyResults, FindingKind, OgpValue, PotentialForResults,
+    PotentialImpact, Report, Specificity, VerdictBasis,
 };
 
 pub static SPEC: ListSpec = ListSpec {
@@ -13,10 +13,13 @@ pub static SPEC: ListSpec = ListSpec {
         "f.id, f.action_plan_id, f.commitment_id, f.report, f.kind, f.title, f.body, ",
         "f.position, f.published_on, f.source_url, f.specificity, f.relevance, ",
         "f.potential_impact, f.potential_for_results, f.completion, ",
-        "f.did_it_open_government, f.well_designed, f.well_designed_basis, f.starred, ",
-        "f.starred_basis, f.no_public_engagement, f.irm_not_engaged, ",
-        "f.no_progress_on_any_commitment, f.acted_contrary_to_process, f.created_at, ",
-        "f.updated_at, f.version",
+        "f.did_it_open_government, f.verifiable, f.open_government_lens, f.early_results, ",
+        "f.well_designed, f.well_designed_basis, f.starred, f.starred_basis, ",
+        "f.potentially_starred, f.potentially_starred_basis, f.promising, f.promising_basis, ",
+        "f.no_public_engagement, f.irm_not_engaged, f.late_action_plan, ",
+        "f.iap2_minimum_not_met, f.no_online_repository, f.co_creation_minimum_not_met, ",
+        "f.no_progress_on_any_commitment, f.acted_contrary_to_process, ",
+        "f.acted_contrary_to_process_basis, f.created_at, f.updated_at, f.version",
     ),
     key: Field::filter("id", "f.id", Kind::BigInt, "Id").sortable(false),
     fields: &[
@@ -98,6 +101,24 @@ pub static SPEC: ListSpec = ListSpec {
             "Did it open government?",
         ),
         Field::filter(
+            "verifiable",
+            "f.verifiable",
+            Kind::Bool,
+            "Verifiable (2019+ reports)",
+        ),
+        Field::filter(
+            "open_government_lens",
+            "f.open_government_lens",
+            Kind::Bool,
+            "Open government lens (2021+ reports)",
+        ),
+        Field::filter(
+            "early_results",
+            "f.early_results",
+            Kind::Enum(EarlyResults::NAMES),
+            "Early results (results reports of plans from 2021)",
+        ),
+        Field::filter(
             "well_designed",
             "f.well_designed",
             Kind::Bool,
@@ -117,6 +138,30 @@ pub static SPEC: ListSpec = ListSpec {
             "Where `starred` comes from",
         ),
         Field::filter(
+            "potentially_starred",
+            "f.potentially_starred",
+            Kind::Bool,
+            "Potentially starred verdict (design reports)",
+        ),
+        Field::filter(
+            "potentially_starred_basis",
+            "f.potentially_starred_basis",
+            Kind::Enum(VerdictBasis::NAMES),
+            "Where `potentially_starred` comes from",
+        ),
+        Field::filter(
+            "promising",
+            "f.promising",
+            Kind::Bool,
+            "Promising commitment (action plan reviews)",
+        ),
+        Field::filter(
+            "promising_basis",
+            "f.promising_basis",
+            Kind::Enum(VerdictBasis::NAMES),
+            "Where `promising` comes from",
+        ),
+        Field::filter(
             "no_public_engagement",
             "f.no_public_engagement",
             Kind::Bool,
@@ -129,6 +174,30 @@ pub static SPEC: ListSpec = ListSpec {
             "Process criterion: IRM not engaged",
         ),
         Field::filter(
+            "late_action_plan",
+            "f.late_action_plan",
+            Kind::Bool,
+            "Process criterion: late action plan",
+        ),
+        Field::filter(
+            "iap2_minimum_not_met",
+            "f.iap2_minimum_not_met",
+            Kind::Bool,
+            "Process criterion: IAP2 minimum not met",
+        ),
+        Field::filter(
+            "no_online_repository",
+            "f.no_online_repository",
+            Kind::Bool,
+            "Process criterion: no online repository",
+        ),
+        Field::filter(
+            "co_creation_minimum_not_met",
+            "f.co_creation_minimum_not_met",
+            Kind::Bool,
+            "Process criterion: co-creation standards' minimum not met",
+        ),
+        Field::filter(
             "no_progress_on_any_commitment",
             "f.no_progress_on_any_commitment",
             Kind::Bool,
@@ -139,6 +208,12 @@ pub static SPEC: ListSpec = ListSpec {
             "f.acted_contrary_to_process",
             Kind::Bool,
             "Process verdict: acted contrary to OGP process",
+        ),
+        Field::filter(
+            "acted_contrary_to_process_basis",
+            "f.acted_contrary_to_process_basis",
+            Kind::Enum(VerdictBasis::NAMES),
+            "Where `acted_contrary_to_process` comes from",
         ),
     ],
     groups: &[],

@@ -1,9 +1,12 @@
 //! `/irm-findings`: what the IRM's reports state about action plans and their commitments.
 
+pub mod eras;
 pub mod handlers;
 pub mod list;
 pub mod model;
 pub mod query;
+pub mod row;
+pub mod rules;
 pub mod verdicts;
 
 use utoipa_actix_web::service_config::ServiceConfig;

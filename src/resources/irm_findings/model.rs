@@ -1,14 +1,15 @@
 //! IRM finding types: the response, the create body, and the row the server writes (the body
-//! plus the verdicts it derives).
+//! plus the verdicts it derives, `row.rs`). Which fields a finding may carry depends on its kind
+//! and on its report's era (`rules.rs`, docs/irm-method.md).
 
-use super::verdicts::{self, Ratings};
+use super::rules;
 use crate::body::{FieldSet, Fields};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::resources::commitments::model::check_distinct;
 use crate::schema::irm_findings;
 use crate::vocab::{
-    Completion, DidItOpenGovernment, FindingKind, OgpValue, PotentialForResults, PotentialImpact,
-    Report, Specificity, VerdictBasis,
+    Completion, DidItOpenGovernment, EarlyResults, FindingKind, OgpValue, PotentialForResults,
+    PotentialImpact, Report, Specificity, VerdictBasis,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -16,7 +17,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// One statement of one IRM report about an action plan, or (for assessments) about one of
-/// its commitments.
+/// its commitments. Each indicator, verdict and process criterion is `null` where the IRM did
+/// not rate it; a verdict's `*_basis` says whether it was `published`, `derived` by the rule of
+/// the report's era, or is `not_applicable` (the IRM gave no such verdict on that report).
 #[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = irm_findings, check_for_backend(diesel::pg::Pg))]
 pub struct IrmFinding {
@@ -40,35 +43,70 @@ pub struct IrmFinding {
     pub published_on: Option<NaiveDate>,
     /// Where the report is published.
     pub source_url: Option<String>,
-    /// Assessment rating: specificity.
+    /// Assessment rating (progress, mid-term, end-of-term, implementation and transitional
+    /// results reports): specificity.
     pub specificity: Option<Specificity>,
-    /// Assessment rating: the OGP values it is relevant to (`[]`: none; `null`: not rated).
+    /// Assessment rating (reports up to 2021): the OGP values it is relevant to (`[]`: none;
+    /// `null`: not rated).
     pub relevance: Option<Vec<OgpValue>>,
-    /// Assessment rating: potential impact.
+    /// Assessment rating (reports up to 2021): potential impact.
     pub potential_impact: Option<PotentialImpact>,
-    /// Assessment rating (2020+ method): potential for results.
+    /// Assessment rating (action plan reviews and results reports): potential for results.
     pub potential_for_results: Option<PotentialForResults>,
-    /// Assessment rating: completion.
+    /// Assessment rating (any report with assessments): completion.
     pub completion: Option<Completion>,
-    /// Assessment rating: did it open government?
+    /// Assessment rating (end-of-term, implementation and transitional results reports, and
+    /// results reports of plans starting before 2021): did it open government?
     pub did_it_open_government: Option<DidItOpenGovernment>,
-    /// Assessment verdict: well-designed? (`null`: unknown).
+    /// Assessment rating (design reports, action plan reviews, results reports): verifiable?
+    /// A commitment that is not verifiable is not assessed further.
+    pub verifiable: Option<bool>,
+    /// Assessment rating (action plan reviews and results reports): does it have an open
+    /// government lens?
+    pub open_government_lens: Option<bool>,
+    /// Assessment rating (results reports of plans from 2021): early results.
+    pub early_results: Option<EarlyResults>,
+    /// Assessment verdict: well-designed? (progress, mid-term and end-of-term reports from
+    /// 2016; `null`: unknown or not applicable, see the basis).
     pub well_designed: Option<bool>,
-    /// Where `well_designed` comes from: `published` by the IRM or `derived` from the ratings.
+    /// Where `well_designed` comes from.
     pub well_designed_basis: Option<VerdictBasis>,
-    /// Assessment verdict: starred? (`null`: unknown).
+    /// Assessment verdict: starred? (reports of 2014–2021 that awarded stars; `null`: unknown
+    /// or not applicable, see the basis).
     pub starred: Option<bool>,
-    /// Where `starred` comes from: `published` by the IRM or `derived` from the ratings.
+    /// Where `starred` comes from.
     pub starred_basis: Option<VerdictBasis>,
-    /// Process criterion: no public engagement in developing the plan.
+    /// Assessment verdict (design reports, published only): potentially starred?
+    pub potentially_starred: Option<bool>,
+    /// Where `potentially_starred` comes from: `published`, `not_applicable` or `null`.
+    pub potentially_starred_basis: Option<VerdictBasis>,
+    /// Assessment verdict (action plan reviews, published only): one of the plan's promising
+    /// commitments?
+    pub promising: Option<bool>,
+    /// Where `promising` comes from: `published`, `not_applicable` or `null`.
+    pub promising_basis: Option<VerdictBasis>,
+    /// Process criterion (2014–2017): no public engagement in developing the plan.
     pub no_public_engagement: Option<bool>,
-    /// Process criterion: the government did not engage with the IRM.
+    /// Process criterion (2014–2017): the government did not engage with the IRM.
     pub irm_not_engaged: Option<bool>,
-    /// Process criterion: no progress on any commitment.
+    /// Process criterion (2017–2021: more than 4 months late; from 2022: no plan within 12
+    /// months of the last one's end): the action plan was late.
+    pub late_action_plan: Option<bool>,
+    /// Process criterion (2017–2021): IAP2 "involve" during development or "inform" during
+    /// implementation not reached.
+    pub iap2_minimum_not_met: Option<bool>,
+    /// Process criterion (2017–2021): no online repository.
+    pub no_online_repository: Option<bool>,
+    /// Process criterion (from 2022): the Participation & Co-Creation Standards' minimum
+    /// requirements not met.
+    pub co_creation_minimum_not_met: Option<bool>,
+    /// Process criterion (every era): no progress on any commitment.
     pub no_progress_on_any_commitment: Option<bool>,
-    /// Process verdict (derived): the country acted contrary to OGP process, i.e. any of the
-    /// three criteria holds.
+    /// Process verdict: the country acted contrary to OGP process.
     pub acted_contrary_to_process: Option<bool>,
+    /// Where `acted_contrary_to_process` comes from: `published`, or `derived` from the
+    /// criteria of the report's era (any true → true, all false → false).
+    pub acted_contrary_to_process_basis: Option<VerdictBasis>,
     /// When the record was created (server-set).
     pub created_at: DateTime<Utc>,
     /// When the record last changed (server-set).
@@ -79,10 +117,12 @@ pub struct IrmFinding {
 
 /// An IRM finding to create. In a PATCH every field is optional (JSON Merge Patch).
 ///
-/// Which fields a finding takes depends on `kind`: ratings and verdicts only on an
-/// `assessment` (which needs `commitment_id`); the three criteria on a `process` finding
-/// (required there); `body` is required on `performance`, `recommendation` and `summary`;
-/// `position` on `recommendation`.
+/// Which fields a finding takes depends on `kind` and on the era of `report`
+/// (docs/irm-method.md): ratings and verdicts only on an `assessment` (which needs
+/// `commitment_id`; a co-creation brief holds none), each indicator only on the report types
+/// that rated it, process criteria only on a `process` finding and only those of the report's
+/// era; `body` is required on `performance`, `recommendation` and `summary`; `position` on
+/// `recommendation`. A field outside its era is a 422 naming the report types where it belongs.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NewIrmFinding {
     /// The action plan the report is about; it must exist.
@@ -102,36 +142,62 @@ pub struct NewIrmFinding {
     /// Order within the report, ≥ 1 (required for recommendations; unique per report).
     #[schema(minimum = 1)]
     pub position: Option<i32>,
-    /// When the report was published (`YYYY-MM-DD`).
+    /// When the report was published (`YYYY-MM-DD`); its year decides the era's verdict rules.
     pub published_on: Option<NaiveDate>,
     /// Where the report is published: an `http(s)://` URL.
     #[schema(max_length = 2000)]
     pub source_url: Option<String>,
-    /// Assessment rating: specificity.
+    /// Assessment rating: specificity (progress, mid-term, end-of-term, implementation and
+    /// transitional results reports).
     pub specificity: Option<Specificity>,
-    /// Assessment rating: the OGP values it is relevant to, each at most once.
+    /// Assessment rating: the OGP values it is relevant to, each at most once (reports up to
+    /// 2021).
     pub relevance: Option<Vec<OgpValue>>,
-    /// Assessment rating: potential impact.
+    /// Assessment rating: potential impact (reports up to 2021).
     pub potential_impact: Option<PotentialImpact>,
-    /// Assessment rating (2020+ method): potential for results.
+    /// Assessment rating: potential for results (action plan reviews, results reports).
     pub potential_for_results: Option<PotentialForResults>,
     /// Assessment rating: completion.
     pub completion: Option<Completion>,
-    /// Assessment rating: did it open government?
+    /// Assessment rating: did it open government? (end-of-term, implementation, transitional
+    /// results reports; results reports of plans starting before 2021).
     pub did_it_open_government: Option<DidItOpenGovernment>,
-    /// The IRM's published "well-designed?" verdict. Omit to let the server derive it from
-    /// the ratings; a published verdict the ratings contradict is refused (422).
+    /// Assessment rating: verifiable? (design reports, action plan reviews, results reports).
+    /// `false` means the IRM assessed it no further: other ratings are then refused.
+    pub verifiable: Option<bool>,
+    /// Assessment rating: open government lens? (action plan reviews, results reports).
+    pub open_government_lens: Option<bool>,
+    /// Assessment rating: early results (results reports of plans from 2021).
+    pub early_results: Option<EarlyResults>,
+    /// The IRM's published "well-designed?" verdict (progress, mid-term and end-of-term reports
+    /// from 2016). Omit to let the server derive it; a published verdict the ratings contradict,
+    /// or one on a report without this verdict, is refused (422).
     pub well_designed: Option<bool>,
-    /// The IRM's published "starred?" verdict. Omit to let the server derive it; a
-    /// published verdict the ratings contradict is refused (422).
+    /// The IRM's published "starred?" verdict (reports of 2014–2021 that awarded stars). Omit to
+    /// let the server derive it; a contradicted or not applicable one is refused (422).
     pub starred: Option<bool>,
-    /// Process criterion (required on `process` findings): no public engagement.
+    /// The IRM's published "potentially starred" verdict (design reports only; never derived).
+    pub potentially_starred: Option<bool>,
+    /// The IRM's published "promising commitment" selection (action plan reviews only; never
+    /// derived).
+    pub promising: Option<bool>,
+    /// Process criterion (2014–2017 reports): no public engagement.
     pub no_public_engagement: Option<bool>,
-    /// Process criterion (required on `process` findings): the government did not engage
-    /// with the IRM.
+    /// Process criterion (2014–2017 reports): the government did not engage with the IRM.
     pub irm_not_engaged: Option<bool>,
-    /// Process criterion (required on `process` findings): no progress on any commitment.
+    /// Process criterion (reports from 2019): the action plan was late.
+    pub late_action_plan: Option<bool>,
+    /// Process criterion (2019–2021 reports): IAP2 minimum not met.
+    pub iap2_minimum_not_met: Option<bool>,
+    /// Process criterion (2019–2021 reports): no online repository.
+    pub no_online_repository: Option<bool>,
+    /// Process criterion (reports from 2021): co-creation standards' minimum not met.
+    pub co_creation_minimum_not_met: Option<bool>,
+    /// Process criterion (every era): no progress on any commitment.
     pub no_progress_on_any_commitment: Option<bool>,
+    /// The IRM's published process verdict ("acted contrary to OGP process: yes/no"). Omit to
+    /// derive it from the criteria; one the criteria contradict is refused (422).
+    pub acted_contrary_to_process: Option<bool>,
 }
 
 crate::openapi::merge_patch!(IrmFindingPatch, NewIrmFinding);
@@ -155,33 +221,27 @@ pub struct IrmFindingRow {
     pub potential_for_results: Option<PotentialForResults>,
     pub completion: Option<Completion>,
     pub did_it_open_government: Option<DidItOpenGovernment>,
+    pub verifiable: Option<bool>,
+    pub open_government_lens: Option<bool>,
+    pub early_results: Option<EarlyResults>,
     pub well_designed: Option<bool>,
     pub well_designed_basis: Option<VerdictBasis>,
     pub starred: Option<bool>,
     pub starred_basis: Option<VerdictBasis>,
+    /// Published only; its basis is a generated column (`published` / `not_applicable`).
+    pub potentially_starred: Option<bool>,
+    /// Published only; its basis is a generated column.
+    pub promising: Option<bool>,
     pub no_public_engagement: Option<bool>,
     pub irm_not_engaged: Option<bool>,
+    pub late_action_plan: Option<bool>,
+    pub iap2_minimum_not_met: Option<bool>,
+    pub no_online_repository: Option<bool>,
+    pub co_creation_minimum_not_met: Option<bool>,
     pub no_progress_on_any_commitment: Option<bool>,
+    pub acted_contrary_to_process: Option<bool>,
+    pub acted_contrary_to_process_basis: Option<VerdictBasis>,
 }
-
-/// Fields only an assessment carries.
-const ASSESSMENT_ONLY: &[&str] = &[
-    "specificity",
-    "relevance",
-    "potential_impact",
-    "potential_for_results",
-    "completion",
-    "did_it_open_government",
-    "well_designed",
-    "starred",
-];
-
-/// Fields only a process finding carries.
-const PROCESS_ONLY: &[&str] = &[
-    "no_public_engagement",
-    "irm_not_engaged",
-    "no_progress_on_any_commitment",
-];
 
 impl NewIrmFinding {
     pub const FIELDS: FieldSet = FieldSet {
@@ -201,25 +261,38 @@ impl NewIrmFinding {
             "potential_for_results",
             "completion",
             "did_it_open_government",
+            "verifiable",
+            "open_government_lens",
+            "early_results",
             "well_designed",
             "starred",
+            "potentially_starred",
+            "promising",
             "no_public_engagement",
             "irm_not_engaged",
+            "late_action_plan",
+            "iap2_minimum_not_met",
+            "no_online_repository",
+            "co_creation_minimum_not_met",
             "no_progress_on_any_commitment",
+            "acted_contrary_to_process",
         ],
         read_only: &[
             "id",
             "well_designed_basis",
             "starred_basis",
-            "acted_contrary_to_process",
+            "potentially_starred_basis",
+            "promising_basis",
+            "acted_contrary_to_process_basis",
             "created_at",
             "updated_at",
             "version",
         ],
     };
 
-    /// Validates a body, naming every bad field. The verdicts are checked against the ratings
-    /// later, by [`NewIrmFinding::into_row`], which needs the plan's start year.
+    /// Validates a body, naming every bad field, including the fields its kind and its
+    /// report's era do not take. The rules that need the plan (its years) are checked later,
+    /// by [`NewIrmFinding::into_row`].
     pub fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
         let action_plan_id = f.required::<i64>("action_plan_id");
         if let Some(id) = action_plan_id {
@@ -260,122 +333,39 @@ impl NewIrmFinding {
             potential_for_results: f.nullable("potential_for_results"),
             completion: f.nullable("completion"),
             did_it_open_government: f.nullable("did_it_open_government"),
+            verifiable: f.nullable("verifiable"),
+            open_government_lens: f.nullable("open_government_lens"),
+            early_results: f.nullable("early_results"),
             well_designed: f.nullable("well_designed"),
             starred: f.nullable("starred"),
+            potentially_starred: f.nullable("potentially_starred"),
+            promising: f.nullable("promising"),
             no_public_engagement: f.nullable("no_public_engagement"),
             irm_not_engaged: f.nullable("irm_not_engaged"),
+            late_action_plan: f.nullable("late_action_plan"),
+            iap2_minimum_not_met: f.nullable("iap2_minimum_not_met"),
+            no_online_repository: f.nullable("no_online_repository"),
+            co_creation_minimum_not_met: f.nullable("co_creation_minimum_not_met"),
             no_progress_on_any_commitment: f.nullable("no_progress_on_any_commitment"),
+            acted_contrary_to_process: f.nullable("acted_contrary_to_process"),
         };
         if let Some(kind) = kind {
-            check_kind(&mut f, kind);
+            rules::check_kind(&mut f, kind);
+            if let Some(report) = report {
+                rules::check_era(&mut f, kind, report);
+            }
+        }
+        if finding.verifiable == Some(false) {
+            rules::check_not_assessed_further(&mut f);
         }
         f.finish()?;
         Ok(finding)
     }
-
-    /// The row to write, with each verdict resolved: as published, else derived from the
-    /// ratings. A published verdict the ratings contradict is a 422 on that field.
-    pub fn into_row(self, plan_start_year: i32) -> Result<IrmFindingRow, ApiError> {
-        let ratings = Ratings {
-            specificity: self.specificity,
-            relevance: self.relevance.as_deref(),
-            potential_impact: self.potential_impact,
-            completion: self.completion,
-        };
-        let assessment = self.kind == FindingKind::Assessment;
-        let derived_well = assessment
-            .then(|| verdicts::well_designed(&ratings))
-            .flatten();
-        let derived_star = assessment
-            .then(|| verdicts::starred(&ratings, plan_start_year))
-            .flatten();
-        let mut errors = Vec::new();
-        let mut verdict = |field: &str, published, derived| {
-            verdicts::resolve(published, derived).unwrap_or_else(|derived| {
-                errors.push(FieldError::new(
-                    field,
-                    format!("contradicts the ratings, which make it {derived}; omit it to use the derived verdict"),
-                ));
-                verdicts::Verdict { value: None, basis: None }
-            })
-        };
-        let well = verdict("well_designed", self.well_designed, derived_well);
-        let star = verdict("starred", self.starred, derived_star);
-        if !errors.is_empty() {
-            return Err(ApiError::validation(errors));
-        }
-        Ok(IrmFindingRow {
-            action_plan_id: self.action_plan_id,
-            commitment_id: self.commitment_id,
-            report: self.report,
-            kind: self.kind,
-            title: self.title,
-            body: self.body,
-            position: self.position,
-            published_on: self.published_on,
-            source_url: self.source_url,
-            specificity: self.specificity,
-            relevance: self.relevance,
-            potential_impact: self.potential_impact,
-            potential_for_results: self.potential_for_results,
-            completion: self.completion,
-            did_it_open_government: self.did_it_open_government,
-            well_designed: well.value,
-            well_designed_basis: well.basis,
-            starred: star.value,
-            starred_basis: star.basis,
-            no_public_engagement: self.no_public_engagement,
-            irm_not_engaged: self.irm_not_engaged,
-            no_progress_on_any_commitment: self.no_progress_on_any_commitment,
-        })
-    }
-}
-
-/// The per-kind rules: which fields a kind requires and which it refuses.
-fn check_kind(f: &mut Fields, kind: FindingKind) {
-    if kind != FindingKind::Assessment {
-        for field in ASSESSMENT_ONLY {
-            if f.has(field) && !f.has_error(field) {
-                f.error(
-                    field,
-                    format!("only an assessment carries it (kind is `{kind}`)"),
-                );
-            }
-        }
-    } else if !f.has("commitment_id") && !f.has_error("commitment_id") {
-        f.error("commitment_id", "is required for an assessment");
-    }
-    if kind == FindingKind::Process {
-        for field in PROCESS_ONLY {
-            if !f.has(field) && !f.has_error(field) {
-                f.error(field, "is required for a process finding (true or false)");
-            }
-        }
-    } else {
-        for field in PROCESS_ONLY {
-            if f.has(field) && !f.has_error(field) {
-                f.error(
-                    field,
-                    format!("only a process finding carries it (kind is `{kind}`)"),
-                );
-            }
-        }
-    }
-    let needs_body = matches!(
-        kind,
-        FindingKind::Performance | FindingKind::Recommendation | FindingKind::Summary
-    );
-    if needs_body && !f.has("body") && !f.has_error("body") {
-        f.error("body", format!("is required for a `{kind}` finding"));
-    }
-    if kind == FindingKind::Recommendation && !f.has("position") && !f.has_error("position") {
-        f.error("position", "is required for a recommendation (its number)");
-    }
 }
 
 impl IrmFinding {
-    /// The create-body form of this finding, the base a merge patch applies to. Derived
-    /// verdicts are left out, so they follow the ratings after the patch.
+    /// The create-body form of this finding, the base a merge patch applies to. Derived and
+    /// not applicable verdicts are left out, so they follow the ratings after the patch.
     pub fn to_input(&self) -> NewIrmFinding {
         let published =
             |value: Option<bool>, basis| value.filter(|_| basis == Some(VerdictBasis::Published));
@@ -395,11 +385,27 @@ impl IrmFinding {
             potential_for_results: self.potential_for_results,
             completion: self.completion,
             did_it_open_government: self.did_it_open_government,
+            verifiable: self.verifiable,
+            open_government_lens: self.open_government_lens,
+            early_results: self.early_results,
             well_designed: published(self.well_designed, self.well_designed_basis),
             starred: published(self.starred, self.starred_basis),
+            potentially_starred: published(
+                self.potentially_starred,
+                self.potentially_starred_basis,
+            ),
+            promising: published(self.promising, self.promising_basis),
             no_public_engagement: self.no_public_engagement,
             irm_not_engaged: self.irm_not_engaged,
+            late_action_plan: self.late_action_plan,
+            iap2_minimum_not_met: self.iap2_minimum_not_met,
+            no_online_repository: self.no_online_repository,
+            co_creation_minimum_not_met: self.co_creation_minimum_not_met,
             no_progress_on_any_commitment: self.no_progress_on_any_commitment,
+            acted_contrary_to_process: published(
+                self.acted_contrary_to_process,
+                self.acted_contrary_to_process_basis,
+            ),
         }
     }
 }

@@ -1,56 +1,67 @@
 //! IRM finding SQL.
 
+use super::eras::PlanYears;
 use super::model::{IrmFinding, IrmFindingRow};
-use super::verdicts::{self, Ratings};
 use crate::error::ApiError;
 use crate::schema::irm_findings;
-use crate::vocab::{FindingKind, VerdictBasis};
+use crate::vocab::FindingKind;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 crate::db::keyed::keyed_queries!(irm_findings, IrmFinding, IrmFindingRow, i64);
 
-/// After a plan's start year changed: re-derives the `starred` verdict of its assessments
-/// (the rule depends on the era). A published verdict the new era contradicts makes the
-/// change a 422 on `start_year`.
-pub async fn rederive_starred(
+/// After a plan's years changed: re-checks its findings by the rules of their era (which
+/// depends on the plan's years) and re-derives their verdicts. A finding the new years make
+/// invalid (a published verdict the era contradicts, an indicator of the wrong generation)
+/// makes the change a 422 on `field` (the plan's changed year).
+pub async fn rederive_verdicts(
     conn: &mut AsyncPgConnection,
     action_plan_id: i64,
-    start_year: i32,
+    plan: PlanYears,
+    field: &str,
 ) -> Result<(), ApiError> {
-    let assessments: Vec<IrmFinding> = irm_findings::table
+    let findings: Vec<IrmFinding> = irm_findings::table
         .filter(irm_findings::action_plan_id.eq(action_plan_id))
         .filter(irm_findings::kind.eq(FindingKind::Assessment))
         .select(IrmFinding::as_select())
         .for_update()
         .load(conn)
         .await?;
-    for finding in assessments {
-        let ratings = Ratings {
-            specificity: finding.specificity,
-            relevance: finding.relevance.as_deref(),
-            potential_impact: finding.potential_impact,
-            completion: finding.completion,
-        };
-        let derived = verdicts::starred(&ratings, start_year);
-        let published = finding
-            .starred
-            .filter(|_| finding.starred_basis == Some(VerdictBasis::Published));
-        let verdict = verdicts::resolve(published, derived).map_err(|_| {
+    for finding in findings {
+        let row = finding.to_input().into_row(plan).map_err(|error| {
+            let reasons: Vec<String> = error
+                .errors
+                .iter()
+                .map(|e| format!("`{}` {}", e.field, e.message))
+                .collect();
             ApiError::invalid_field(
-                "start_year",
+                field,
                 format!(
-                    "IRM finding {} records a published `starred` verdict that the rule for plans \
-                     starting in {start_year} contradicts",
-                    finding.id
+                    "IRM finding {} would no longer hold with these plan years: {}",
+                    finding.id,
+                    reasons.join("; ")
                 ),
             )
         })?;
-        if verdict.value != finding.starred || verdict.basis != finding.starred_basis {
+        let stored = (
+            finding.well_designed,
+            finding.well_designed_basis,
+            finding.starred,
+            finding.starred_basis,
+        );
+        if (
+            row.well_designed,
+            row.well_designed_basis,
+            row.starred,
+            row.starred_basis,
+        ) != stored
+        {
             diesel::update(irm_findings::table.find(finding.id))
                 .set((
-                    irm_findings::starred.eq(verdict.value),
-                    irm_findings::starred_basis.eq(verdict.basis),
+                    irm_findings::well_designed.eq(row.well_designed),
+                    irm_findings::well_designed_basis.eq(row.well_designed_basis),
+                    irm_findings::starred.eq(row.starred),
+                    irm_findings::starred_basis.eq(row.starred_basis),
                 ))
                 .execute(conn)
                 .await?;

@@ -1,12 +1,15 @@
-//! The IRM's verdicts (API.md): `well_designed` and `starred`, derived from an assessment's
-//! ratings or recorded as published, and checked against each other.
+//! The IRM's verdicts (API.md, docs/irm-method.md): `well_designed`, `starred` and the process
+//! verdict, derived from the ratings or criteria by the rule of the report's era, or recorded as
+//! published, and checked against each other. Whether a verdict applies at all to a report is
+//! [`super::eras`]' business.
 //!
 //! Every rule is a three-valued AND over its conditions: any condition the ratings present
 //! make false decides `false`; otherwise a missing rating leaves the verdict unknown (`None`).
 
 use crate::vocab::{Completion, OgpValue, PotentialImpact, Specificity, VerdictBasis};
 
-/// Plans starting before this year are starred with `moderate` potential impact too.
+/// Reports written before this year star `moderate` potential impact too ("starting in 2015"
+/// only potentially transformative commitments qualify).
 pub const STARRED_MODERATE_BEFORE: i32 = 2015;
 
 /// The ratings the verdicts depend on.
@@ -34,32 +37,36 @@ fn specific_enough(r: &Ratings) -> Option<bool> {
         .map(|s| matches!(s, Specificity::Medium | Specificity::High))
 }
 
-/// Well-designed: specificity medium or high, relevant to at least one OGP value, and
-/// transformative potential impact.
+/// Relevant in the IRM's sense: to access to information, civic participation or public
+/// accountability; technology and innovation counts only together with one of them.
+fn relevant(r: &Ratings) -> Option<bool> {
+    r.relevance.map(|values| {
+        values
+            .iter()
+            .any(|v| *v != OgpValue::TechnologyAndInnovation)
+    })
+}
+
+/// Well-designed: specificity medium or high, relevant, and transformative potential impact.
 pub fn well_designed(r: &Ratings) -> Option<bool> {
     all(&[
         specific_enough(r),
-        r.relevance.map(|values| !values.is_empty()),
+        relevant(r),
         r.potential_impact
             .map(|p| p == PotentialImpact::Transformative),
     ])
 }
 
-/// Starred: specificity medium or high; relevant to access to information, civic
-/// participation or public accountability; transformative potential impact (moderate also
-/// qualifies for plans starting before 2015); substantial or complete completion.
-pub fn starred(r: &Ratings, plan_start_year: i32) -> Option<bool> {
+/// Starred: specificity medium or high; relevant; transformative potential impact (moderate
+/// also qualifies in reports written before 2015); substantial or complete completion.
+pub fn starred(r: &Ratings, report_year: i32) -> Option<bool> {
     let impact_qualifies = |p: PotentialImpact| {
         p == PotentialImpact::Transformative
-            || (plan_start_year < STARRED_MODERATE_BEFORE && p == PotentialImpact::Moderate)
+            || (report_year < STARRED_MODERATE_BEFORE && p == PotentialImpact::Moderate)
     };
     all(&[
         specific_enough(r),
-        r.relevance.map(|values| {
-            values
-                .iter()
-                .any(|v| *v != OgpValue::TechnologyAndInnovation)
-        }),
+        relevant(r),
         r.potential_impact.map(impact_qualifies),
         r.completion
             .map(|c| matches!(c, Completion::Substantial | Completion::Complete)),
@@ -71,6 +78,26 @@ pub fn starred(r: &Ratings, plan_start_year: i32) -> Option<bool> {
 pub struct Verdict {
     pub value: Option<bool>,
     pub basis: Option<VerdictBasis>,
+}
+
+/// The process verdict from the criteria of the report's era: any true → acted contrary to
+/// process; all known and false → did not; else unknown.
+pub fn acted_contrary(criteria: &[Option<bool>]) -> Option<bool> {
+    if criteria.contains(&Some(true)) {
+        Some(true)
+    } else if criteria.contains(&None) {
+        None
+    } else {
+        Some(false)
+    }
+}
+
+impl Verdict {
+    /// The verdict of a report on which the IRM did not give it.
+    pub const NOT_APPLICABLE: Verdict = Verdict {
+        value: None,
+        basis: Some(VerdictBasis::NotApplicable),
+    };
 }
 
 /// Combines a published verdict (if recorded) with the one the ratings give. `Err(derived)`
@@ -129,7 +156,11 @@ mod tests {
             Some(P::Transformative),
             None,
         );
-        assert_eq!(well_designed(&medium), Some(true), "any OGP value counts");
+        assert_eq!(
+            well_designed(&medium),
+            Some(false),
+            "technology and innovation alone is not relevant"
+        );
         let not_relevant = ratings(Some(S::High), Some(NONE), Some(P::Transformative), None);
         assert_eq!(well_designed(&not_relevant), Some(false));
         let moderate = ratings(Some(S::High), Some(AI), Some(P::Moderate), None);
@@ -205,7 +236,7 @@ mod tests {
     }
 
     #[test]
-    fn moderate_impact_stars_only_plans_before_2015() {
+    fn moderate_impact_stars_only_reports_written_before_2015() {
         let moderate = ratings(
             Some(S::High),
             Some(AI),
@@ -224,6 +255,14 @@ mod tests {
             Some(C::Complete),
         );
         assert_eq!(starred(&transformative, 2012), Some(true));
+    }
+
+    #[test]
+    fn any_criterion_makes_a_plan_contrary_to_process() {
+        assert_eq!(acted_contrary(&[Some(false), Some(true), None]), Some(true));
+        assert_eq!(acted_contrary(&[Some(false), None]), None);
+        assert_eq!(acted_contrary(&[Some(false), Some(false)]), Some(false));
+        assert_eq!(acted_contrary(&[None, None, None]), None);
     }
 
     #[test]
