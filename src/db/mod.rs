@@ -136,6 +136,15 @@ pub async fn revert_all_migrations(url: &str) -> Result<Vec<String>, BoxError> {
     .await
 }
 
+/// Reverts the newest applied migration; returns its name (the test of a migration over
+/// existing rows reverts it, writes rows of the older schema, and applies it again).
+pub async fn revert_last_migration(url: &str) -> Result<String, BoxError> {
+    with_harness(url, |harness| {
+        Ok(harness.revert_last_migration(MIGRATIONS)?.to_string())
+    })
+    .await
+}
+
 /// diesel_migrations is synchronous: run it on a blocking thread over a wrapped async connection.
 async fn with_harness<T, F>(url: &str, work: F) -> Result<T, BoxError>
 where

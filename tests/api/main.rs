@@ -15,6 +15,7 @@ mod exports;
 mod fixtures;
 mod helpers;
 mod idempotency;
+mod irm_eras;
 mod irm_findings;
 mod limits;
 mod lists;
