@@ -140,10 +140,7 @@ mod tests {
     fn builds_what_serde_json_builds() {
         let text = r#"{"a": [1, -2, 3.5, "x", null, true, {"b": {}}], "c": 18446744073709551615}"#;
         let parsed = parse(text.as_bytes()).unwrap();
-        assert_eq!(
-            parsed.value,
-            serde_json::from_str::<Value>(text).unwrap()
-        );
+        assert_eq!(parsed.value, serde_json::from_str::<Value>(text).unwrap());
         assert!(parsed.duplicates.is_empty());
     }
 

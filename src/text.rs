@@ -52,7 +52,15 @@ mod tests {
         ] {
             assert!(!has_visible_character(blank), "{blank:?}");
         }
-        for text in ["Mexico", "\u{200B}a", "é", "日本", "🙂\u{FE0F}", "-", "\u{0301}a"] {
+        for text in [
+            "Mexico",
+            "\u{200B}a",
+            "é",
+            "日本",
+            "🙂\u{FE0F}",
+            "-",
+            "\u{0301}a",
+        ] {
             assert!(has_visible_character(text), "{text:?}");
         }
     }
