@@ -250,6 +250,7 @@ pub fn build(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .default_service(web::to(no_route))
         .wrap(from_fn(crate::idempotency::idempotent))
+        .wrap(from_fn(crate::request_target::check))
         .wrap(from_fn(crate::rate_limit::limit))
         .wrap(from_fn(crate::auth::middleware::authorize))
         .wrap(cors)

@@ -75,17 +75,31 @@ impl FromRequest for JsonObject {
                 }
                 body.extend_from_slice(&chunk);
             }
-            let value: Value = serde_json::from_slice(&body).map_err(|e| {
-                ApiError::malformed_json(format!("the body is not valid JSON: {e}"))
-            })?;
-            match value {
-                Value::Object(map) => Ok(JsonObject(map)),
-                _ => Err(ApiError::invalid_field(
-                    "",
-                    "the body must be a JSON object",
-                )),
-            }
+            parse_object(&body)
         })
+    }
+}
+
+/// Parses a body that must be one JSON object: malformed JSON is a 400; another JSON value, or
+/// a key given twice in any object of it, is a 422 naming the field.
+fn parse_object(body: &[u8]) -> Result<JsonObject, ApiError> {
+    let parsed = crate::json_keys::parse(body)
+        .map_err(|e| ApiError::malformed_json(format!("the body is not valid JSON: {e}")))?;
+    if !parsed.duplicates.is_empty() {
+        return Err(ApiError::validation(
+            parsed
+                .duplicates
+                .into_iter()
+                .map(|field| FieldError::new(field, "given more than once"))
+                .collect(),
+        ));
+    }
+    match parsed.value {
+        Value::Object(map) => Ok(JsonObject(map)),
+        _ => Err(ApiError::invalid_field(
+            "",
+            "the body must be a JSON object",
+        )),
     }
 }
 
@@ -272,6 +286,10 @@ impl Fields {
         if text.trim().is_empty() {
             self.error(name, "must not be empty or blank");
             None
+        } else if !crate::text::has_visible_character(&text) {
+            // Checked, never altered: a value with a visible character is stored as sent.
+            self.error(name, "must contain a visible character");
+            None
         } else if length > max {
             self.error(
                 name,
@@ -286,13 +304,16 @@ impl Fields {
         }
     }
 
-    /// A nullable calendar date, `YYYY-MM-DD`.
+    /// A nullable calendar date, `YYYY-MM-DD`, in years 1 to 9999 (see [`crate::calendar`]).
     pub fn nullable_date(&mut self, name: &str) -> Option<chrono::NaiveDate> {
         let text: String = self.nullable(name)?;
-        match chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
-            Ok(date) if text.len() == 10 => Some(date),
-            _ => {
-                self.error(name, format!("must be a date `YYYY-MM-DD` (got `{text}`)"));
+        match crate::calendar::parse_date(&text) {
+            Some(date) => Some(date),
+            None => {
+                self.error(
+                    name,
+                    format!("must be a date `YYYY-MM-DD` in years 1 to 9999 (got `{text}`)"),
+                );
                 None
             }
         }

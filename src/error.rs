@@ -15,6 +15,9 @@ use utoipa::ToSchema;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The most field errors a 422 lists; its `detail` counts the rest.
+pub const MAX_LISTED_ERRORS: usize = 100;
+
 /// One invalid field of a request body.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
@@ -136,12 +139,21 @@ impl ApiError {
         )
     }
 
-    /// 422 with one entry per invalid field.
-    pub fn validation(errors: Vec<FieldError>) -> Self {
+    /// 422 with one entry per invalid field: the first [`MAX_LISTED_ERRORS`], and a `detail`
+    /// saying how many more were left out (a body of 15 000 unknown fields would otherwise
+    /// answer with megabytes).
+    pub fn validation(mut errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
             [one] => format!("`{}`: {}", one.field, one.message),
+            many if many.len() > MAX_LISTED_ERRORS => format!(
+                "{} fields are invalid; `errors` lists the first {MAX_LISTED_ERRORS}, the other \
+                 {} are left out",
+                many.len(),
+                many.len() - MAX_LISTED_ERRORS
+            ),
             many => format!("{} fields are invalid; see `errors`", many.len()),
         };
+        errors.truncate(MAX_LISTED_ERRORS);
         let mut error = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation",
@@ -396,6 +408,20 @@ mod tests {
         assert_eq!(problem.status, 422);
         assert_eq!(problem.errors.as_ref().map(Vec::len), Some(2));
         assert_eq!(problem.type_, "/problems/validation");
+    }
+
+    #[test]
+    fn a_long_error_list_is_capped_and_says_so() {
+        let errors = (0..15_000)
+            .map(|i| FieldError::new(format!("f{i}"), "is not a field"))
+            .collect();
+        let error = ApiError::validation(errors);
+        assert_eq!(error.errors.len(), MAX_LISTED_ERRORS);
+        assert!(
+            error.detail.contains("15000 fields") && error.detail.contains("14900 are left out"),
+            "{}",
+            error.detail
+        );
     }
 
     #[test]

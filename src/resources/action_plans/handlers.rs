@@ -195,7 +195,7 @@ pub async fn list_country_action_plans(
     pool: web::Data<ReadPool>,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key.into_inner();
+    let key = countries::handlers::path_code(key.into_inner())?;
     let check_key = key.clone();
     let parent = AliasParent {
         field: "country_code",
