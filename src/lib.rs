@@ -4,7 +4,9 @@
 pub mod app;
 pub mod auth;
 pub mod body;
+pub mod cache_policy;
 pub mod changes;
+pub mod client_addr;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -18,6 +20,7 @@ pub mod openapi;
 pub mod rate_limit;
 pub mod resources;
 pub mod schema;
+pub mod security_headers;
 pub mod seed;
 pub mod views;
 pub mod vocab;
