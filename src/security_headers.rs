@@ -41,7 +41,9 @@ mod tests {
         for name in [X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS, REFERRER_POLICY] {
             assert!(docs.contains_key(&name), "{name}");
         }
-        assert!(docs.get(CONTENT_SECURITY_POLICY).unwrap()
+        assert!(docs
+            .get(CONTENT_SECURITY_POLICY)
+            .unwrap()
             .to_str()
             .unwrap()
             .contains("frame-ancestors 'none'"));
