@@ -12,8 +12,9 @@ use actix_web::http::header::{
 
 /// The CSP of the Swagger UI. The vendored UI loads its scripts and styles from files of its own
 /// (`index.html` has no inline script; `swagger-initializer.js` is a file), so scripts are
-/// `'self'` only. Styles need `'unsafe-inline'`: the UI's React components set `style`
-/// attributes and inject `<style>` for syntax highlighting. Its icons are `data:` images.
+/// `'self'` only. Styles need `'unsafe-inline'`: `swagger-ui-bundle.js` applies inline styles
+/// (headless Chromium reports and blocks them under `style-src 'self'`; with this policy the UI
+/// renders with no violation). Its icons are `data:` images.
 /// `connect-src 'self'` lets it fetch `/openapi.json` and send "Try it out" requests to this
 /// server and nowhere else (nor to the public validator, whose badge is blocked by `img-src`).
 pub const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' \
