@@ -7,6 +7,7 @@ use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::middleware::request_context;
 use crate::openapi::ApiDoc;
+use crate::rate_limit::RateLimits;
 use crate::resources;
 use crate::{health, openapi};
 use actix_web::body::MessageBody;
@@ -30,16 +31,25 @@ pub struct AppState {
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     pub policy: Policy,
+    /// The rate-limit budgets of this process: made once and shared by every worker, so each
+    /// client has one budget whichever worker serves it.
+    pub limits: Arc<RateLimits>,
 }
 
 impl AppState {
     /// The defaults of a fresh install over `pool`.
     pub fn new(pool: DbPool) -> Self {
+        Self::with_policy(pool, Policy::default())
+    }
+
+    /// A fresh install over `pool` with `policy` (and the rate limits it asks for).
+    pub fn with_policy(pool: DbPool, policy: Policy) -> Self {
         Self {
             pool,
             read_pool: None,
             body_limit: crate::body::DEFAULT_BODY_LIMIT,
-            policy: Policy::default(),
+            limits: Arc::new(RateLimits::from_policy(&policy)),
+            policy,
         }
     }
 }
@@ -57,6 +67,11 @@ pub struct Policy {
     pub writes_per_minute: u32,
     /// Origins browser apps may call from; `*` = any (`OGP_CORS_ORIGINS`).
     pub cors_origins: Vec<String>,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client
+    /// (`OGP_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `/metrics` is served on its own address (`OGP_METRICS_BIND`), not by this app.
+    pub metrics_elsewhere: bool,
 }
 
 /// Every API route, registered once: this call both routes requests and writes the spec.
@@ -89,7 +104,7 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
 struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
 
 impl RouteTable {
-    fn from_spec(spec: &utoipa::openapi::OpenApi) -> Self {
+    fn from_spec(spec: &utoipa::openapi::OpenApi, with_metrics: bool) -> Self {
         let mut routes = Vec::new();
         for (path, item) in &spec.paths.paths {
             let mut methods = Vec::new();
@@ -107,8 +122,11 @@ impl RouteTable {
             }
             routes.push((ResourceDef::new(path.as_str()), methods));
         }
-        for fixed in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+        for fixed in ["/healthz", "/readyz", "/openapi.json"] {
             routes.push((ResourceDef::new(fixed), vec![Method::GET]));
+        }
+        if with_metrics {
+            routes.push((ResourceDef::new("/metrics"), vec![Method::GET]));
         }
         Self(routes)
     }
@@ -220,12 +238,11 @@ pub fn build(
         .configure(routes)
         .split_for_parts();
     openapi::finish(&mut spec);
-    let table = Arc::new(RouteTableHandle(RouteTable::from_spec(&spec)));
+    let with_metrics = !state.policy.metrics_elsewhere;
+    let table = Arc::new(RouteTableHandle(RouteTable::from_spec(&spec, with_metrics)));
 
-    let limiter = web::Data::new(crate::rate_limit::RateLimiter::new(
-        state.policy.reads_per_minute,
-        state.policy.writes_per_minute,
-    ));
+    // The process's one set of budgets, shared (not copied) into this worker's app.
+    let limiter = web::Data::from(state.limits.clone());
     let cors = cors(&state.policy.cors_origins);
     let read_pool = crate::db::ReadPool(
         state
@@ -246,6 +263,11 @@ pub fn build(
             ApiError::not_found(format!("no resource at `{}`", req.path())).into()
         }))
         .configure(health::configure)
+        .configure(|cfg| {
+            if with_metrics {
+                cfg.service(crate::metrics::metrics);
+            }
+        })
         .route("/docs", web::get().to(redirect_to_docs))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .default_service(web::to(no_route))

@@ -15,6 +15,8 @@
 //! | `OGP_RATE_LIMIT_READS` | `600` | reads per client and minute (0 = unlimited) |
 //! | `OGP_RATE_LIMIT_WRITES` | `60` | writes per client and minute (0 = unlimited) |
 //! | `OGP_CORS_ORIGINS` | empty | comma list of browser origins allowed to call the API; `*` = any |
+//! | `OGP_TRUSTED_PROXIES` | empty | comma list of CIDRs of reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client |
+//! | `OGP_METRICS_BIND` | unset | serve `/metrics` only on this address (host:port), without a key |
 //! | `OGP_DB_WAIT_TIMEOUT_MS` | `2000` | wait this long for a database connection, then 503 |
 //! | `OGP_STATEMENT_TIMEOUT_MS` | `10000` | PostgreSQL cancels statements running longer |
 //! | `OGP_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, how long in-flight requests may finish |
@@ -114,6 +116,18 @@ pub struct Config {
     /// Comma list of browser origins allowed to call the API (CORS); `*` allows any.
     #[arg(long, env = "OGP_CORS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_origins: Vec<String>,
+
+    /// Comma list of CIDRs (or addresses) of reverse proxies in front of this server, e.g.
+    /// `10.0.0.0/8,::1/128`. From them, the client address (for rate limits and the access log)
+    /// is taken from `Forwarded: for=` or `X-Forwarded-For`; from anyone else these are ignored.
+    #[arg(long, env = "OGP_TRUSTED_PROXIES", value_delimiter = ',', global = true,
+          value_parser = crate::client_addr::parse_trusted)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Serve `/metrics` on this separate address (host:port) only, without a key, and not on
+    /// OGP_BIND. Unset: `/metrics` is on OGP_BIND (needing a key when reads do).
+    #[arg(long, env = "OGP_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
 }
 
 impl Config {
@@ -139,6 +153,8 @@ impl Config {
                 .map(|o| o.trim().to_string())
                 .filter(|o| !o.is_empty())
                 .collect(),
+            trusted_proxies: self.trusted_proxies.clone(),
+            metrics_elsewhere: self.metrics_bind.is_some(),
         }
     }
 }

@@ -328,59 +328,68 @@ fn is_server_going_away(message: &str) -> bool {
 }
 
 impl From<DieselError> for ApiError {
+    /// Maps a database error onto the API; one that becomes a 5xx is counted in
+    /// `ogp_api_db_errors_total` here, where every query error passes exactly once.
     fn from(error: DieselError) -> Self {
-        match &error {
-            DieselError::NotFound => ApiError::not_found("no such resource"),
-            DieselError::DatabaseError(kind, info) => {
-                let constraint = info.constraint_name().unwrap_or_default();
-                let known = constraint_info(constraint);
-                match kind {
-                    DatabaseErrorKind::UniqueViolation => match known {
-                        Some(c) => ApiError::conflict(format!("`{}`: {}", c.field, c.message)),
-                        None => ApiError::conflict("a resource with this key already exists"),
-                    },
-                    // A delete (or key change) that would orphan children.
-                    DatabaseErrorKind::ForeignKeyViolation
-                        if info.message().starts_with("update or delete on table") =>
-                    {
-                        ApiError::conflict(format!(
-                            "other resources still refer to this one (on table `{}`); \
-                             delete or move them first",
-                            info.table_name().unwrap_or("?")
-                        ))
-                    }
-                    DatabaseErrorKind::ForeignKeyViolation => match known {
-                        Some(c) => ApiError::invalid_field(c.field, c.message),
-                        None => {
-                            ApiError::invalid_field("?", "refers to a resource that does not exist")
-                        }
-                    },
-                    DatabaseErrorKind::CheckViolation => ApiError::invalid_field(
-                        checked_field(constraint),
-                        format!("violates the rule `{constraint}`"),
-                    ),
-                    DatabaseErrorKind::NotNullViolation => {
-                        ApiError::invalid_field(info.column_name().unwrap_or("?"), "is required")
-                    }
-                    DatabaseErrorKind::ClosedConnection
-                    | DatabaseErrorKind::UnableToSendCommand => {
-                        ApiError::unavailable("the database connection was lost; try again")
-                    }
-                    DatabaseErrorKind::Unknown if is_server_going_away(info.message()) => {
-                        ApiError::unavailable("the database is restarting; try again")
-                    }
-                    DatabaseErrorKind::SerializationFailure => {
-                        ApiError::unavailable("a concurrent write interfered; try again")
-                            .with_header(
-                                actix_web::http::header::RETRY_AFTER,
-                                HeaderValue::from_static("1"),
-                            )
-                    }
-                    _ => ApiError::internal(&error),
-                }
-            }
-            _ => ApiError::internal(&error),
+        let mapped = map_diesel_error(&error);
+        if mapped.status.is_server_error() {
+            crate::metrics::database_error();
         }
+        mapped
+    }
+}
+
+/// The API error a database error means (constraint names → fields, outages → 503).
+fn map_diesel_error(error: &DieselError) -> ApiError {
+    match error {
+        DieselError::NotFound => ApiError::not_found("no such resource"),
+        DieselError::DatabaseError(kind, info) => {
+            let constraint = info.constraint_name().unwrap_or_default();
+            let known = constraint_info(constraint);
+            match kind {
+                DatabaseErrorKind::UniqueViolation => match known {
+                    Some(c) => ApiError::conflict(format!("`{}`: {}", c.field, c.message)),
+                    None => ApiError::conflict("a resource with this key already exists"),
+                },
+                // A delete (or key change) that would orphan children.
+                DatabaseErrorKind::ForeignKeyViolation
+                    if info.message().starts_with("update or delete on table") =>
+                {
+                    ApiError::conflict(format!(
+                        "other resources still refer to this one (on table `{}`); \
+                             delete or move them first",
+                        info.table_name().unwrap_or("?")
+                    ))
+                }
+                DatabaseErrorKind::ForeignKeyViolation => match known {
+                    Some(c) => ApiError::invalid_field(c.field, c.message),
+                    None => {
+                        ApiError::invalid_field("?", "refers to a resource that does not exist")
+                    }
+                },
+                DatabaseErrorKind::CheckViolation => ApiError::invalid_field(
+                    checked_field(constraint),
+                    format!("violates the rule `{constraint}`"),
+                ),
+                DatabaseErrorKind::NotNullViolation => {
+                    ApiError::invalid_field(info.column_name().unwrap_or("?"), "is required")
+                }
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+                    ApiError::unavailable("the database connection was lost; try again")
+                }
+                DatabaseErrorKind::Unknown if is_server_going_away(info.message()) => {
+                    ApiError::unavailable("the database is restarting; try again")
+                }
+                DatabaseErrorKind::SerializationFailure => {
+                    ApiError::unavailable("a concurrent write interfered; try again").with_header(
+                        actix_web::http::header::RETRY_AFTER,
+                        HeaderValue::from_static("1"),
+                    )
+                }
+                _ => ApiError::internal(error),
+            }
+        }
+        _ => ApiError::internal(error),
     }
 }
 

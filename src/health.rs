@@ -23,7 +23,10 @@ async fn readyz(pool: web::Data<ReadPool>) -> Result<HttpResponse, ApiError> {
         diesel::sql_query("SELECT 1")
             .execute(&mut conn)
             .await
-            .map_err(|e| ApiError::unavailable(format!("the database did not answer: {e}")))
+            .map_err(|e| {
+                crate::metrics::database_error();
+                ApiError::unavailable(format!("the database did not answer: {e}"))
+            })
     };
     match tokio::time::timeout(READY_TIMEOUT, check).await {
         Ok(Ok(_)) => Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))),
@@ -34,8 +37,8 @@ async fn readyz(pool: web::Data<ReadPool>) -> Result<HttpResponse, ApiError> {
     }
 }
 
+/// Registers `/healthz` and `/readyz` (`/metrics` is registered by `app::build`, which knows
+/// whether it is served here or on its own address).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz)
-        .service(readyz)
-        .service(crate::metrics::metrics);
+    cfg.service(healthz).service(readyz);
 }

@@ -4,8 +4,10 @@
 pub mod app;
 pub mod auth;
 pub mod body;
+pub mod cache_policy;
 pub mod calendar;
 pub mod changes;
+pub mod client_addr;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -21,6 +23,7 @@ pub mod rate_limit;
 pub mod request_target;
 pub mod resources;
 pub mod schema;
+pub mod security_headers;
 pub mod seed;
 pub mod text;
 pub mod views;

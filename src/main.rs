@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use ogp_api::app::{self, AppState};
 use ogp_api::config::Config;
 use ogp_api::db::{self, embedded::EmbeddedPostgres};
+use ogp_api::rate_limit::RateLimits;
 use ogp_api::seed;
 use std::process::ExitCode;
 
@@ -22,6 +23,9 @@ Environment variables (each also a flag; flags win):
   OGP_RATE_LIMIT_READS   reads per client and minute, 0 = off  [default: 600]
   OGP_RATE_LIMIT_WRITES  writes per client and minute, 0 = off [default: 60]
   OGP_CORS_ORIGINS       browser origins allowed (comma list, * = any) [default: none]
+  OGP_TRUSTED_PROXIES    proxy CIDRs whose Forwarded/X-Forwarded-For name the client
+                         (comma list, e.g. 10.0.0.0/8,::1/128)  [default: none]
+  OGP_METRICS_BIND       serve /metrics only here, without a key [default: on OGP_BIND]
   OGP_DB_WAIT_TIMEOUT_MS    wait for a DB connection, then 503 [default: 2000]
   OGP_STATEMENT_TIMEOUT_MS  cancel longer statements           [default: 10000]
   OGP_SHUTDOWN_GRACE_SECS   in-flight requests may finish      [default: 30]
@@ -217,11 +221,18 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
         Some(url) => Some(db::pool_with(url, config.pool_settings())?),
         None => None,
     };
+    let policy = config.policy();
     let state = AppState {
         pool,
         read_pool,
         body_limit: config.body_limit as usize,
-        policy: config.policy(),
+        // Made here, once: every worker's app shares these budgets.
+        limits: std::sync::Arc::new(RateLimits::from_policy(&policy)),
+        policy,
+    };
+    let metrics_server = match &config.metrics_bind {
+        Some(bind) => Some(metrics_server(&state, bind)?),
+        None => None,
     };
     let mut server = actix_web::HttpServer::new(move || app::build(state.clone()))
         .shutdown_timeout(config.shutdown_grace_secs);
@@ -232,7 +243,30 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     log::info!("serving on http://{} (docs at /docs)", config.bind);
-    server.run().await?;
+    match metrics_server {
+        // Both stop on the same SIGTERM / Ctrl-C.
+        Some(metrics) => {
+            futures_util::future::try_join(server.run(), metrics).await?;
+        }
+        None => server.run().await?,
+    }
     log::info!("server stopped");
     Ok(())
+}
+
+/// The server of `/metrics` alone on `bind` (`OGP_METRICS_BIND`): one worker, no key.
+fn metrics_server(state: &AppState, bind: &str) -> Result<actix_web::dev::Server, BoxError> {
+    let pool = state.pool.clone();
+    let read_pool = db::ReadPool(state.read_pool.clone().unwrap_or_else(|| pool.clone()));
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new().configure(ogp_api::metrics::standalone(
+            pool.clone(),
+            read_pool.clone(),
+        ))
+    })
+    .workers(1)
+    .bind(bind)
+    .map_err(|e| format!("cannot listen on {bind} (OGP_METRICS_BIND): {e}"))?;
+    log::info!("metrics on http://{bind}/metrics");
+    Ok(server.run())
 }

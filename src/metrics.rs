@@ -80,7 +80,8 @@ pub fn observe(method: &str, route: &str, status: u16, seconds: f64) {
         .observe(seconds);
 }
 
-/// Counts one database failure.
+/// Counts one database failure that failed a request (a 5xx): pool waits and lost connections
+/// (`db::conn`), and query errors mapped to a 5xx (`From<DieselError> for ApiError`).
 pub fn database_error() {
     METRICS.database_errors.inc();
 }
@@ -98,6 +99,16 @@ fn record_pool(name: &str, pool: &DbPool) {
     gauge("max", status.max_size);
     gauge("in_use", in_use);
     gauge("waiting", status.waiting);
+}
+
+/// The routes of the separate metrics address (`OGP_METRICS_BIND`): `/metrics` alone, without
+/// a key (that address is meant to be reachable only by the monitoring system).
+pub fn standalone(pool: DbPool, read_pool: ReadPool) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(pool))
+            .app_data(web::Data::new(read_pool))
+            .service(metrics);
+    }
 }
 
 /// The metrics, in Prometheus text format.

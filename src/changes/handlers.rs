@@ -2,11 +2,12 @@
 
 use super::model::{Change, ChangePage, ChangeQuery, HistoryQuery};
 use super::{query, TAG};
+use crate::auth::Actor;
 use crate::db::{self, DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::listing::response::json_with_body_etag;
 use crate::openapi::ListProblems;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpMessage, HttpRequest, HttpResponse};
 
 const RESOURCES: &[&str] = &[
     "countries",
@@ -54,6 +55,13 @@ async fn page(
     let mut items: Vec<Change> = query::after(&mut conn, after, resources, key, limit + 1).await?;
     let has_more = items.len() as i64 > limit;
     items.truncate(limit as usize);
+    // Who made a change (an API key's name) is for key holders only: anonymous readers see
+    // what changed, not who changed it.
+    if req.extensions().get::<Actor>().is_none() {
+        for item in &mut items {
+            item.actor = None;
+        }
+    }
     let next_after = items.last().map_or(after, |c| c.seq);
     Ok(json_with_body_etag(
         req,

@@ -130,6 +130,7 @@ where
             Ok(rows) => rows,
             Err(error) => {
                 log::error!("export query failed: {error}");
+                crate::metrics::database_error();
                 let _ = sender
                     .send(Err(std::io::Error::other("export query failed")))
                     .await;

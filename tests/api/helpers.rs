@@ -230,6 +230,7 @@ pub async fn spawn_app_with_policy(body_limit: usize, policy: Policy) -> TestApp
         pool: pool.clone(),
         read_pool: None,
         body_limit,
+        limits: std::sync::Arc::new(ogp_api::rate_limit::RateLimits::from_policy(&policy)),
         policy,
     }))
     .await;

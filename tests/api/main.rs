@@ -12,6 +12,7 @@ mod countries;
 mod demo_data;
 mod errors;
 mod exports;
+mod exposure;
 mod fixtures;
 mod helpers;
 mod hostile_input;
