@@ -25,4 +25,5 @@ mod operations;
 mod operations_outage;
 mod pagination;
 mod query_plans;
+mod stalls;
 mod views;
