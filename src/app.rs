@@ -2,9 +2,10 @@
 //! and the problem+json default service. The server, the tests and the spec test all build it
 //! from here.
 
-use crate::body::BodyLimit;
+use crate::body::{BodyLimit, BodyTimeout};
 use crate::db::DbPool;
 use crate::error::ApiError;
+use crate::listing::budget::ExportBudget;
 use crate::middleware::request_context;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
@@ -30,6 +31,10 @@ pub struct AppState {
     pub read_pool: Option<DbPool>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// How long reading a whole request body may take (else 408).
+    pub body_timeout: std::time::Duration,
+    /// The process-wide export budget: made once, shared by every worker through the `Arc`.
+    pub exports: Arc<ExportBudget>,
     pub policy: Policy,
     /// The rate-limit budgets of this process: made once and shared by every worker, so each
     /// client has one budget whichever worker serves it.
@@ -45,9 +50,11 @@ impl AppState {
     /// A fresh install over `pool` with `policy` (and the rate limits it asks for).
     pub fn with_policy(pool: DbPool, policy: Policy) -> Self {
         Self {
+            exports: Arc::new(ExportBudget::for_pool(&pool)),
             pool,
             read_pool: None,
             body_limit: crate::body::DEFAULT_BODY_LIMIT,
+            body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
             limits: Arc::new(RateLimits::from_policy(&policy)),
             policy,
         }
@@ -256,6 +263,8 @@ pub fn build(
         .app_data(limiter)
         .app_data(web::Data::new(table))
         .app_data(BodyLimit(state.body_limit))
+        .app_data(BodyTimeout(state.body_timeout))
+        .app_data(web::Data::from(state.exports.clone()))
         .app_data(web::QueryConfig::default().error_handler(|error, _req| {
             ApiError::invalid_query(format!("invalid query: {error}")).into()
         }))

@@ -9,13 +9,15 @@
 use crate::error::{ApiError, FieldError};
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::web::BytesMut;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
+
+mod read;
+
+pub use read::{read_whole, BodyTimeout, DEFAULT_BODY_TIMEOUT};
 
 /// Largest request body accepted, unless `BodyLimit` app data says otherwise.
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
@@ -49,6 +51,9 @@ impl FromRequest for JsonObject {
         let limit = req
             .app_data::<BodyLimit>()
             .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
+        let timeout = req
+            .app_data::<BodyTimeout>()
+            .map_or(DEFAULT_BODY_TIMEOUT, |t| t.0);
         let declared_length = req
             .headers()
             .get(actix_web::http::header::CONTENT_LENGTH)
@@ -66,15 +71,7 @@ impl FromRequest for JsonObject {
             if declared_length.is_some_and(|n| n > limit) {
                 return Err(too_large());
             }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large());
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_whole(&mut payload, limit, timeout).await?;
             parse_object(&body)
         })
     }

@@ -19,6 +19,9 @@
 //! | `OGP_METRICS_BIND` | unset | serve `/metrics` only on this address (host:port), without a key |
 //! | `OGP_DB_WAIT_TIMEOUT_MS` | `2000` | wait this long for a database connection, then 503 |
 //! | `OGP_STATEMENT_TIMEOUT_MS` | `10000` | PostgreSQL cancels statements running longer |
+//! | `OGP_EXPORT_CONCURRENCY` | a quarter of `OGP_POOL_SIZE`, at least 1 | CSV/NDJSON exports streaming at once (more wait, then 503); must be below the pool size |
+//! | `OGP_EXPORT_SEND_TIMEOUT_MS` | `10000` | an export whose client takes nothing this long is cut, releasing its connection |
+//! | `OGP_BODY_TIMEOUT_MS` | `30000` | a request body not arrived whole within this is a 408 |
 //! | `OGP_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, how long in-flight requests may finish |
 //! | `RUST_LOG` | `info` | log filter (env_logger syntax) |
 
@@ -108,6 +111,23 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub statement_timeout_ms: u64,
 
+    /// CSV/NDJSON exports streaming at once; more wait up to OGP_DB_WAIT_TIMEOUT_MS, then get
+    /// 503. Must be below OGP_POOL_SIZE [default: a quarter of OGP_POOL_SIZE, at least 1].
+    #[arg(long, env = "OGP_EXPORT_CONCURRENCY", global = true,
+          value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub export_concurrency: Option<u16>,
+
+    /// An export whose client takes nothing for this long is cut and its database connection
+    /// released (ms).
+    #[arg(long, env = "OGP_EXPORT_SEND_TIMEOUT_MS", default_value_t = 10_000, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub export_send_timeout_ms: u64,
+
+    /// A request body that has not arrived whole within this is answered 408 (ms).
+    #[arg(long, env = "OGP_BODY_TIMEOUT_MS", default_value_t = 30_000, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub body_timeout_ms: u64,
+
     /// On SIGTERM or Ctrl-C, how long in-flight requests may take to finish (s).
     #[arg(long, env = "OGP_SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true,
           value_parser = clap::value_parser!(u64).range(0..=3600))]
@@ -138,6 +158,18 @@ impl Config {
             wait_timeout: std::time::Duration::from_millis(self.db_wait_timeout_ms),
             statement_timeout: std::time::Duration::from_millis(self.statement_timeout_ms),
         }
+    }
+
+    /// The export budget of this configuration, or why it is refused (it would let exports
+    /// take every database connection).
+    pub fn export_budget(&self) -> Result<crate::listing::budget::ExportBudget, String> {
+        use crate::listing::budget::{concurrency, ExportBudget};
+        let configured = self.export_concurrency.map(usize::from);
+        Ok(ExportBudget::new(
+            concurrency(configured, usize::from(self.pool_size))?,
+            std::time::Duration::from_millis(self.db_wait_timeout_ms),
+            std::time::Duration::from_millis(self.export_send_timeout_ms),
+        ))
     }
 
     /// The access rules and limits of this configuration.

@@ -139,6 +139,16 @@ impl ApiError {
         )
     }
 
+    /// 408: the request (its body) did not arrive in time.
+    pub fn request_timeout(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            "Request timeout",
+            detail,
+        )
+    }
+
     /// 422 with one entry per invalid field: the first [`MAX_LISTED_ERRORS`], and a `detail`
     /// saying how many more were left out (a body of 15 000 unknown fields would otherwise
     /// answer with megabytes).

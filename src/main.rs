@@ -7,6 +7,7 @@ use ogp_api::db::{self, embedded::EmbeddedPostgres};
 use ogp_api::rate_limit::RateLimits;
 use ogp_api::seed;
 use std::process::ExitCode;
+use std::time::Duration;
 
 const ENVIRONMENT_HELP: &str = "\
 Environment variables (each also a flag; flags win):
@@ -28,6 +29,9 @@ Environment variables (each also a flag; flags win):
   OGP_METRICS_BIND       serve /metrics only here, without a key [default: on OGP_BIND]
   OGP_DB_WAIT_TIMEOUT_MS    wait for a DB connection, then 503 [default: 2000]
   OGP_STATEMENT_TIMEOUT_MS  cancel longer statements           [default: 10000]
+  OGP_EXPORT_CONCURRENCY    exports at once, below pool size   [default: pool size / 4, min 1]
+  OGP_EXPORT_SEND_TIMEOUT_MS  cut an export its client stopped reading [default: 10000]
+  OGP_BODY_TIMEOUT_MS       request body must arrive within, else 408 [default: 30000]
   OGP_SHUTDOWN_GRACE_SECS   in-flight requests may finish      [default: 30]
   RUST_LOG        log filter                                  [default: info]";
 
@@ -94,6 +98,11 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+    }
+    // Refused before anything starts: a budget that lets exports take every connection.
+    if let Err(e) = cli.config.export_budget() {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
     }
     let result = actix_web::rt::System::new().block_on(run(command, cli.config));
     match result {
@@ -222,10 +231,14 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
         None => None,
     };
     let policy = config.policy();
+    // One budget for the process: `state` (and with it the `Arc`) is cloned into each worker.
+    let exports = std::sync::Arc::new(config.export_budget()?);
     let state = AppState {
         pool,
         read_pool,
         body_limit: config.body_limit as usize,
+        body_timeout: Duration::from_millis(config.body_timeout_ms),
+        exports,
         // Made here, once: every worker's app shares these budgets.
         limits: std::sync::Arc::new(RateLimits::from_policy(&policy)),
         policy,
@@ -235,7 +248,12 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
         None => None,
     };
     let mut server = actix_web::HttpServer::new(move || app::build(state.clone()))
-        .shutdown_timeout(config.shutdown_grace_secs);
+        .shutdown_timeout(config.shutdown_grace_secs)
+        // actix's defaults, stated because the bounds on slow clients rely on them: the request
+        // head must arrive within 5 s (else 408), and a closing connection gets 1 s to shut
+        // down. The body has its own deadline (`OGP_BODY_TIMEOUT_MS`, `body::read_whole`).
+        .client_request_timeout(Duration::from_secs(5))
+        .client_disconnect_timeout(Duration::from_secs(1));
     if let Some(workers) = config.workers {
         server = server.workers(usize::from(workers));
     }

@@ -1,6 +1,7 @@
 //! The flow every list endpoint shares: parse, check the alias's parent, then either stream an
 //! export or fetch one page, embed the requested children and answer with a cacheable page.
 
+use super::budget::ExportBudget;
 use super::export::export;
 use super::request::{Format, ListRequest};
 use super::response::page_json;
@@ -9,7 +10,7 @@ use super::{fetch_page, PageOf};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use actix_web::http::header::ACCEPT;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::deserialize::QueryableByName;
 use diesel::pg::Pg;
 use diesel_async::AsyncPgConnection;
@@ -52,7 +53,11 @@ where
     }
     if request.format != Format::Json {
         drop(conn);
-        return export::<T>(pool, spec, request, export_name).await;
+        // Exports share one process-wide budget (`budget.rs`), registered by `app::build`.
+        let budget = req
+            .app_data::<web::Data<ExportBudget>>()
+            .ok_or_else(|| ApiError::internal("no export budget is registered"))?;
+        return export::<T>(pool, budget, spec, request, export_name).await;
     }
     let page = fetch_page::<T>(&mut conn, spec, &request).await?;
     let items = embed(&mut conn, page.items, &request.includes).await?;

@@ -28,4 +28,5 @@ mod operations_outage;
 mod pagination;
 mod properties;
 mod query_plans;
+mod stalls;
 mod views;
