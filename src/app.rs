@@ -30,6 +30,9 @@ pub struct AppState {
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     pub policy: Policy,
+    /// Watches `read_pool`'s replica (one per process): reads use it only while it is up and
+    /// current. `None` with a `read_pool`: every read goes there (no lag tracking).
+    pub replica_monitor: Option<Arc<crate::db::replica::ReplicaMonitor>>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
             read_pool: None,
             body_limit: crate::body::DEFAULT_BODY_LIMIT,
             policy: Policy::default(),
+            replica_monitor: None,
         }
     }
 }
@@ -227,14 +231,13 @@ pub fn build(
         state.policy.writes_per_minute,
     ));
     let cors = cors(&state.policy.cors_origins);
-    let read_pool = crate::db::ReadPool(
-        state
-            .read_pool
-            .clone()
-            .unwrap_or_else(|| state.pool.clone()),
+    let reads = crate::db::read::ReadRouting::new(
+        state.pool.clone(),
+        state.read_pool.clone(),
+        state.replica_monitor.clone(),
     );
     app.app_data(web::Data::new(state.pool.clone()))
-        .app_data(web::Data::new(read_pool))
+        .app_data(web::Data::new(reads))
         .app_data(web::Data::new(state.policy.clone()))
         .app_data(limiter)
         .app_data(web::Data::new(table))
@@ -249,6 +252,7 @@ pub fn build(
         .route("/docs", web::get().to(redirect_to_docs))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .default_service(web::to(no_route))
+        .wrap(from_fn(crate::db::read::remember_writes))
         .wrap(from_fn(crate::idempotency::idempotent))
         .wrap(from_fn(crate::rate_limit::limit))
         .wrap(from_fn(crate::auth::middleware::authorize))

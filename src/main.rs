@@ -11,6 +11,7 @@ const ENVIRONMENT_HELP: &str = "\
 Environment variables (each also a flag; flags win):
   DATABASE_URL    PostgreSQL URL; unset = embedded cluster in OGP_DATA_DIR
   DATABASE_READ_URL  read replica: reads go there             [default: none]
+  OGP_READ_MAX_LAG_MS  replica further behind: read the primary [default: 5000]
   OGP_DATA_DIR    embedded cluster folder                     [default: .ogp-data]
   OGP_BIND        listen address                              [default: 127.0.0.1:8080]
   OGP_WORKERS     HTTP worker threads                         [default: CPU cores]
@@ -121,7 +122,17 @@ async fn run(command: Command, config: Config) -> Result<(), BoxError> {
             (url, Some(cluster), created)
         }
     };
+    // `serve` keeps the cluster it started alive (see db::supervisor); the one-shot verbs don't.
+    let supervisor = match (&command, &cluster) {
+        (Command::Serve, Some(cluster)) if cluster.started_here() => {
+            Some(db::supervisor::Supervisor::start(cluster.clone())?)
+        }
+        _ => None,
+    };
     let outcome = run_with_database(command, &config, &url, created).await;
+    if let Some(supervisor) = supervisor {
+        supervisor.stop();
+    }
     if let Some(cluster) = cluster.as_mut() {
         if let Err(e) = cluster.stop() {
             log::error!("stopping the embedded PostgreSQL: {e}");
@@ -217,11 +228,22 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
         Some(url) => Some(db::pool_with(url, config.pool_settings())?),
         None => None,
     };
+    // One monitor for the process (the state is cloned into every worker; the Arc is shared).
+    let replica_monitor = read_pool.as_ref().map(|replica| {
+        let monitor = db::replica::ReplicaMonitor::new(
+            pool.clone(),
+            replica.clone(),
+            std::time::Duration::from_millis(config.read_max_lag_ms),
+        );
+        monitor.spawn();
+        monitor
+    });
     let state = AppState {
         pool,
         read_pool,
         body_limit: config.body_limit as usize,
         policy: config.policy(),
+        replica_monitor,
     };
     let mut server = actix_web::HttpServer::new(move || app::build(state.clone()))
         .shutdown_timeout(config.shutdown_grace_secs);

@@ -11,7 +11,7 @@ use super::csv_row::RowCells;
 use super::request::{Format, ListRequest};
 use super::spec::ListSpec;
 use super::{query, Listed};
-use crate::db::{self, DbPool};
+use crate::db::ReadPool;
 use crate::error::ApiError;
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
@@ -111,7 +111,7 @@ impl Encoder {
 
 /// Streams every row of `request` in its format. `name` names the download (`<name>.csv`).
 pub async fn export<T>(
-    pool: &DbPool,
+    pool: &ReadPool,
     spec: &'static ListSpec,
     request: ListRequest,
     name: &str,
@@ -121,7 +121,7 @@ where
 {
     let format = request.format;
     let sql = query::rows_sql(spec, &request, false)?;
-    let mut conn = db::conn(pool).await?;
+    let mut conn = pool.conn().await?;
     let (sender, mut receiver) = mpsc::channel::<Chunk>(CHUNKS_IN_FLIGHT);
     actix_web::rt::spawn(async move {
         let mut encoder = Encoder::new(format, columns::<T>());

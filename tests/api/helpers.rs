@@ -231,6 +231,7 @@ pub async fn spawn_app_with_policy(body_limit: usize, policy: Policy) -> TestApp
         read_pool: None,
         body_limit,
         policy,
+        replica_monitor: None,
     }))
     .await;
     let service = actix_service::boxed::service(app.map(ServiceResponse::map_into_boxed_body));
