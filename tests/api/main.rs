@@ -25,4 +25,6 @@ mod operations;
 mod operations_outage;
 mod pagination;
 mod query_plans;
+mod replica;
+mod supervision;
 mod views;
