@@ -41,7 +41,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API (the default). Without DATABASE_URL, starts the embedded PostgreSQL,
-    /// migrates, loads the demo data on first creation, and stops it again on Ctrl-C / SIGTERM.
+    /// migrates, loads the demo data on first creation, restarts the server if it dies, and
+    /// stops it again on Ctrl-C / SIGTERM.
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,

@@ -9,7 +9,8 @@
 //!
 //! Two ways to run it:
 //! - [`EmbeddedPostgres::start`] (the service and CLI verbs): `pg_ctl start`, and `pg_ctl stop`
-//!   on shutdown; a cluster that is already running is reused and left running.
+//!   on shutdown; a cluster that is already running is reused and left running. While
+//!   `serve` runs, [`crate::db::supervisor`] starts a cluster it started again if it dies.
 //! - [`EmbeddedPostgres::spawn_ephemeral`] (the tests): `postgres` as a child of a helper thread
 //!   that dies with the process, so a test run never leaves a server behind.
 
