@@ -109,7 +109,7 @@ fn a_killed_embedded_postgres_is_restarted_and_keeps_its_data() {
                 "{what} not within {bound:?}; server log:\n{}",
                 log.lock().unwrap()
             );
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(20));
         }
     };
     let ready = || http(port, "GET", "/readyz", &key, None).is_some_and(|(s, _)| s == 200);
@@ -126,10 +126,19 @@ fn a_killed_embedded_postgres_is_restarted_and_keeps_its_data() {
         .status()
         .unwrap()
         .success());
-    // The service notices and starts the cluster again: a new postmaster, and the log says so.
+    // Until a new postmaster runs, readiness fails (503, fast); the service notices and starts
+    // the cluster again, and the log says so.
+    let outage_seen = std::cell::Cell::new(false);
     wait_for("a new postmaster", Duration::from_secs(30), &|| {
+        if http(port, "GET", "/readyz", &key, None).is_none_or(|(s, _)| s == 503) {
+            outage_seen.set(true);
+        }
         postmaster_pid(&data).is_some_and(|pid| pid != killed)
     });
+    assert!(
+        outage_seen.get(),
+        "/readyz answered 503 while the server was down"
+    );
     wait_for("ready again", Duration::from_secs(30), &ready);
     let said = log.lock().unwrap().clone();
     assert!(
