@@ -39,6 +39,9 @@ pub struct AppState {
     /// The rate-limit budgets of this process: made once and shared by every worker, so each
     /// client has one budget whichever worker serves it.
     pub limits: Arc<RateLimits>,
+    /// Watches `read_pool`'s replica (one per process): reads use it only while it is up and
+    /// current. `None` with a `read_pool`: every read goes there (no lag tracking).
+    pub replica_monitor: Option<Arc<crate::db::replica::ReplicaMonitor>>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
             limits: Arc::new(RateLimits::from_policy(&policy)),
             policy,
+            replica_monitor: None,
         }
     }
 }
@@ -251,14 +255,13 @@ pub fn build(
     // The process's one set of budgets, shared (not copied) into this worker's app.
     let limiter = web::Data::from(state.limits.clone());
     let cors = cors(&state.policy.cors_origins);
-    let read_pool = crate::db::ReadPool(
-        state
-            .read_pool
-            .clone()
-            .unwrap_or_else(|| state.pool.clone()),
+    let reads = crate::db::read::ReadRouting::new(
+        state.pool.clone(),
+        state.read_pool.clone(),
+        state.replica_monitor.clone(),
     );
     app.app_data(web::Data::new(state.pool.clone()))
-        .app_data(web::Data::new(read_pool))
+        .app_data(web::Data::new(reads))
         .app_data(web::Data::new(state.policy.clone()))
         .app_data(limiter)
         .app_data(web::Data::new(table))
@@ -280,6 +283,7 @@ pub fn build(
         .route("/docs", web::get().to(redirect_to_docs))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .default_service(web::to(no_route))
+        .wrap(from_fn(crate::db::read::remember_writes))
         .wrap(from_fn(crate::idempotency::idempotent))
         .wrap(from_fn(crate::request_target::check))
         .wrap(from_fn(crate::rate_limit::limit))

@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `DATABASE_URL` | unset | PostgreSQL to use; unset = the embedded cluster in `OGP_DATA_DIR` |
 //! | `DATABASE_READ_URL` | unset | a read replica: reads go there, writes to `DATABASE_URL` |
+//! | `OGP_READ_MAX_LAG_MS` | `5000` | reads use the replica only while it is at most this far behind (else the primary) |
 //! | `OGP_DATA_DIR` | `.ogp-data` | folder of the embedded cluster (created on first run) |
 //! | `OGP_BIND` | `127.0.0.1:8080` | address the server listens on |
 //! | `OGP_WORKERS` | number of cores | HTTP worker threads |
@@ -36,10 +37,17 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// PostgreSQL read replica: reads go there, writes to DATABASE_URL (or the embedded
-    /// cluster). Replicas lag a little: a read right after a write may not see it yet.
+    /// PostgreSQL read replica: reads go there while it is up and within OGP_READ_MAX_LAG_MS,
+    /// else to the primary; writes go to DATABASE_URL (or the embedded cluster). A client that
+    /// has just written reads the primary until the replica has its write.
     #[arg(long, env = "DATABASE_READ_URL", global = true, hide_env_values = true)]
     pub database_read_url: Option<String>,
+
+    /// Reads use the replica only while its replay is at most this far behind the primary
+    /// (ms); further behind, down or unreachable, reads go to the primary.
+    #[arg(long, env = "OGP_READ_MAX_LAG_MS", default_value_t = 5000, global = true,
+          value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    pub read_max_lag_ms: u64,
 
     /// Folder of the embedded PostgreSQL cluster (used when DATABASE_URL is unset).
     #[arg(long, env = "OGP_DATA_DIR", default_value = ".ogp-data", global = true)]

@@ -13,6 +13,7 @@ const ENVIRONMENT_HELP: &str = "\
 Environment variables (each also a flag; flags win):
   DATABASE_URL    PostgreSQL URL; unset = embedded cluster in OGP_DATA_DIR
   DATABASE_READ_URL  read replica: reads go there             [default: none]
+  OGP_READ_MAX_LAG_MS  replica further behind: read the primary [default: 5000]
   OGP_DATA_DIR    embedded cluster folder                     [default: .ogp-data]
   OGP_BIND        listen address                              [default: 127.0.0.1:8080]
   OGP_WORKERS     HTTP worker threads                         [default: CPU cores]
@@ -48,7 +49,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API (the default). Without DATABASE_URL, starts the embedded PostgreSQL,
-    /// migrates, loads the demo data on first creation, and stops it again on Ctrl-C / SIGTERM.
+    /// migrates, loads the demo data on first creation, restarts the server if it dies, and
+    /// stops it again on Ctrl-C / SIGTERM.
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
@@ -134,7 +136,17 @@ async fn run(command: Command, config: Config) -> Result<(), BoxError> {
             (url, Some(cluster), created)
         }
     };
+    // `serve` keeps the cluster it started alive (see db::supervisor); the one-shot verbs don't.
+    let supervisor = match (&command, &cluster) {
+        (Command::Serve, Some(cluster)) if cluster.started_here() => {
+            Some(db::supervisor::Supervisor::start(cluster.clone())?)
+        }
+        _ => None,
+    };
     let outcome = run_with_database(command, &config, &url, created).await;
+    if let Some(supervisor) = supervisor {
+        supervisor.stop();
+    }
     if let Some(cluster) = cluster.as_mut() {
         if let Err(e) = cluster.stop() {
             log::error!("stopping the embedded PostgreSQL: {e}");
@@ -233,6 +245,16 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
     let policy = config.policy();
     // One budget for the process: `state` (and with it the `Arc`) is cloned into each worker.
     let exports = std::sync::Arc::new(config.export_budget()?);
+    // One monitor for the process (the state is cloned into every worker; the Arc is shared).
+    let replica_monitor = read_pool.as_ref().map(|replica| {
+        let monitor = db::replica::ReplicaMonitor::new(
+            pool.clone(),
+            replica.clone(),
+            std::time::Duration::from_millis(config.read_max_lag_ms),
+        );
+        monitor.spawn();
+        monitor
+    });
     let state = AppState {
         pool,
         read_pool,
@@ -242,6 +264,7 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
         // Made here, once: every worker's app shares these budgets.
         limits: std::sync::Arc::new(RateLimits::from_policy(&policy)),
         policy,
+        replica_monitor,
     };
     let metrics_server = match &config.metrics_bind {
         Some(bind) => Some(metrics_server(&state, bind)?),
@@ -275,12 +298,13 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
 /// The server of `/metrics` alone on `bind` (`OGP_METRICS_BIND`): one worker, no key.
 fn metrics_server(state: &AppState, bind: &str) -> Result<actix_web::dev::Server, BoxError> {
     let pool = state.pool.clone();
-    let read_pool = db::ReadPool(state.read_pool.clone().unwrap_or_else(|| pool.clone()));
+    let reads = db::read::ReadRouting::new(
+        pool.clone(),
+        state.read_pool.clone(),
+        state.replica_monitor.clone(),
+    );
     let server = actix_web::HttpServer::new(move || {
-        actix_web::App::new().configure(ogp_api::metrics::standalone(
-            pool.clone(),
-            read_pool.clone(),
-        ))
+        actix_web::App::new().configure(ogp_api::metrics::standalone(pool.clone(), reads.clone()))
     })
     .workers(1)
     .bind(bind)

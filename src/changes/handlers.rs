@@ -3,7 +3,7 @@
 use super::model::{Change, ChangePage, ChangeQuery, HistoryQuery};
 use super::{query, TAG};
 use crate::auth::Actor;
-use crate::db::{self, DbPool, ReadPool};
+use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::response::json_with_body_etag;
 use crate::openapi::ListProblems;
@@ -45,13 +45,13 @@ fn parse_limit(text: Option<&str>) -> Result<i64, ApiError> {
 
 async fn page(
     req: &HttpRequest,
-    pool: &DbPool,
+    pool: &ReadPool,
     after: i64,
     limit: i64,
     resources: &[String],
     key: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = db::conn(pool).await?;
+    let mut conn = pool.conn().await?;
     let mut items: Vec<Change> = query::after(&mut conn, after, resources, key, limit + 1).await?;
     let has_more = items.len() as i64 > limit;
     items.truncate(limit as usize);
@@ -86,7 +86,7 @@ async fn page(
 #[get("/changes")]
 pub async fn list_changes(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     params: web::Query<ChangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let after = parse_after(params.after.as_deref())?;
@@ -116,7 +116,7 @@ pub async fn list_changes(
 /// still has its history.
 async fn history(
     req: &HttpRequest,
-    pool: &DbPool,
+    pool: &ReadPool,
     resource: &str,
     key: Option<String>,
     params: &HistoryQuery,
@@ -137,7 +137,7 @@ async fn history(
         )));
     };
     {
-        let mut conn = db::conn(pool).await?;
+        let mut conn = pool.conn().await?;
         if query::after(&mut conn, 0, &resources, Some(&key), 1)
             .await?
             .is_empty()
@@ -172,7 +172,7 @@ macro_rules! history_handler {
         #[get($path)]
         pub async fn $name(
             req: HttpRequest,
-            pool: web::Data<ReadPool>,
+            pool: ReadPool,
             key: web::Path<$key_type>,
             params: web::Query<HistoryQuery>,
         ) -> Result<HttpResponse, ApiError> {

@@ -19,7 +19,7 @@ use super::request::{Format, ListRequest};
 use super::spec::ListSpec;
 use super::sql::Sql;
 use super::{query, Listed};
-use crate::db::{self, DbConn, DbPool};
+use crate::db::{DbConn, ReadPool};
 use crate::error::ApiError;
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
@@ -255,7 +255,7 @@ fn body(
 /// connection at most that long once the channel and the socket buffers are full, and its
 /// response is then aborted.
 pub async fn export<T>(
-    pool: &DbPool,
+    pool: &ReadPool,
     budget: &ExportBudget,
     spec: &'static ListSpec,
     request: ListRequest,
@@ -267,7 +267,7 @@ where
     let format = request.format;
     let sql = query::rows_sql(spec, &request, false)?;
     let permit = budget.admit().await?;
-    let mut conn = db::conn(pool).await?;
+    let mut conn = pool.conn().await?;
     let timeout = budget.send_timeout();
     let (sender, mut receiver) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
     actix_web::rt::spawn(async move {

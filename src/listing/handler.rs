@@ -7,7 +7,7 @@ use super::request::{Format, ListRequest};
 use super::response::page_json;
 use super::spec::ListSpec;
 use super::{fetch_page, PageOf};
-use crate::db::{self, DbPool};
+use crate::db::ReadPool;
 use crate::error::ApiError;
 use actix_web::http::header::ACCEPT;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -30,7 +30,7 @@ pub struct AliasParent<C> {
 /// Answers a list request for rows `T`, embedding children into `E` rows.
 pub async fn list<T, E, C, M>(
     req: &HttpRequest,
-    pool: &DbPool,
+    pool: &ReadPool,
     spec: &'static ListSpec,
     parent: Option<AliasParent<C>>,
     embed: M,
@@ -45,7 +45,7 @@ where
     let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
     let fixed = parent.as_ref().map(|p| (p.field, p.value.clone()));
     let request = ListRequest::parse(spec, req.query_string(), fixed, accept)?;
-    let mut conn = db::conn(pool).await?;
+    let mut conn = pool.conn().await?;
     if let Some(parent) = parent {
         if !(parent.exists)(&mut conn).await? {
             return Err(ApiError::not_found(parent.missing));

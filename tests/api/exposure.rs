@@ -149,7 +149,10 @@ async fn metrics_on_their_own_address_are_gone_from_the_main_one() {
         .assert_problem(404);
     // What `serve` runs on OGP_METRICS_BIND: /metrics without a key.
     let metrics_app = actix_web::test::init_service(actix_web::App::new().configure(
-        ogp_api::metrics::standalone(app.pool.clone(), ogp_api::db::ReadPool(app.pool.clone())),
+        ogp_api::metrics::standalone(
+            app.pool.clone(),
+            ogp_api::db::read::ReadRouting::new(app.pool.clone(), None, None),
+        ),
     ))
     .await;
     let response = actix_web::test::call_service(

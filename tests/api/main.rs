@@ -28,5 +28,7 @@ mod operations_outage;
 mod pagination;
 mod properties;
 mod query_plans;
+mod replica;
 mod stalls;
+mod supervision;
 mod views;

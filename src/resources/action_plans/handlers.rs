@@ -33,11 +33,11 @@ fn location(plan: &ActionPlan) -> String {
 #[get("/action-plans/{id}")]
 pub async fn get_action_plan(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
+    let mut conn = pool.conn().await?;
     let plan = query::find(&mut conn, id)
         .await?
         .ok_or_else(|| not_found(id))?;
@@ -164,10 +164,7 @@ pub async fn delete_action_plan(
         ListProblems)
 )]
 #[get("/action-plans")]
-pub async fn list_action_plans(
-    req: HttpRequest,
-    pool: web::Data<ReadPool>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_action_plans(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
     handler::list::<ActionPlan, _, _, _>(
         &req,
         &pool,
@@ -192,7 +189,7 @@ pub async fn list_action_plans(
 #[get("/countries/{code}/action-plans")]
 pub async fn list_country_action_plans(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = countries::handlers::path_code(key.into_inner())?;

@@ -42,11 +42,11 @@ fn location(country: &Country) -> String {
 #[get("/countries/{code}")]
 pub async fn get_country(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path_code(code.into_inner())?;
-    let mut conn = db::conn(&pool).await?;
+    let mut conn = pool.conn().await?;
     let country = query::find(&mut conn, &code)
         .await?
         .ok_or_else(|| not_found(&code))?;
@@ -171,10 +171,7 @@ pub async fn delete_country(
         ListProblems)
 )]
 #[get("/countries")]
-pub async fn list_countries(
-    req: HttpRequest,
-    pool: web::Data<ReadPool>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_countries(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
     handler::list::<Country, _, _, _>(
         &req,
         &pool,
