@@ -159,6 +159,22 @@ fn is_port(text: &str) -> bool {
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))))
 }
 
+/// Who a client is, for its rate-limit budget and its read-your-writes routing: the API key's
+/// name, else its address (what a trusted proxy forwarded, else the peer).
+pub fn client_key(
+    extensions: &actix_web::dev::Extensions,
+    peer: Option<std::net::SocketAddr>,
+) -> String {
+    if let Some(actor) = extensions.get::<crate::auth::Actor>() {
+        return format!("key:{}", actor.name);
+    }
+    let addr = extensions
+        .get::<ClientAddr>()
+        .map(|c| c.0)
+        .or_else(|| peer.map(|a| canonical(a.ip())));
+    addr.map_or_else(|| "ip:-".to_string(), |addr| format!("ip:{addr}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

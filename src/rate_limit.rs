@@ -18,8 +18,6 @@
 //! refused up front, so a client sending bogus `If-None-Match` values gets at most one
 //! uncharged database round per concurrent request, not unlimited work (docs/design-notes.md).
 
-use crate::auth::Actor;
-use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -218,18 +216,7 @@ fn refusal(limit: u32, write: bool, retry_after: Duration) -> ApiError {
 
 /// The budget key of a request: its key's name, else its client address.
 fn client_of(req: &ServiceRequest) -> String {
-    if let Some(actor) = req.extensions().get::<Actor>() {
-        return format!("key:{}", actor.name);
-    }
-    let addr = req
-        .extensions()
-        .get::<ClientAddr>()
-        .map(|c| c.0)
-        .or_else(|| {
-            req.peer_addr()
-                .map(|a| crate::client_addr::canonical(a.ip()))
-        });
-    addr.map_or_else(|| "ip:-".to_string(), |addr| format!("ip:{addr}"))
+    crate::client_addr::client_key(&req.extensions(), req.peer_addr())
 }
 
 /// Middleware: charges the request to its client's read or write budget.

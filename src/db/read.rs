@@ -4,7 +4,6 @@
 
 use super::replica::{ReplicaMonitor, ReplicaState};
 use super::{DbConn, DbPool};
-use crate::auth::Actor;
 use crate::error::ApiError;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -72,18 +71,6 @@ impl ReadRouting {
     }
 }
 
-/// Who a client is, for read-your-writes: the API key's name, else the peer address (the same
-/// notion of client as the rate limits).
-fn client_of(actor: Option<&Actor>, peer: Option<std::net::SocketAddr>) -> String {
-    match actor {
-        Some(actor) => format!("key:{}", actor.name),
-        None => format!(
-            "ip:{}",
-            peer.map(|a| a.ip().to_string()).unwrap_or_default()
-        ),
-    }
-}
-
 /// The database a read handler uses, chosen for this request (an extractor).
 pub struct ReadPool {
     routing: web::Data<ReadRouting>,
@@ -103,7 +90,7 @@ impl FromRequest for ReadPool {
             None => None,
             Some(Replica::Unwatched(pool)) => Some(pool.clone()),
             Some(Replica::Watched(monitor)) => {
-                let client = client_of(req.extensions().get::<Actor>(), req.peer_addr());
+                let client = crate::client_addr::client_key(&req.extensions(), req.peer_addr());
                 monitor
                     .serves(&client)
                     .then(|| monitor.replica_pool().clone())
@@ -148,7 +135,10 @@ pub async fn remember_writes(
         .app_data::<web::Data<ReadRouting>>()
         .and_then(|routing| routing.monitor().is_some().then(|| routing.clone()));
     let client = match (&monitor, write) {
-        (Some(_), true) => Some(client_of(req.extensions().get::<Actor>(), req.peer_addr())),
+        (Some(_), true) => Some(crate::client_addr::client_key(
+            &req.extensions(),
+            req.peer_addr(),
+        )),
         _ => None,
     };
     let response = next.call(req).await?;
