@@ -2,11 +2,13 @@
 //! and the problem+json default service. The server, the tests and the spec test all build it
 //! from here.
 
-use crate::body::BodyLimit;
+use crate::body::{BodyLimit, BodyTimeout};
 use crate::db::DbPool;
 use crate::error::ApiError;
+use crate::listing::budget::ExportBudget;
 use crate::middleware::request_context;
 use crate::openapi::ApiDoc;
+use crate::rate_limit::RateLimits;
 use crate::resources;
 use crate::{health, openapi};
 use actix_web::body::MessageBody;
@@ -29,17 +31,36 @@ pub struct AppState {
     pub read_pool: Option<DbPool>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// How long reading a whole request body may take (else 408).
+    pub body_timeout: std::time::Duration,
+    /// The process-wide export budget: made once, shared by every worker through the `Arc`.
+    pub exports: Arc<ExportBudget>,
     pub policy: Policy,
+    /// The rate-limit budgets of this process: made once and shared by every worker, so each
+    /// client has one budget whichever worker serves it.
+    pub limits: Arc<RateLimits>,
+    /// Watches `read_pool`'s replica (one per process): reads use it only while it is up and
+    /// current. `None` with a `read_pool`: every read goes there (no lag tracking).
+    pub replica_monitor: Option<Arc<crate::db::replica::ReplicaMonitor>>,
 }
 
 impl AppState {
     /// The defaults of a fresh install over `pool`.
     pub fn new(pool: DbPool) -> Self {
+        Self::with_policy(pool, Policy::default())
+    }
+
+    /// A fresh install over `pool` with `policy` (and the rate limits it asks for).
+    pub fn with_policy(pool: DbPool, policy: Policy) -> Self {
         Self {
+            exports: Arc::new(ExportBudget::for_pool(&pool)),
             pool,
             read_pool: None,
             body_limit: crate::body::DEFAULT_BODY_LIMIT,
-            policy: Policy::default(),
+            body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
+            limits: Arc::new(RateLimits::from_policy(&policy)),
+            policy,
+            replica_monitor: None,
         }
     }
 }
@@ -57,6 +78,11 @@ pub struct Policy {
     pub writes_per_minute: u32,
     /// Origins browser apps may call from; `*` = any (`OGP_CORS_ORIGINS`).
     pub cors_origins: Vec<String>,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client
+    /// (`OGP_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `/metrics` is served on its own address (`OGP_METRICS_BIND`), not by this app.
+    pub metrics_elsewhere: bool,
 }
 
 /// Every API route, registered once: this call both routes requests and writes the spec.
@@ -89,7 +115,7 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
 struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
 
 impl RouteTable {
-    fn from_spec(spec: &utoipa::openapi::OpenApi) -> Self {
+    fn from_spec(spec: &utoipa::openapi::OpenApi, with_metrics: bool) -> Self {
         let mut routes = Vec::new();
         for (path, item) in &spec.paths.paths {
             let mut methods = Vec::new();
@@ -107,8 +133,11 @@ impl RouteTable {
             }
             routes.push((ResourceDef::new(path.as_str()), methods));
         }
-        for fixed in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+        for fixed in ["/healthz", "/readyz", "/openapi.json"] {
             routes.push((ResourceDef::new(fixed), vec![Method::GET]));
+        }
+        if with_metrics {
+            routes.push((ResourceDef::new("/metrics"), vec![Method::GET]));
         }
         Self(routes)
     }
@@ -220,25 +249,25 @@ pub fn build(
         .configure(routes)
         .split_for_parts();
     openapi::finish(&mut spec);
-    let table = Arc::new(RouteTableHandle(RouteTable::from_spec(&spec)));
+    let with_metrics = !state.policy.metrics_elsewhere;
+    let table = Arc::new(RouteTableHandle(RouteTable::from_spec(&spec, with_metrics)));
 
-    let limiter = web::Data::new(crate::rate_limit::RateLimiter::new(
-        state.policy.reads_per_minute,
-        state.policy.writes_per_minute,
-    ));
+    // The process's one set of budgets, shared (not copied) into this worker's app.
+    let limiter = web::Data::from(state.limits.clone());
     let cors = cors(&state.policy.cors_origins);
-    let read_pool = crate::db::ReadPool(
-        state
-            .read_pool
-            .clone()
-            .unwrap_or_else(|| state.pool.clone()),
+    let reads = crate::db::read::ReadRouting::new(
+        state.pool.clone(),
+        state.read_pool.clone(),
+        state.replica_monitor.clone(),
     );
     app.app_data(web::Data::new(state.pool.clone()))
-        .app_data(web::Data::new(read_pool))
+        .app_data(web::Data::new(reads))
         .app_data(web::Data::new(state.policy.clone()))
         .app_data(limiter)
         .app_data(web::Data::new(table))
         .app_data(BodyLimit(state.body_limit))
+        .app_data(BodyTimeout(state.body_timeout))
+        .app_data(web::Data::from(state.exports.clone()))
         .app_data(web::QueryConfig::default().error_handler(|error, _req| {
             ApiError::invalid_query(format!("invalid query: {error}")).into()
         }))
@@ -246,10 +275,17 @@ pub fn build(
             ApiError::not_found(format!("no resource at `{}`", req.path())).into()
         }))
         .configure(health::configure)
+        .configure(|cfg| {
+            if with_metrics {
+                cfg.service(crate::metrics::metrics);
+            }
+        })
         .route("/docs", web::get().to(redirect_to_docs))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .default_service(web::to(no_route))
+        .wrap(from_fn(crate::db::read::remember_writes))
         .wrap(from_fn(crate::idempotency::idempotent))
+        .wrap(from_fn(crate::request_target::check))
         .wrap(from_fn(crate::rate_limit::limit))
         .wrap(from_fn(crate::auth::middleware::authorize))
         .wrap(cors)

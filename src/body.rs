@@ -9,13 +9,15 @@
 use crate::error::{ApiError, FieldError};
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::web::BytesMut;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
+
+mod read;
+
+pub use read::{read_whole, BodyTimeout, DEFAULT_BODY_TIMEOUT};
 
 /// Largest request body accepted, unless `BodyLimit` app data says otherwise.
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
@@ -49,6 +51,9 @@ impl FromRequest for JsonObject {
         let limit = req
             .app_data::<BodyLimit>()
             .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
+        let timeout = req
+            .app_data::<BodyTimeout>()
+            .map_or(DEFAULT_BODY_TIMEOUT, |t| t.0);
         let declared_length = req
             .headers()
             .get(actix_web::http::header::CONTENT_LENGTH)
@@ -66,26 +71,32 @@ impl FromRequest for JsonObject {
             if declared_length.is_some_and(|n| n > limit) {
                 return Err(too_large());
             }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large());
-                }
-                body.extend_from_slice(&chunk);
-            }
-            let value: Value = serde_json::from_slice(&body).map_err(|e| {
-                ApiError::malformed_json(format!("the body is not valid JSON: {e}"))
-            })?;
-            match value {
-                Value::Object(map) => Ok(JsonObject(map)),
-                _ => Err(ApiError::invalid_field(
-                    "",
-                    "the body must be a JSON object",
-                )),
-            }
+            let body = read_whole(&mut payload, limit, timeout).await?;
+            parse_object(&body)
         })
+    }
+}
+
+/// Parses a body that must be one JSON object: malformed JSON is a 400; another JSON value, or
+/// a key given twice in any object of it, is a 422 naming the field.
+fn parse_object(body: &[u8]) -> Result<JsonObject, ApiError> {
+    let parsed = crate::json_keys::parse(body)
+        .map_err(|e| ApiError::malformed_json(format!("the body is not valid JSON: {e}")))?;
+    if !parsed.duplicates.is_empty() {
+        return Err(ApiError::validation(
+            parsed
+                .duplicates
+                .into_iter()
+                .map(|field| FieldError::new(field, "given more than once"))
+                .collect(),
+        ));
+    }
+    match parsed.value {
+        Value::Object(map) => Ok(JsonObject(map)),
+        _ => Err(ApiError::invalid_field(
+            "",
+            "the body must be a JSON object",
+        )),
     }
 }
 
@@ -272,6 +283,10 @@ impl Fields {
         if text.trim().is_empty() {
             self.error(name, "must not be empty or blank");
             None
+        } else if !crate::text::has_visible_character(&text) {
+            // Checked, never altered: a value with a visible character is stored as sent.
+            self.error(name, "must contain a visible character");
+            None
         } else if length > max {
             self.error(
                 name,
@@ -286,13 +301,16 @@ impl Fields {
         }
     }
 
-    /// A nullable calendar date, `YYYY-MM-DD`.
+    /// A nullable calendar date, `YYYY-MM-DD`, in years 1 to 9999 (see [`crate::calendar`]).
     pub fn nullable_date(&mut self, name: &str) -> Option<chrono::NaiveDate> {
         let text: String = self.nullable(name)?;
-        match chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
-            Ok(date) if text.len() == 10 => Some(date),
-            _ => {
-                self.error(name, format!("must be a date `YYYY-MM-DD` (got `{text}`)"));
+        match crate::calendar::parse_date(&text) {
+            Some(date) => Some(date),
+            None => {
+                self.error(
+                    name,
+                    format!("must be a date `YYYY-MM-DD` in years 1 to 9999 (got `{text}`)"),
+                );
                 None
             }
         }

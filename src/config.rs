@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `DATABASE_URL` | unset | PostgreSQL to use; unset = the embedded cluster in `OGP_DATA_DIR` |
 //! | `DATABASE_READ_URL` | unset | a read replica: reads go there, writes to `DATABASE_URL` |
+//! | `OGP_READ_MAX_LAG_MS` | `5000` | reads use the replica only while it is at most this far behind (else the primary) |
 //! | `OGP_DATA_DIR` | `.ogp-data` | folder of the embedded cluster (created on first run) |
 //! | `OGP_BIND` | `127.0.0.1:8080` | address the server listens on |
 //! | `OGP_WORKERS` | number of cores | HTTP worker threads |
@@ -15,8 +16,13 @@
 //! | `OGP_RATE_LIMIT_READS` | `600` | reads per client and minute (0 = unlimited) |
 //! | `OGP_RATE_LIMIT_WRITES` | `60` | writes per client and minute (0 = unlimited) |
 //! | `OGP_CORS_ORIGINS` | empty | comma list of browser origins allowed to call the API; `*` = any |
+//! | `OGP_TRUSTED_PROXIES` | empty | comma list of CIDRs of reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client |
+//! | `OGP_METRICS_BIND` | unset | serve `/metrics` only on this address (host:port), without a key |
 //! | `OGP_DB_WAIT_TIMEOUT_MS` | `2000` | wait this long for a database connection, then 503 |
 //! | `OGP_STATEMENT_TIMEOUT_MS` | `10000` | PostgreSQL cancels statements running longer |
+//! | `OGP_EXPORT_CONCURRENCY` | a quarter of `OGP_POOL_SIZE`, at least 1 | CSV/NDJSON exports streaming at once (more wait, then 503); must be below the pool size |
+//! | `OGP_EXPORT_SEND_TIMEOUT_MS` | `10000` | an export whose client takes nothing this long is cut, releasing its connection |
+//! | `OGP_BODY_TIMEOUT_MS` | `30000` | a request body not arrived whole within this is a 408 |
 //! | `OGP_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, how long in-flight requests may finish |
 //! | `RUST_LOG` | `info` | log filter (env_logger syntax) |
 
@@ -31,10 +37,17 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// PostgreSQL read replica: reads go there, writes to DATABASE_URL (or the embedded
-    /// cluster). Replicas lag a little: a read right after a write may not see it yet.
+    /// PostgreSQL read replica: reads go there while it is up and within OGP_READ_MAX_LAG_MS,
+    /// else to the primary; writes go to DATABASE_URL (or the embedded cluster). A client that
+    /// has just written reads the primary until the replica has its write.
     #[arg(long, env = "DATABASE_READ_URL", global = true, hide_env_values = true)]
     pub database_read_url: Option<String>,
+
+    /// Reads use the replica only while its replay is at most this far behind the primary
+    /// (ms); further behind, down or unreachable, reads go to the primary.
+    #[arg(long, env = "OGP_READ_MAX_LAG_MS", default_value_t = 5000, global = true,
+          value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    pub read_max_lag_ms: u64,
 
     /// Folder of the embedded PostgreSQL cluster (used when DATABASE_URL is unset).
     #[arg(long, env = "OGP_DATA_DIR", default_value = ".ogp-data", global = true)]
@@ -106,6 +119,23 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub statement_timeout_ms: u64,
 
+    /// CSV/NDJSON exports streaming at once; more wait up to OGP_DB_WAIT_TIMEOUT_MS, then get
+    /// 503. Must be below OGP_POOL_SIZE [default: a quarter of OGP_POOL_SIZE, at least 1].
+    #[arg(long, env = "OGP_EXPORT_CONCURRENCY", global = true,
+          value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub export_concurrency: Option<u16>,
+
+    /// An export whose client takes nothing for this long is cut and its database connection
+    /// released (ms).
+    #[arg(long, env = "OGP_EXPORT_SEND_TIMEOUT_MS", default_value_t = 10_000, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub export_send_timeout_ms: u64,
+
+    /// A request body that has not arrived whole within this is answered 408 (ms).
+    #[arg(long, env = "OGP_BODY_TIMEOUT_MS", default_value_t = 30_000, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub body_timeout_ms: u64,
+
     /// On SIGTERM or Ctrl-C, how long in-flight requests may take to finish (s).
     #[arg(long, env = "OGP_SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true,
           value_parser = clap::value_parser!(u64).range(0..=3600))]
@@ -114,6 +144,18 @@ pub struct Config {
     /// Comma list of browser origins allowed to call the API (CORS); `*` allows any.
     #[arg(long, env = "OGP_CORS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_origins: Vec<String>,
+
+    /// Comma list of CIDRs (or addresses) of reverse proxies in front of this server, e.g.
+    /// `10.0.0.0/8,::1/128`. From them, the client address (for rate limits and the access log)
+    /// is taken from `Forwarded: for=` or `X-Forwarded-For`; from anyone else these are ignored.
+    #[arg(long, env = "OGP_TRUSTED_PROXIES", value_delimiter = ',', global = true,
+          value_parser = crate::client_addr::parse_trusted)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Serve `/metrics` on this separate address (host:port) only, without a key, and not on
+    /// OGP_BIND. Unset: `/metrics` is on OGP_BIND (needing a key when reads do).
+    #[arg(long, env = "OGP_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
 }
 
 impl Config {
@@ -124,6 +166,18 @@ impl Config {
             wait_timeout: std::time::Duration::from_millis(self.db_wait_timeout_ms),
             statement_timeout: std::time::Duration::from_millis(self.statement_timeout_ms),
         }
+    }
+
+    /// The export budget of this configuration, or why it is refused (it would let exports
+    /// take every database connection).
+    pub fn export_budget(&self) -> Result<crate::listing::budget::ExportBudget, String> {
+        use crate::listing::budget::{concurrency, ExportBudget};
+        let configured = self.export_concurrency.map(usize::from);
+        Ok(ExportBudget::new(
+            concurrency(configured, usize::from(self.pool_size))?,
+            std::time::Duration::from_millis(self.db_wait_timeout_ms),
+            std::time::Duration::from_millis(self.export_send_timeout_ms),
+        ))
     }
 
     /// The access rules and limits of this configuration.
@@ -139,6 +193,8 @@ impl Config {
                 .map(|o| o.trim().to_string())
                 .filter(|o| !o.is_empty())
                 .collect(),
+            trusted_proxies: self.trusted_proxies.clone(),
+            metrics_elsewhere: self.metrics_bind.is_some(),
         }
     }
 }

@@ -15,6 +15,9 @@ use utoipa::ToSchema;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The most field errors a 422 lists; its `detail` counts the rest.
+pub const MAX_LISTED_ERRORS: usize = 100;
+
 /// One invalid field of a request body.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
@@ -136,12 +139,31 @@ impl ApiError {
         )
     }
 
-    /// 422 with one entry per invalid field.
-    pub fn validation(errors: Vec<FieldError>) -> Self {
+    /// 408: the request (its body) did not arrive in time.
+    pub fn request_timeout(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request-timeout",
+            "Request timeout",
+            detail,
+        )
+    }
+
+    /// 422 with one entry per invalid field: the first [`MAX_LISTED_ERRORS`], and a `detail`
+    /// saying how many more were left out (a body of 15 000 unknown fields would otherwise
+    /// answer with megabytes).
+    pub fn validation(mut errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
             [one] => format!("`{}`: {}", one.field, one.message),
+            many if many.len() > MAX_LISTED_ERRORS => format!(
+                "{} fields are invalid; `errors` lists the first {MAX_LISTED_ERRORS}, the other \
+                 {} are left out",
+                many.len(),
+                many.len() - MAX_LISTED_ERRORS
+            ),
             many => format!("{} fields are invalid; see `errors`", many.len()),
         };
+        errors.truncate(MAX_LISTED_ERRORS);
         let mut error = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation",
@@ -316,59 +338,68 @@ fn is_server_going_away(message: &str) -> bool {
 }
 
 impl From<DieselError> for ApiError {
+    /// Maps a database error onto the API; one that becomes a 5xx is counted in
+    /// `ogp_api_db_errors_total` here, where every query error passes exactly once.
     fn from(error: DieselError) -> Self {
-        match &error {
-            DieselError::NotFound => ApiError::not_found("no such resource"),
-            DieselError::DatabaseError(kind, info) => {
-                let constraint = info.constraint_name().unwrap_or_default();
-                let known = constraint_info(constraint);
-                match kind {
-                    DatabaseErrorKind::UniqueViolation => match known {
-                        Some(c) => ApiError::conflict(format!("`{}`: {}", c.field, c.message)),
-                        None => ApiError::conflict("a resource with this key already exists"),
-                    },
-                    // A delete (or key change) that would orphan children.
-                    DatabaseErrorKind::ForeignKeyViolation
-                        if info.message().starts_with("update or delete on table") =>
-                    {
-                        ApiError::conflict(format!(
-                            "other resources still refer to this one (on table `{}`); \
-                             delete or move them first",
-                            info.table_name().unwrap_or("?")
-                        ))
-                    }
-                    DatabaseErrorKind::ForeignKeyViolation => match known {
-                        Some(c) => ApiError::invalid_field(c.field, c.message),
-                        None => {
-                            ApiError::invalid_field("?", "refers to a resource that does not exist")
-                        }
-                    },
-                    DatabaseErrorKind::CheckViolation => ApiError::invalid_field(
-                        checked_field(constraint),
-                        format!("violates the rule `{constraint}`"),
-                    ),
-                    DatabaseErrorKind::NotNullViolation => {
-                        ApiError::invalid_field(info.column_name().unwrap_or("?"), "is required")
-                    }
-                    DatabaseErrorKind::ClosedConnection
-                    | DatabaseErrorKind::UnableToSendCommand => {
-                        ApiError::unavailable("the database connection was lost; try again")
-                    }
-                    DatabaseErrorKind::Unknown if is_server_going_away(info.message()) => {
-                        ApiError::unavailable("the database is restarting; try again")
-                    }
-                    DatabaseErrorKind::SerializationFailure => {
-                        ApiError::unavailable("a concurrent write interfered; try again")
-                            .with_header(
-                                actix_web::http::header::RETRY_AFTER,
-                                HeaderValue::from_static("1"),
-                            )
-                    }
-                    _ => ApiError::internal(&error),
-                }
-            }
-            _ => ApiError::internal(&error),
+        let mapped = map_diesel_error(&error);
+        if mapped.status.is_server_error() {
+            crate::metrics::database_error();
         }
+        mapped
+    }
+}
+
+/// The API error a database error means (constraint names → fields, outages → 503).
+fn map_diesel_error(error: &DieselError) -> ApiError {
+    match error {
+        DieselError::NotFound => ApiError::not_found("no such resource"),
+        DieselError::DatabaseError(kind, info) => {
+            let constraint = info.constraint_name().unwrap_or_default();
+            let known = constraint_info(constraint);
+            match kind {
+                DatabaseErrorKind::UniqueViolation => match known {
+                    Some(c) => ApiError::conflict(format!("`{}`: {}", c.field, c.message)),
+                    None => ApiError::conflict("a resource with this key already exists"),
+                },
+                // A delete (or key change) that would orphan children.
+                DatabaseErrorKind::ForeignKeyViolation
+                    if info.message().starts_with("update or delete on table") =>
+                {
+                    ApiError::conflict(format!(
+                        "other resources still refer to this one (on table `{}`); \
+                             delete or move them first",
+                        info.table_name().unwrap_or("?")
+                    ))
+                }
+                DatabaseErrorKind::ForeignKeyViolation => match known {
+                    Some(c) => ApiError::invalid_field(c.field, c.message),
+                    None => {
+                        ApiError::invalid_field("?", "refers to a resource that does not exist")
+                    }
+                },
+                DatabaseErrorKind::CheckViolation => ApiError::invalid_field(
+                    checked_field(constraint),
+                    format!("violates the rule `{constraint}`"),
+                ),
+                DatabaseErrorKind::NotNullViolation => {
+                    ApiError::invalid_field(info.column_name().unwrap_or("?"), "is required")
+                }
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+                    ApiError::unavailable("the database connection was lost; try again")
+                }
+                DatabaseErrorKind::Unknown if is_server_going_away(info.message()) => {
+                    ApiError::unavailable("the database is restarting; try again")
+                }
+                DatabaseErrorKind::SerializationFailure => {
+                    ApiError::unavailable("a concurrent write interfered; try again").with_header(
+                        actix_web::http::header::RETRY_AFTER,
+                        HeaderValue::from_static("1"),
+                    )
+                }
+                _ => ApiError::internal(error),
+            }
+        }
+        _ => ApiError::internal(error),
     }
 }
 
@@ -396,6 +427,20 @@ mod tests {
         assert_eq!(problem.status, 422);
         assert_eq!(problem.errors.as_ref().map(Vec::len), Some(2));
         assert_eq!(problem.type_, "/problems/validation");
+    }
+
+    #[test]
+    fn a_long_error_list_is_capped_and_says_so() {
+        let errors = (0..15_000)
+            .map(|i| FieldError::new(format!("f{i}"), "is not a field"))
+            .collect();
+        let error = ApiError::validation(errors);
+        assert_eq!(error.errors.len(), MAX_LISTED_ERRORS);
+        assert!(
+            error.detail.contains("15000 fields") && error.detail.contains("14900 are left out"),
+            "{}",
+            error.detail
+        );
     }
 
     #[test]

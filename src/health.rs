@@ -1,6 +1,6 @@
 //! Operational endpoints outside the API: liveness and readiness.
 
-use crate::db::{self, ReadPool};
+use crate::db::{self, read::ReadRouting, DbPool};
 use crate::error::ApiError;
 use actix_web::{get, web, HttpResponse};
 use diesel_async::RunQueryDsl;
@@ -15,18 +15,32 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// Readiness: the database answers within a bounded time.
+/// Readiness: the primary answers within a bounded time. A replica never makes the instance
+/// unready (reads fall back to the primary); the body says how it is doing.
 #[get("/readyz")]
-async fn readyz(pool: web::Data<ReadPool>) -> Result<HttpResponse, ApiError> {
+async fn readyz(
+    pool: web::Data<DbPool>,
+    reads: web::Data<ReadRouting>,
+) -> Result<HttpResponse, ApiError> {
     let check = async {
         let mut conn = db::conn(&pool).await?;
         diesel::sql_query("SELECT 1")
             .execute(&mut conn)
             .await
-            .map_err(|e| ApiError::unavailable(format!("the database did not answer: {e}")))
+            .map_err(|e| {
+                crate::metrics::database_error();
+                ApiError::unavailable(format!("the database did not answer: {e}"))
+            })
     };
     match tokio::time::timeout(READY_TIMEOUT, check).await {
-        Ok(Ok(_)) => Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))),
+        Ok(Ok(_)) => {
+            let (replica, lag_ms) = reads.replica_state();
+            Ok(HttpResponse::Ok().json(serde_json::json!({
+                "status": "ready",
+                "replica": replica.as_str(),
+                "replica_lag_ms": lag_ms,
+            })))
+        }
         Ok(Err(error)) => Err(error),
         Err(_) => Err(ApiError::unavailable(
             "the database did not answer within 2 s",
@@ -34,8 +48,8 @@ async fn readyz(pool: web::Data<ReadPool>) -> Result<HttpResponse, ApiError> {
     }
 }
 
+/// Registers `/healthz` and `/readyz` (`/metrics` is registered by `app::build`, which knows
+/// whether it is served here or on its own address).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz)
-        .service(readyz)
-        .service(crate::metrics::metrics);
+    cfg.service(healthz).service(readyz);
 }

@@ -16,12 +16,11 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::web::{Bytes, BytesMut};
+use actix_web::web::Bytes;
 use actix_web::{web, Error, HttpMessage, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 const HEADER: &str = "idempotency-key";
@@ -57,18 +56,11 @@ async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, ApiError> {
     let limit = req
         .app_data::<crate::body::BodyLimit>()
         .map_or(crate::body::DEFAULT_BODY_LIMIT, |l| l.0);
+    let timeout = req
+        .app_data::<crate::body::BodyTimeout>()
+        .map_or(crate::body::DEFAULT_BODY_TIMEOUT, |t| t.0);
     let mut payload = req.take_payload();
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::payload_too_large(format!(
-                "the body exceeds {limit} bytes"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = crate::body::read_whole(&mut payload, limit, timeout).await?;
     Ok(body.freeze())
 }
 

@@ -4,13 +4,16 @@ use clap::{Parser, Subcommand};
 use ogp_api::app::{self, AppState};
 use ogp_api::config::Config;
 use ogp_api::db::{self, embedded::EmbeddedPostgres};
+use ogp_api::rate_limit::RateLimits;
 use ogp_api::seed;
 use std::process::ExitCode;
+use std::time::Duration;
 
 const ENVIRONMENT_HELP: &str = "\
 Environment variables (each also a flag; flags win):
   DATABASE_URL    PostgreSQL URL; unset = embedded cluster in OGP_DATA_DIR
   DATABASE_READ_URL  read replica: reads go there             [default: none]
+  OGP_READ_MAX_LAG_MS  replica further behind: read the primary [default: 5000]
   OGP_DATA_DIR    embedded cluster folder                     [default: .ogp-data]
   OGP_BIND        listen address                              [default: 127.0.0.1:8080]
   OGP_WORKERS     HTTP worker threads                         [default: CPU cores]
@@ -22,8 +25,14 @@ Environment variables (each also a flag; flags win):
   OGP_RATE_LIMIT_READS   reads per client and minute, 0 = off  [default: 600]
   OGP_RATE_LIMIT_WRITES  writes per client and minute, 0 = off [default: 60]
   OGP_CORS_ORIGINS       browser origins allowed (comma list, * = any) [default: none]
+  OGP_TRUSTED_PROXIES    proxy CIDRs whose Forwarded/X-Forwarded-For name the client
+                         (comma list, e.g. 10.0.0.0/8,::1/128)  [default: none]
+  OGP_METRICS_BIND       serve /metrics only here, without a key [default: on OGP_BIND]
   OGP_DB_WAIT_TIMEOUT_MS    wait for a DB connection, then 503 [default: 2000]
   OGP_STATEMENT_TIMEOUT_MS  cancel longer statements           [default: 10000]
+  OGP_EXPORT_CONCURRENCY    exports at once, below pool size   [default: pool size / 4, min 1]
+  OGP_EXPORT_SEND_TIMEOUT_MS  cut an export its client stopped reading [default: 10000]
+  OGP_BODY_TIMEOUT_MS       request body must arrive within, else 408 [default: 30000]
   OGP_SHUTDOWN_GRACE_SECS   in-flight requests may finish      [default: 30]
   RUST_LOG        log filter                                  [default: info]";
 
@@ -40,7 +49,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API (the default). Without DATABASE_URL, starts the embedded PostgreSQL,
-    /// migrates, loads the demo data on first creation, and stops it again on Ctrl-C / SIGTERM.
+    /// migrates, loads the demo data on first creation, restarts the server if it dies, and
+    /// stops it again on Ctrl-C / SIGTERM.
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
@@ -91,6 +101,11 @@ fn main() -> ExitCode {
             }
         }
     }
+    // Refused before anything starts: a budget that lets exports take every connection.
+    if let Err(e) = cli.config.export_budget() {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     let result = actix_web::rt::System::new().block_on(run(command, cli.config));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -121,7 +136,17 @@ async fn run(command: Command, config: Config) -> Result<(), BoxError> {
             (url, Some(cluster), created)
         }
     };
+    // `serve` keeps the cluster it started alive (see db::supervisor); the one-shot verbs don't.
+    let supervisor = match (&command, &cluster) {
+        (Command::Serve, Some(cluster)) if cluster.started_here() => {
+            Some(db::supervisor::Supervisor::start(cluster.clone())?)
+        }
+        _ => None,
+    };
     let outcome = run_with_database(command, &config, &url, created).await;
+    if let Some(supervisor) = supervisor {
+        supervisor.stop();
+    }
     if let Some(cluster) = cluster.as_mut() {
         if let Err(e) = cluster.stop() {
             log::error!("stopping the embedded PostgreSQL: {e}");
@@ -217,14 +242,41 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
         Some(url) => Some(db::pool_with(url, config.pool_settings())?),
         None => None,
     };
+    let policy = config.policy();
+    // One budget for the process: `state` (and with it the `Arc`) is cloned into each worker.
+    let exports = std::sync::Arc::new(config.export_budget()?);
+    // One monitor for the process (the state is cloned into every worker; the Arc is shared).
+    let replica_monitor = read_pool.as_ref().map(|replica| {
+        let monitor = db::replica::ReplicaMonitor::new(
+            pool.clone(),
+            replica.clone(),
+            std::time::Duration::from_millis(config.read_max_lag_ms),
+        );
+        monitor.spawn();
+        monitor
+    });
     let state = AppState {
         pool,
         read_pool,
         body_limit: config.body_limit as usize,
-        policy: config.policy(),
+        body_timeout: Duration::from_millis(config.body_timeout_ms),
+        exports,
+        // Made here, once: every worker's app shares these budgets.
+        limits: std::sync::Arc::new(RateLimits::from_policy(&policy)),
+        policy,
+        replica_monitor,
+    };
+    let metrics_server = match &config.metrics_bind {
+        Some(bind) => Some(metrics_server(&state, bind)?),
+        None => None,
     };
     let mut server = actix_web::HttpServer::new(move || app::build(state.clone()))
-        .shutdown_timeout(config.shutdown_grace_secs);
+        .shutdown_timeout(config.shutdown_grace_secs)
+        // actix's defaults, stated because the bounds on slow clients rely on them: the request
+        // head must arrive within 5 s (else 408), and a closing connection gets 1 s to shut
+        // down. The body has its own deadline (`OGP_BODY_TIMEOUT_MS`, `body::read_whole`).
+        .client_request_timeout(Duration::from_secs(5))
+        .client_disconnect_timeout(Duration::from_secs(1));
     if let Some(workers) = config.workers {
         server = server.workers(usize::from(workers));
     }
@@ -232,7 +284,31 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     log::info!("serving on http://{} (docs at /docs)", config.bind);
-    server.run().await?;
+    match metrics_server {
+        // Both stop on the same SIGTERM / Ctrl-C.
+        Some(metrics) => {
+            futures_util::future::try_join(server.run(), metrics).await?;
+        }
+        None => server.run().await?,
+    }
     log::info!("server stopped");
     Ok(())
+}
+
+/// The server of `/metrics` alone on `bind` (`OGP_METRICS_BIND`): one worker, no key.
+fn metrics_server(state: &AppState, bind: &str) -> Result<actix_web::dev::Server, BoxError> {
+    let pool = state.pool.clone();
+    let reads = db::read::ReadRouting::new(
+        pool.clone(),
+        state.read_pool.clone(),
+        state.replica_monitor.clone(),
+    );
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new().configure(ogp_api::metrics::standalone(pool.clone(), reads.clone()))
+    })
+    .workers(1)
+    .bind(bind)
+    .map_err(|e| format!("cannot listen on {bind} (OGP_METRICS_BIND): {e}"))?;
+    log::info!("metrics on http://{bind}/metrics");
+    Ok(server.run())
 }

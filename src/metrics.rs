@@ -2,11 +2,11 @@
 //! histogram, the pool's size / in use / waiting, and database errors. Through the
 //! `prometheus` crate, never hand-formatted.
 
-use crate::db::{DbPool, ReadPool};
+use crate::db::{read::ReadRouting, replica::ReplicaState, DbPool};
 use actix_web::{get, web, HttpResponse};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use std::sync::LazyLock;
 
@@ -16,6 +16,9 @@ struct Metrics {
     latency: HistogramVec,
     pool: IntGaugeVec,
     database_errors: IntCounter,
+    reads: IntCounterVec,
+    replica_state: IntGaugeVec,
+    replica_lag: Gauge,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -52,11 +55,35 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Requests that failed because the database was unavailable or failed",
     )
     .expect("metric");
+    let reads = IntCounterVec::new(
+        Opts::new(
+            "db_reads_total",
+            "Read requests by the database they were sent to (`replica` or `primary`)",
+        ),
+        &["target"],
+    )
+    .expect("metric");
+    let replica_state = IntGaugeVec::new(
+        Opts::new(
+            "db_replica_state",
+            "The read replica's state as the last poll saw it: 1 for the current state",
+        ),
+        &["state"],
+    )
+    .expect("metric");
+    let replica_lag = Gauge::new(
+        "db_replica_lag_seconds",
+        "How far the read replica's replay is behind the primary",
+    )
+    .expect("metric");
     for collector in [
         Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(latency.clone()),
         Box::new(pool.clone()),
         Box::new(database_errors.clone()),
+        Box::new(reads.clone()),
+        Box::new(replica_state.clone()),
+        Box::new(replica_lag.clone()),
     ] {
         registry.register(collector).expect("unique metric");
     }
@@ -66,6 +93,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         latency,
         pool,
         database_errors,
+        reads,
+        replica_state,
+        replica_lag,
     }
 });
 
@@ -80,9 +110,26 @@ pub fn observe(method: &str, route: &str, status: u16, seconds: f64) {
         .observe(seconds);
 }
 
-/// Counts one database failure.
+/// Counts one database failure that failed a request (a 5xx): pool waits and lost connections
+/// (`db::conn`), and query errors mapped to a 5xx (`From<DieselError> for ApiError`).
 pub fn database_error() {
     METRICS.database_errors.inc();
+}
+
+/// Counts one read sent to `target` (`replica` or `primary`).
+pub fn read_routed(target: &str) {
+    METRICS.reads.with_label_values(&[target]).inc();
+}
+
+/// Records the replica monitor's latest verdict.
+pub fn replica(state: ReplicaState, lag: std::time::Duration) {
+    for candidate in [ReplicaState::Up, ReplicaState::Lagging, ReplicaState::Down] {
+        METRICS
+            .replica_state
+            .with_label_values(&[candidate.as_str()])
+            .set(i64::from(candidate == state));
+    }
+    METRICS.replica_lag.set(lag.as_secs_f64());
 }
 
 fn record_pool(name: &str, pool: &DbPool) {
@@ -100,11 +147,21 @@ fn record_pool(name: &str, pool: &DbPool) {
     gauge("waiting", status.waiting);
 }
 
+/// The routes of the separate metrics address (`OGP_METRICS_BIND`): `/metrics` alone, without
+/// a key (that address is meant to be reachable only by the monitoring system).
+pub fn standalone(pool: DbPool, reads: ReadRouting) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(pool))
+            .app_data(web::Data::new(reads))
+            .service(metrics);
+    }
+}
+
 /// The metrics, in Prometheus text format.
 #[get("/metrics")]
-pub async fn metrics(pool: web::Data<DbPool>, read_pool: web::Data<ReadPool>) -> HttpResponse {
+pub async fn metrics(pool: web::Data<DbPool>, reads: web::Data<ReadRouting>) -> HttpResponse {
     record_pool("primary", &pool);
-    record_pool("read", &read_pool);
+    record_pool("read", reads.read_pool());
     let mut body = Vec::new();
     if let Err(error) = TextEncoder::new().encode(&METRICS.registry.gather(), &mut body) {
         log::error!("encoding metrics: {error}");

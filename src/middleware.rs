@@ -1,13 +1,16 @@
-//! Request context: a request id on every request and response, and problem+json bodies on
-//! every error response, whichever layer produced it.
+//! Request context: a request id and the client address on every request, a request id,
+//! problem+json bodies on every error response (whichever layer produced it), the caching rules
+//! (`crate::cache_policy`) and the security headers (`crate::security_headers`) on every
+//! response, and the access log.
 
+use crate::app::Policy;
 use crate::error::{ApiError, PROBLEM_JSON};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use actix_web::http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage};
+use actix_web::{web, Error, HttpMessage};
 
 /// `X-Request-Id`: taken from the request when it is a sane token, else made here.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -61,8 +64,16 @@ pub async fn request_context(
     let started = std::time::Instant::now();
     let request_id = request_id_of(&req);
     req.extensions_mut().insert(RequestId(request_id.clone()));
+    let client = crate::client_addr::of(&req);
+    if let Some(client) = client {
+        req.extensions_mut().insert(client);
+    }
     let instance = req.path().to_string();
     let method = req.method().clone();
+    let keyed = req.headers().contains_key(AUTHORIZATION)
+        || req
+            .app_data::<web::Data<Policy>>()
+            .is_some_and(|p| p.read_requires_key);
 
     let mut response = next.call(req).await?.map_into_boxed_body();
     let status = response.status();
@@ -87,12 +98,11 @@ pub async fn request_context(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
-    response.headers_mut().insert(
-        HeaderName::from_static("x-content-type-options"),
-        HeaderValue::from_static("nosniff"),
-    );
-    // One access-log line per request: id, key name (or `-`), method, route template, status,
-    // latency.
+    let status = response.status();
+    crate::cache_policy::apply(&method, status, keyed, response.headers_mut());
+    crate::security_headers::apply(&instance, response.headers_mut());
+    // One access-log line per request: id, client address, key name (or `-`), method, route
+    // template, status, latency.
     let actor = response
         .request()
         .extensions()
@@ -110,7 +120,8 @@ pub async fn request_context(
     );
     log::info!(
         target: "access",
-        "{request_id} {actor} {method} {route} {} {:.1}ms",
+        "{request_id} {} {actor} {method} {route} {} {:.1}ms",
+        client.map_or_else(|| "-".to_string(), |c| c.0.to_string()),
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );

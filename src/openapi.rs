@@ -93,7 +93,8 @@ pub enum ListProblems {
     /// `Accept` names no representation this list offers (JSON, CSV, NDJSON).
     #[response(status = 406, content_type = "application/problem+json")]
     NotAcceptable(Problem),
-    /// The database is unavailable.
+    /// The database is unavailable, or (CSV, NDJSON) too many exports are in progress; see
+    /// `Retry-After`.
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),
 }
@@ -117,6 +118,9 @@ pub enum CreateProblems {
     /// The body is not valid JSON.
     #[response(status = 400, content_type = "application/problem+json")]
     MalformedJson(Problem),
+    /// The body did not arrive whole within the server's body timeout.
+    #[response(status = 408, content_type = "application/problem+json")]
+    RequestTimeout(Problem),
     /// The key, or another unique field, is taken.
     #[response(status = 409, content_type = "application/problem+json")]
     Conflict(Problem),
@@ -141,6 +145,9 @@ pub enum UpdateProblems {
     /// The body is not valid JSON.
     #[response(status = 400, content_type = "application/problem+json")]
     MalformedJson(Problem),
+    /// The body did not arrive whole within the server's body timeout.
+    #[response(status = 408, content_type = "application/problem+json")]
+    RequestTimeout(Problem),
     /// No resource has this key.
     #[response(status = 404, content_type = "application/problem+json")]
     NotFound(Problem),

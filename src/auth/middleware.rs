@@ -58,7 +58,7 @@ fn bearer(req: &ServiceRequest) -> Result<Option<String>, ApiError> {
 }
 
 /// Middleware: authenticates the key (if any) and enforces the role the method needs, on the
-/// API's paths. A refusal is an error *response* (not an `Err`), so the request-context
+/// API's paths and `/metrics`. A refusal is an error *response* (not an `Err`), so the request-context
 /// middleware around it renders it as a problem like any other.
 pub async fn authorize(
     req: ServiceRequest,
@@ -68,7 +68,9 @@ pub async fn authorize(
     let routed = req
         .app_data::<web::Data<std::sync::Arc<RouteTableHandle>>>()
         .is_some_and(|table| table.serves(req.path(), req.method()));
-    if !req.path().starts_with("/api/") || !routed {
+    // `/metrics` is a read like the API's: it needs a key when reads do.
+    let guarded = req.path().starts_with("/api/") || req.path() == "/metrics";
+    if !guarded || !routed {
         return next
             .call(req)
             .await

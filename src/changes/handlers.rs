@@ -2,11 +2,12 @@
 
 use super::model::{Change, ChangePage, ChangeQuery, HistoryQuery};
 use super::{query, TAG};
-use crate::db::{self, DbPool, ReadPool};
+use crate::auth::Actor;
+use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::response::json_with_body_etag;
 use crate::openapi::ListProblems;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpMessage, HttpRequest, HttpResponse};
 
 const RESOURCES: &[&str] = &[
     "countries",
@@ -44,16 +45,23 @@ fn parse_limit(text: Option<&str>) -> Result<i64, ApiError> {
 
 async fn page(
     req: &HttpRequest,
-    pool: &DbPool,
+    pool: &ReadPool,
     after: i64,
     limit: i64,
     resources: &[String],
     key: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = db::conn(pool).await?;
+    let mut conn = pool.conn().await?;
     let mut items: Vec<Change> = query::after(&mut conn, after, resources, key, limit + 1).await?;
     let has_more = items.len() as i64 > limit;
     items.truncate(limit as usize);
+    // Who made a change (an API key's name) is for key holders only: anonymous readers see
+    // what changed, not who changed it.
+    if req.extensions().get::<Actor>().is_none() {
+        for item in &mut items {
+            item.actor = None;
+        }
+    }
     let next_after = items.last().map_or(after, |c| c.seq);
     Ok(json_with_body_etag(
         req,
@@ -78,7 +86,7 @@ async fn page(
 #[get("/changes")]
 pub async fn list_changes(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     params: web::Query<ChangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let after = parse_after(params.after.as_deref())?;
@@ -102,23 +110,60 @@ pub async fn list_changes(
     page(&req, &pool, after, limit, &resources, None).await
 }
 
+/// An item's history. `key` is `None` when the path's key cannot name an item at all (an id
+/// that is not a positive integer, a country code that is not three capital letters): like an
+/// item with no change ever recorded, that is a 404, as the item itself is. A deleted item
+/// still has its history.
 async fn history(
     req: &HttpRequest,
-    pool: &DbPool,
+    pool: &ReadPool,
     resource: &str,
-    key: &str,
+    key: Option<String>,
     params: &HistoryQuery,
 ) -> Result<HttpResponse, ApiError> {
     let after = parse_after(params.after.as_deref())?;
     let limit = parse_limit(params.limit.as_deref())?;
-    page(req, pool, after, limit, &[resource.to_string()], Some(key)).await
+    let resources = [resource.to_string()];
+    let missing = |key: &str| {
+        ApiError::not_found(format!(
+            "no item of `{resource}` with the key `{}` ever existed",
+            key.escape_debug()
+        ))
+    };
+    let Some(key) = key else {
+        return Err(ApiError::not_found(format!(
+            "no resource at `{}`",
+            req.path().escape_debug()
+        )));
+    };
+    {
+        let mut conn = pool.conn().await?;
+        if query::after(&mut conn, 0, &resources, Some(&key), 1)
+            .await?
+            .is_empty()
+        {
+            return Err(missing(&key));
+        }
+    }
+    page(req, pool, after, limit, &resources, Some(&key)).await
+}
+
+/// The change-log key of a path id, if it can be an id (ids are positive).
+fn id_key(id: i64) -> Option<String> {
+    (id > 0).then(|| id.to_string())
+}
+
+/// The change-log key of a path country code, if it can be one.
+fn code_key(code: String) -> Option<String> {
+    crate::resources::countries::model::is_country_code(&code).then_some(code)
 }
 
 macro_rules! history_handler {
-    ($name:ident, $path:literal, $resource:literal, $key:literal, $key_type:ty, $summary:literal) => {
+    ($name:ident, $path:literal, $resource:literal, $key:literal, $key_type:ty, $to_key:ident, $summary:literal) => {
         #[doc = $summary]
         ///
-        /// Every change of this item, oldest first, also after it was deleted.
+        /// Every change of this item, oldest first, also after it was deleted. An item that
+        /// never existed is a 404.
         #[utoipa::path(
             tag = TAG,
             params(($key = $key_type, Path, description = "The item's key"), HistoryQuery),
@@ -127,11 +172,11 @@ macro_rules! history_handler {
         #[get($path)]
         pub async fn $name(
             req: HttpRequest,
-            pool: web::Data<ReadPool>,
+            pool: ReadPool,
             key: web::Path<$key_type>,
             params: web::Query<HistoryQuery>,
         ) -> Result<HttpResponse, ApiError> {
-            history(&req, &pool, $resource, &key.to_string(), &params).await
+            history(&req, &pool, $resource, $to_key(key.into_inner()), &params).await
         }
     };
 }
@@ -142,6 +187,7 @@ history_handler!(
     "countries",
     "code",
     String,
+    code_key,
     "History of a country"
 );
 history_handler!(
@@ -150,6 +196,7 @@ history_handler!(
     "action-plans",
     "id",
     i64,
+    id_key,
     "History of an action plan"
 );
 history_handler!(
@@ -158,6 +205,7 @@ history_handler!(
     "commitments",
     "id",
     i64,
+    id_key,
     "History of a commitment"
 );
 history_handler!(
@@ -166,6 +214,7 @@ history_handler!(
     "milestones",
     "id",
     i64,
+    id_key,
     "History of a milestone"
 );
 history_handler!(
@@ -174,5 +223,6 @@ history_handler!(
     "irm-findings",
     "id",
     i64,
+    id_key,
     "History of an IRM finding"
 );

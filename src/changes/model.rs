@@ -18,7 +18,8 @@ pub struct Change {
     pub key: String,
     /// `create`, `update` or `delete`.
     pub action: String,
-    /// Name of the API key that made the change (`seed` for the demo data).
+    /// Name of the API key that made the change (`seed` for the demo data). Shown only to
+    /// requests with a valid API key (any role); `null` for anonymous readers.
     pub actor: Option<String>,
     /// When the change was committed.
     pub changed_at: DateTime<Utc>,

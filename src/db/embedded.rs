@@ -9,7 +9,8 @@
 //!
 //! Two ways to run it:
 //! - [`EmbeddedPostgres::start`] (the service and CLI verbs): `pg_ctl start`, and `pg_ctl stop`
-//!   on shutdown; a cluster that is already running is reused and left running.
+//!   on shutdown; a cluster that is already running is reused and left running. While
+//!   `serve` runs, [`crate::db::supervisor`] starts a cluster it started again if it dies.
 //! - [`EmbeddedPostgres::spawn_ephemeral`] (the tests): `postgres` as a child of a helper thread
 //!   that dies with the process, so a test run never leaves a server behind.
 
@@ -43,8 +44,9 @@ fn fail<T>(message: impl Into<String>) -> Result<T, EmbeddedError> {
     Err(EmbeddedError(message.into()))
 }
 
-/// A private PostgreSQL cluster in a data folder.
-#[derive(Debug)]
+/// A private PostgreSQL cluster in a data folder. A clone names the same cluster (the
+/// supervisor watches it through one).
+#[derive(Debug, Clone)]
 pub struct EmbeddedPostgres {
     /// The data folder: holds the socket and `pg/`.
     dir: PathBuf,
@@ -225,6 +227,80 @@ impl EmbeddedPostgres {
             );
             return Ok(created);
         }
+        self.pg_ctl_start()?;
+        self.started_here = true;
+        Ok(created)
+    }
+
+    /// Whether this process started the server (and so stops it, and supervises it).
+    pub fn started_here(&self) -> bool {
+        self.started_here
+    }
+
+    /// The cluster's own folder (`pg/` under the data folder).
+    pub fn data_path(&self) -> PathBuf {
+        self.pgdata()
+    }
+
+    /// A PostgreSQL program (`pg_ctl`, `pg_basebackup`, …) from this cluster's binaries, run as
+    /// the cluster's owner in the data folder: for operations and tests that need more than
+    /// start and stop.
+    pub fn tool(&self, program: &str) -> Command {
+        self.command(program)
+    }
+
+    /// The postmaster's pid, from the first line of `pg/postmaster.pid` (absent when the server
+    /// was stopped cleanly; stale after a crash).
+    pub fn postmaster_pid(&self) -> Option<i32> {
+        let text = std::fs::read_to_string(self.pgdata().join("postmaster.pid")).ok()?;
+        text.lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+            .filter(|pid| *pid > 0)
+    }
+
+    /// Whether the postmaster is alive. Cheaper than `pg_ctl status` (no process is started),
+    /// so it can run every second. A zombie counts as dead: it is reaped here when it is our
+    /// own child (when the service is PID 1 in a container, the postmaster that `pg_ctl`
+    /// leaves behind is re-parented to it).
+    pub fn postmaster_alive(&self) -> bool {
+        let Some(pid) = self.postmaster_pid() else {
+            return false;
+        };
+        // SAFETY: waitpid on one specific pid with WNOHANG never blocks, and only reaps that
+        // process if it is our exited child; otherwise it fails with ECHILD, which is ignored.
+        unsafe {
+            let mut status = 0;
+            libc::waitpid(pid, &mut status, libc::WNOHANG);
+        }
+        // SAFETY: signal 0 only checks that the process exists and may be signalled.
+        let exists = unsafe { libc::kill(pid, 0) } == 0
+            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| {
+                // The state follows the command name, which is in parentheses.
+                let after = &stat[stat.rfind(')')? + 1..];
+                after.split_whitespace().next().map(|state| state == "Z")
+            })
+            .unwrap_or(false);
+        exists && !zombie
+    }
+
+    /// Starts the server again after it died (PostgreSQL runs crash recovery on start). The
+    /// stale `postmaster.pid` is left alone: PostgreSQL replaces it itself once the pid in it
+    /// is dead, and it also uses it to refuse to start while processes of the dead server
+    /// still hold its shared memory (the caller retries with backoff until they are gone).
+    pub fn restart_after_crash(&mut self) -> Result<(), EmbeddedError> {
+        self.pg_ctl_start()?;
+        self.started_here = true;
+        Ok(())
+    }
+
+    /// `pg_ctl start`, waiting until the server accepts connections.
+    fn pg_ctl_start(&self) -> Result<(), EmbeddedError> {
         // pg_ctl takes the server options as one string; quote the socket folder for it.
         let options = self
             .server_options(&[])
@@ -249,9 +325,7 @@ impl EmbeddedPostgres {
                 "{e}\n(see {} for the server's log)",
                 self.dir.join("postgres.log").display()
             ))
-        })?;
-        self.started_here = true;
-        Ok(created)
+        })
     }
 
     /// Stops the server if this process started it (fast shutdown: sessions end, data is safe).

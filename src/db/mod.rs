@@ -2,6 +2,9 @@
 
 pub mod embedded;
 pub mod keyed;
+pub mod read;
+pub mod replica;
+pub mod supervisor;
 
 use crate::error::ApiError;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
@@ -88,17 +91,7 @@ pub fn pool_with(url: &str, settings: PoolSettings) -> Result<DbPool, BoxError> 
         .build()?)
 }
 
-/// The pool reads use: a replica's (`DATABASE_READ_URL`) or the primary's.
-#[derive(Clone)]
-pub struct ReadPool(pub DbPool);
-
-impl std::ops::Deref for ReadPool {
-    type Target = DbPool;
-
-    fn deref(&self) -> &DbPool {
-        &self.0
-    }
-}
+pub use read::ReadPool;
 
 /// A connection from the pool; a pool or connection failure is a 503.
 pub async fn conn(pool: &DbPool) -> Result<DbConn, ApiError> {

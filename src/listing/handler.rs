@@ -1,15 +1,16 @@
 //! The flow every list endpoint shares: parse, check the alias's parent, then either stream an
 //! export or fetch one page, embed the requested children and answer with a cacheable page.
 
+use super::budget::ExportBudget;
 use super::export::export;
 use super::request::{Format, ListRequest};
 use super::response::page_json;
 use super::spec::ListSpec;
 use super::{fetch_page, PageOf};
-use crate::db::{self, DbPool};
+use crate::db::ReadPool;
 use crate::error::ApiError;
 use actix_web::http::header::ACCEPT;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::deserialize::QueryableByName;
 use diesel::pg::Pg;
 use diesel_async::AsyncPgConnection;
@@ -29,7 +30,7 @@ pub struct AliasParent<C> {
 /// Answers a list request for rows `T`, embedding children into `E` rows.
 pub async fn list<T, E, C, M>(
     req: &HttpRequest,
-    pool: &DbPool,
+    pool: &ReadPool,
     spec: &'static ListSpec,
     parent: Option<AliasParent<C>>,
     embed: M,
@@ -44,7 +45,7 @@ where
     let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
     let fixed = parent.as_ref().map(|p| (p.field, p.value.clone()));
     let request = ListRequest::parse(spec, req.query_string(), fixed, accept)?;
-    let mut conn = db::conn(pool).await?;
+    let mut conn = pool.conn().await?;
     if let Some(parent) = parent {
         if !(parent.exists)(&mut conn).await? {
             return Err(ApiError::not_found(parent.missing));
@@ -52,7 +53,11 @@ where
     }
     if request.format != Format::Json {
         drop(conn);
-        return export::<T>(pool, spec, request, export_name).await;
+        // Exports share one process-wide budget (`budget.rs`), registered by `app::build`.
+        let budget = req
+            .app_data::<web::Data<ExportBudget>>()
+            .ok_or_else(|| ApiError::internal("no export budget is registered"))?;
+        return export::<T>(pool, budget, spec, request, export_name).await;
     }
     let page = fetch_page::<T>(&mut conn, spec, &request).await?;
     let items = embed(&mut conn, page.items, &request.includes).await?;

@@ -1,7 +1,9 @@
 //! The list machinery every collection shares: parsing (`request`), SQL (`query`, `sql`),
 //! pages with opaque keyset cursors, conditional responses (`response`) and streaming exports
-//! (`export`). Each resource declares what its list offers in a [`spec::ListSpec`].
+//! (`export`, within the process-wide `budget`). Each resource declares what its list offers
+//! in a [`spec::ListSpec`].
 
+pub mod budget;
 pub mod csv_row;
 pub mod docs;
 pub mod export;

@@ -5,7 +5,7 @@ use super::spec::{Field, Kind, ListSpec};
 use super::sql::Bind;
 use super::{decode_cursor, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::error::ApiError;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 /// How a filter compares.
@@ -87,7 +87,7 @@ fn scalar(name: &str, kind: Kind, text: &str) -> Result<Value, ApiError> {
         Kind::Text if text.is_empty() || text.contains('\0') => return Err(bad()),
         Kind::Text => Value::from(text),
         Kind::Date => {
-            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
+            let date = crate::calendar::parse_date(text).ok_or_else(bad)?;
             Value::from(date.format("%Y-%m-%d").to_string())
         }
         Kind::Bool => match text {
@@ -109,8 +109,16 @@ pub fn scalar_bind(kind: Kind, value: &Value) -> Option<Bind> {
     Some(match kind {
         Kind::Int => Bind::Int(i32::try_from(value.as_i64()?).ok()?),
         Kind::BigInt => Bind::BigInt(value.as_i64()?),
-        Kind::Text | Kind::Enum(_) | Kind::Values(_) => Bind::Text(value.as_str()?.to_string()),
-        Kind::Date => Bind::Date(NaiveDate::parse_from_str(value.as_str()?, "%Y-%m-%d").ok()?),
+        // A forged cursor can hold any JSON: only what PostgreSQL can take is bound (no NUL in
+        // text, dates in years 1–9999); anything else is refused as a bad cursor.
+        Kind::Text | Kind::Enum(_) | Kind::Values(_) => {
+            let text = value.as_str()?;
+            if text.contains('\0') {
+                return None;
+            }
+            Bind::Text(text.to_string())
+        }
+        Kind::Date => Bind::Date(crate::calendar::parse_date(value.as_str()?)?),
         Kind::Bool => Bind::Bool(value.as_bool()?),
     })
 }
@@ -140,7 +148,7 @@ fn any_of(name: &str, kind: Kind, text: &str) -> Result<Bind, ApiError> {
         Kind::Date => Bind::Dates(
             values
                 .iter()
-                .filter_map(|v| NaiveDate::parse_from_str(v.as_str()?, "%Y-%m-%d").ok())
+                .filter_map(|v| crate::calendar::parse_date(v.as_str()?))
                 .collect(),
         ),
         Kind::Text | Kind::Enum(_) | Kind::Values(_) => Bind::Texts(as_text()),
@@ -338,11 +346,13 @@ impl ListRequest {
         let updated_since = get("updated_since")
             .map(|text| {
                 DateTime::parse_from_rfc3339(text)
+                    .ok()
                     .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| {
+                    .filter(|t| crate::calendar::timestamp_in_range(*t))
+                    .ok_or_else(|| {
                         invalid(
                             "updated_since",
-                            "an RFC 3339 timestamp, e.g. 2026-01-31T00:00:00Z",
+                            "an RFC 3339 timestamp in years 1 to 9999, e.g. 2026-01-31T00:00:00Z",
                             text,
                         )
                     })

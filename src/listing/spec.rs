@@ -25,10 +25,10 @@ impl Kind {
     /// What the query string accepts, for error messages and the spec.
     pub fn expected(self) -> String {
         match self {
-            Kind::Int => "a whole number".to_string(),
+            Kind::Int => "a whole number from -2147483648 to 2147483647".to_string(),
             Kind::BigInt => "a positive whole number".to_string(),
             Kind::Text => "text".to_string(),
-            Kind::Date => "a date YYYY-MM-DD".to_string(),
+            Kind::Date => "a date YYYY-MM-DD in years 1 to 9999".to_string(),
             Kind::Bool => "`true` or `false`".to_string(),
             Kind::Enum(values) | Kind::Values(values) => format!("one of: {}", values.join(", ")),
         }

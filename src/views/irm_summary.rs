@@ -4,7 +4,7 @@
 //! era's criteria, the performance narrative and the numbered recommendations.
 
 use super::TAG;
-use crate::db::{self, ReadPool};
+use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::response::json_with_body_etag;
 use crate::openapi::ItemProblems;
@@ -230,7 +230,7 @@ fn assemble(
 #[get("/action-plans/{id}/irm-summary")]
 pub async fn get_irm_summary(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     id: web::Path<i64>,
     params: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -246,7 +246,7 @@ pub async fn get_irm_summary(
             .map_err(|e| ApiError::invalid_query(format!("`report` {e} (got `{text}`)")))?,
     };
     let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
+    let mut conn = pool.conn().await?;
     let plan = action_plans::query::find(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no action plan has the id {id}")))?;

@@ -8,7 +8,7 @@
 //! by report, every assessment counts in its report.
 
 use super::TAG;
-use crate::db::{self, ReadPool};
+use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::query::filters;
 use crate::listing::request::ListRequest;
@@ -17,7 +17,7 @@ use crate::listing::sql::Sql;
 use crate::resources::commitments::list::SPEC;
 use crate::vocab::{Completion, PotentialImpact};
 use actix_web::http::header::ACCEPT;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpRequest, HttpResponse};
 use diesel::sql_types::{BigInt, Jsonb, Nullable, Text};
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
@@ -290,10 +290,7 @@ fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
         crate::openapi::ListProblems)
 )]
 #[get("/stats/commitments")]
-pub async fn commitment_stats(
-    req: HttpRequest,
-    pool: web::Data<ReadPool>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn commitment_stats(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
     let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
         .map_err(|e| ApiError::invalid_query(format!("the query string is malformed: {e}")))?;
     let group_text = match pairs.iter().position(|(name, _)| name == "group_by") {
@@ -330,7 +327,7 @@ pub async fn commitment_stats(
     let rest = serde_urlencoded::to_string(&pairs).unwrap_or_default();
     let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
     let request = ListRequest::parse(&SPEC, &rest, None, accept)?;
-    let mut conn = db::conn(&pool).await?;
+    let mut conn = pool.conn().await?;
     let rows: Vec<Row> = stats_sql(group_by, &request)?
         .into_query()
         .load(&mut conn)

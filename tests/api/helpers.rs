@@ -227,10 +227,10 @@ pub async fn spawn_app_with_policy(body_limit: usize, policy: Policy) -> TestApp
             .1
     };
     let app = actix_web::test::init_service(app::build(AppState {
-        pool: pool.clone(),
-        read_pool: None,
         body_limit,
+        limits: std::sync::Arc::new(ogp_api::rate_limit::RateLimits::from_policy(&policy)),
         policy,
+        ..AppState::new(pool.clone())
     }))
     .await;
     let service = actix_service::boxed::service(app.map(ServiceResponse::map_into_boxed_body));
@@ -240,6 +240,37 @@ pub async fn spawn_app_with_policy(body_limit: usize, policy: Policy) -> TestApp
         key,
         database,
         url,
+    }
+}
+
+/// A real HTTP server on a loopback port, for what only real sockets show (clients that stall
+/// or trickle). It stops when dropped.
+pub struct HttpTestServer {
+    pub addr: std::net::SocketAddr,
+    handle: actix_web::dev::ServerHandle,
+}
+
+/// Serves `state` (built by the test over its own pool) on `127.0.0.1:<free port>` with two
+/// workers, as `ogp-api serve` does: one `AppState`, cloned into each worker.
+pub fn spawn_http_server(state: AppState) -> HttpTestServer {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let addr = listener.local_addr().expect("its address");
+    let server = actix_web::HttpServer::new(move || app::build(state.clone()))
+        .workers(2)
+        .disable_signals()
+        .shutdown_timeout(1)
+        .listen(listener)
+        .expect("listen")
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    HttpTestServer { addr, handle }
+}
+
+impl Drop for HttpTestServer {
+    fn drop(&mut self) {
+        // The stop command is sent at once; its completion need not be awaited.
+        drop(self.handle.stop(false));
     }
 }
 

@@ -35,5 +35,6 @@ async fn health_and_readiness() {
     let ready = app.get("/readyz").await;
     ready.assert_status(200);
     assert_eq!(ready.body["status"], "ready");
+    assert_eq!(ready.body["replica"], "none", "no read replica configured");
     assert!(app.get("/healthz").await.header("x-request-id").is_some());
 }

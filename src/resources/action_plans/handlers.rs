@@ -33,11 +33,11 @@ fn location(plan: &ActionPlan) -> String {
 #[get("/action-plans/{id}")]
 pub async fn get_action_plan(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
+    let mut conn = pool.conn().await?;
     let plan = query::find(&mut conn, id)
         .await?
         .ok_or_else(|| not_found(id))?;
@@ -173,10 +173,7 @@ pub async fn delete_action_plan(
         ListProblems)
 )]
 #[get("/action-plans")]
-pub async fn list_action_plans(
-    req: HttpRequest,
-    pool: web::Data<ReadPool>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_action_plans(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
     handler::list::<ActionPlan, _, _, _>(
         &req,
         &pool,
@@ -201,10 +198,10 @@ pub async fn list_action_plans(
 #[get("/countries/{code}/action-plans")]
 pub async fn list_country_action_plans(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key.into_inner();
+    let key = countries::handlers::path_code(key.into_inner())?;
     let check_key = key.clone();
     let parent = AliasParent {
         field: "country_code",

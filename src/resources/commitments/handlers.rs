@@ -33,11 +33,11 @@ fn location(commitment: &Commitment) -> String {
 #[get("/commitments/{id}")]
 pub async fn get_commitment(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
+    let mut conn = pool.conn().await?;
     let commitment = query::find(&mut conn, id)
         .await?
         .ok_or_else(|| not_found(id))?;
@@ -165,10 +165,7 @@ pub async fn delete_commitment(
         ListProblems)
 )]
 #[get("/commitments")]
-pub async fn list_commitments(
-    req: HttpRequest,
-    pool: web::Data<ReadPool>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_commitments(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
     handler::list::<Commitment, _, _, _>(
         &req,
         &pool,
@@ -193,7 +190,7 @@ pub async fn list_commitments(
 #[get("/action-plans/{id}/commitments")]
 pub async fn list_action_plan_commitments(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     key: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();

@@ -15,7 +15,17 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
 
 fn not_found(code: &str) -> ApiError {
-    ApiError::not_found(format!("no country has the code `{code}`"))
+    ApiError::not_found(format!("no country has the code `{}`", code.escape_debug()))
+}
+
+/// The path's country code, if it can name a country at all; any other text (a NUL byte, lower
+/// case, a long string) is a 404 without asking PostgreSQL, which cannot take a NUL in text.
+pub fn path_code(code: String) -> Result<String, ApiError> {
+    if super::model::is_country_code(&code) {
+        Ok(code)
+    } else {
+        Err(not_found(&code))
+    }
 }
 
 fn location(country: &Country) -> String {
@@ -32,10 +42,11 @@ fn location(country: &Country) -> String {
 #[get("/countries/{code}")]
 pub async fn get_country(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = db::conn(&pool).await?;
+    let code = path_code(code.into_inner())?;
+    let mut conn = pool.conn().await?;
     let country = query::find(&mut conn, &code)
         .await?
         .ok_or_else(|| not_found(&code))?;
@@ -87,7 +98,7 @@ pub async fn update_country(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = IfMatch::from_request(&req)?;
-    let code = code.into_inner();
+    let code = path_code(code.into_inner())?;
     let mut conn = db::conn(&pool).await?;
     let country = conn
         .transaction::<_, ApiError, _>(async move |conn| {
@@ -129,7 +140,7 @@ pub async fn delete_country(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = IfMatch::from_request(&req)?;
-    let code = code.into_inner();
+    let code = path_code(code.into_inner())?;
     let mut conn = db::conn(&pool).await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
         db::set_actor(conn, &actor.name).await?;
@@ -160,10 +171,7 @@ pub async fn delete_country(
         ListProblems)
 )]
 #[get("/countries")]
-pub async fn list_countries(
-    req: HttpRequest,
-    pool: web::Data<ReadPool>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_countries(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
     handler::list::<Country, _, _, _>(
         &req,
         &pool,

@@ -48,11 +48,11 @@ async fn row_for(
 #[get("/irm-findings/{id}")]
 pub async fn get_irm_finding(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
+    let mut conn = pool.conn().await?;
     let finding = query::find(&mut conn, id)
         .await?
         .ok_or_else(|| not_found(id))?;
@@ -176,10 +176,7 @@ pub async fn delete_irm_finding(
         ListProblems)
 )]
 #[get("/irm-findings")]
-pub async fn list_irm_findings(
-    req: HttpRequest,
-    pool: web::Data<ReadPool>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_irm_findings(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
     handler::list::<IrmFinding, _, _, _>(
         &req,
         &pool,
@@ -204,7 +201,7 @@ pub async fn list_irm_findings(
 #[get("/action-plans/{id}/irm-findings")]
 pub async fn list_action_plan_irm_findings(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     key: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
@@ -240,7 +237,7 @@ pub async fn list_action_plan_irm_findings(
 #[get("/commitments/{id}/irm-findings")]
 pub async fn list_commitment_irm_findings(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     key: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();

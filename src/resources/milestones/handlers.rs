@@ -33,11 +33,11 @@ fn location(milestone: &Milestone) -> String {
 #[get("/milestones/{id}")]
 pub async fn get_milestone(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
+    let mut conn = pool.conn().await?;
     let milestone = query::find(&mut conn, id)
         .await?
         .ok_or_else(|| not_found(id))?;
@@ -160,10 +160,7 @@ pub async fn delete_milestone(
         ListProblems)
 )]
 #[get("/milestones")]
-pub async fn list_milestones(
-    req: HttpRequest,
-    pool: web::Data<ReadPool>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_milestones(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
     handler::list::<Milestone, _, _, _>(
         &req,
         &pool,
@@ -188,7 +185,7 @@ pub async fn list_milestones(
 #[get("/commitments/{id}/milestones")]
 pub async fn list_commitment_milestones(
     req: HttpRequest,
-    pool: web::Data<ReadPool>,
+    pool: ReadPool,
     key: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
