@@ -1,6 +1,7 @@
-//! The demo data: the IRM's "Mexico Mid-Term Report 2016-2018" page as API create bodies
-//! (`data/mexico-2016-2018-mid-term.json`, compiled in), loaded through the same validation
-//! and queries as the API, in one transaction.
+//! The demo data: IRM report pages as API create bodies (`data/*.json`, compiled in): the
+//! "Mexico Mid-Term Report 2016-2018" (2016–2019 era) and the "Ghana Action Plan Review
+//! 2021-2023" (2021+ products), loaded through the same validation and queries as the API, in
+//! one transaction.
 
 use crate::body::Fields;
 use crate::db::{self, DbPool};
@@ -9,7 +10,8 @@ use crate::resources::action_plans::model::NewActionPlan;
 use crate::resources::commitments::model::NewCommitment;
 use crate::resources::countries::model::NewCountry;
 use crate::resources::irm_findings::model::NewIrmFinding;
-use crate::resources::{action_plans, commitments, countries, irm_findings};
+use crate::resources::milestones::model::NewMilestone;
+use crate::resources::{action_plans, commitments, countries, irm_findings, milestones};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -17,8 +19,14 @@ use std::collections::HashMap;
 /// Name of the database the embedded cluster serves.
 pub const EMBEDDED_DATABASE: &str = "ogp";
 
-/// The demo data file, as shipped in the repository.
+/// The demo data file of the 2016–2019 era, as shipped in the repository.
 pub const DEMO_JSON: &str = include_str!("../data/mexico-2016-2018-mid-term.json");
+
+/// Every demo data file, one IRM report each, in loading order.
+pub const DEMO_FILES: &[&str] = &[
+    DEMO_JSON,
+    include_str!("../data/ghana-2021-2023-action-plan-review.json"),
+];
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -99,6 +107,12 @@ async fn load(conn: &mut AsyncPgConnection, demo: &Value) -> Result<usize, ApiEr
         }
         created += 1;
     }
+    for mut body in records(demo, "milestones") {
+        resolve_ref(&mut body, "commitment_ref", "commitment_id", &ids)?;
+        let input = NewMilestone::from_fields(Fields::for_create(body, &NewMilestone::FIELDS))?;
+        milestones::query::insert(conn, &input).await?;
+        created += 1;
+    }
     for mut body in records(demo, "irm_findings") {
         resolve_ref(&mut body, "action_plan_ref", "action_plan_id", &ids)?;
         resolve_ref(&mut body, "commitment_ref", "commitment_id", &ids)?;
@@ -116,25 +130,38 @@ async fn load(conn: &mut AsyncPgConnection, demo: &Value) -> Result<usize, ApiEr
     Ok(created)
 }
 
-/// Loads the demo data in one transaction, unless its country is already there. Returns
+/// Loads the demo data in one transaction: each file whose country is not there yet. Returns
 /// what it did.
 pub async fn load_demo(pool: &DbPool) -> Result<String, BoxError> {
-    let demo: Value = serde_json::from_str(DEMO_JSON)?;
-    let first_country = records(&demo, "countries")
-        .next()
-        .and_then(|c| c.get("code").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_default();
+    let files = DEMO_FILES
+        .iter()
+        .map(|text| serde_json::from_str::<Value>(text))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut conn = db::conn(pool).await.map_err(|e| e.to_string())?;
     let outcome = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             db::set_actor(conn, "seed").await?;
-            if countries::query::exists(conn, &first_country).await? {
-                return Ok(format!(
-                    "demo data already present (country {first_country})"
-                ));
+            let mut created = 0;
+            let mut present = Vec::new();
+            for demo in &files {
+                let country = records(demo, "countries")
+                    .next()
+                    .and_then(|c| c.get("code").and_then(Value::as_str).map(str::to_string))
+                    .unwrap_or_default();
+                if countries::query::exists(conn, &country).await? {
+                    present.push(country);
+                } else {
+                    created += load(conn, demo).await?;
+                }
             }
-            let created = load(conn, &demo).await?;
-            Ok(format!("demo data loaded: {created} records"))
+            Ok(if created == 0 {
+                format!(
+                    "demo data already present (countries {})",
+                    present.join(", ")
+                )
+            } else {
+                format!("demo data loaded: {created} records")
+            })
         })
         .await;
     outcome.map_err(|e| e.to_string().into())

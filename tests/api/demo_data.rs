@@ -4,7 +4,7 @@ use crate::helpers::spawn_app;
 async fn demo_data_loads_once_through_the_api_rules() {
     let app = spawn_app().await;
     let report = ogp_api::seed::load_demo(&app.pool).await.unwrap();
-    assert_eq!(report, "demo data loaded: 14 records");
+    assert_eq!(report, "demo data loaded: 22 records");
     let again = ogp_api::seed::load_demo(&app.pool).await.unwrap();
     assert!(again.contains("already present"), "{again}");
 
@@ -54,4 +54,43 @@ async fn demo_data_loads_once_through_the_api_rules() {
         .map(|f| f["position"].as_i64().unwrap())
         .collect();
     assert_eq!(recommendations, [1, 2, 3, 4, 5]);
+
+    // The 2021+ era: the Ghana Action Plan Review 2021-2023.
+    let ghana = app.get("/api/v1/countries/GHA/action-plans").await;
+    let plan_id = ghana.body["items"][0]["id"].as_i64().unwrap();
+    let summary = app
+        .get(&format!(
+            "/api/v1/action-plans/{plan_id}/irm-summary?report=action_plan_review"
+        ))
+        .await;
+    summary.assert_status(200);
+    let body = &summary.body;
+    assert!(body["summary"]["body"].as_str().unwrap().contains(
+        "Commitments with an open government lens: 11 (78%)"
+            .to_lowercase()
+            .as_str()
+    ));
+    assert_eq!(body["process"]["acted_contrary_to_process"], false);
+    assert_eq!(
+        body["process"]["acted_contrary_to_process_basis"],
+        "published"
+    );
+    assert_eq!(
+        body["process"]["criteria"],
+        serde_json::json!({"late_action_plan": null, "co_creation_minimum_not_met": null,
+                           "no_progress_on_any_commitment": null})
+    );
+    let highlight = &body["highlights"][0];
+    assert_eq!(highlight["number"], 11);
+    assert_eq!(highlight["verifiable"], true);
+    assert_eq!(highlight["open_government_lens"], true);
+    assert!(highlight["starred"].is_null());
+    assert_eq!(highlight["starred_basis"], "not_applicable");
+    let milestones = app
+        .get(&format!(
+            "/api/v1/commitments/{}/milestones",
+            highlight["commitment_id"]
+        ))
+        .await;
+    assert_eq!(milestones.body["items"].as_array().unwrap().len(), 2);
 }
