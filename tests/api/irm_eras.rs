@@ -565,3 +565,55 @@ async fn the_sql_rules_agree_with_the_servers() {
         .await;
     assert_eq!(disagreements, "0");
 }
+
+/// Exports and the change feed carry the era fields like every other field.
+#[actix_web::test]
+async fn exports_and_the_change_feed_carry_the_era_fields() {
+    let app = spawn_app().await;
+    let (plan_id, commitment_id) = plan_with_commitment(&app, "GHA", 2021, 2023).await;
+    let finding = app
+        .create(
+            "/api/v1/irm-findings",
+            &assessment(
+                plan_id,
+                commitment_id,
+                "action_plan_review",
+                json!({"verifiable": true, "open_government_lens": true, "promising": true}),
+            ),
+        )
+        .await;
+    let csv = app.get("/api/v1/irm-findings?format=csv").await;
+    csv.assert_status(200);
+    let mut lines = csv.text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for (column, value) in [
+        ("verifiable", "true"),
+        ("open_government_lens", "true"),
+        ("promising", "true"),
+        ("promising_basis", "published"),
+        ("starred_basis", "not_applicable"),
+        ("early_results", ""),
+    ] {
+        let at = header
+            .iter()
+            .position(|h| *h == column)
+            .unwrap_or_else(|| panic!("no `{column}` column in {header:?}"));
+        assert_eq!(row[at], value, "{column}");
+    }
+    let ndjson = app.get("/api/v1/irm-findings?format=ndjson").await;
+    let exported: Value = serde_json::from_str(ndjson.text.lines().next().unwrap()).unwrap();
+    assert_eq!(exported["promising_basis"], "published");
+    let feed = app
+        .send(
+            app.authed(
+                actix_web::test::TestRequest::get()
+                    .uri("/api/v1/changes?after=0&resource=irm-findings"),
+            ),
+        )
+        .await;
+    let change = &feed.body["items"][0];
+    assert_eq!(change["key"], finding["id"].to_string());
+    assert_eq!(change["data"]["open_government_lens"], true);
+    assert_eq!(change["data"]["starred_basis"], "not_applicable");
+}
