@@ -25,6 +25,7 @@ pub mod resources;
 pub mod schema;
 pub mod security_headers;
 pub mod seed;
+pub mod server;
 pub mod text;
 pub mod views;
 pub mod vocab;

@@ -6,6 +6,7 @@ use ogp_api::config::Config;
 use ogp_api::db::{self, embedded::EmbeddedPostgres};
 use ogp_api::rate_limit::RateLimits;
 use ogp_api::seed;
+use ogp_api::server;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -270,26 +271,28 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
         Some(bind) => Some(metrics_server(&state, bind)?),
         None => None,
     };
-    let mut server = actix_web::HttpServer::new(move || app::build(state.clone()))
-        .shutdown_timeout(config.shutdown_grace_secs)
-        // actix's defaults, stated because the bounds on slow clients rely on them: the request
-        // head must arrive within 5 s (else 408), and a closing connection gets 1 s to shut
-        // down. The body has its own deadline (`OGP_BODY_TIMEOUT_MS`, `body::read_whole`).
-        .client_request_timeout(Duration::from_secs(5))
-        .client_disconnect_timeout(Duration::from_secs(1));
-    if let Some(workers) = config.workers {
-        server = server.workers(usize::from(workers));
-    }
-    let server = server
-        .bind(&config.bind)
-        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    // The head of a connection must arrive within 5 s (else 408) and a closing connection gets
+    // 1 s to shut down (`Settings::default`); the body has its own deadline
+    // (`OGP_BODY_TIMEOUT_MS`, `body::read_whole`).
+    let settings = server::Settings {
+        workers: config.workers.map(usize::from),
+        shutdown_timeout_secs: config.shutdown_grace_secs,
+        ..server::Settings::default()
+    };
+    let server = server::build(
+        "ogp-api",
+        server::Listen::Address(config.bind.clone()),
+        &settings,
+        move || app::build(state.clone()),
+    )
+    .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     log::info!("serving on http://{} (docs at /docs)", config.bind);
     match metrics_server {
         // Both stop on the same SIGTERM / Ctrl-C.
         Some(metrics) => {
-            futures_util::future::try_join(server.run(), metrics).await?;
+            futures_util::future::try_join(server, metrics).await?;
         }
-        None => server.run().await?,
+        None => server.await?,
     }
     log::info!("server stopped");
     Ok(())
@@ -303,12 +306,20 @@ fn metrics_server(state: &AppState, bind: &str) -> Result<actix_web::dev::Server
         state.read_pool.clone(),
         state.replica_monitor.clone(),
     );
-    let server = actix_web::HttpServer::new(move || {
-        actix_web::App::new().configure(ogp_api::metrics::standalone(pool.clone(), reads.clone()))
-    })
-    .workers(1)
-    .bind(bind)
+    let settings = server::Settings {
+        workers: Some(1),
+        ..server::Settings::default()
+    };
+    let server = server::build(
+        "ogp-api-metrics",
+        server::Listen::Address(bind.to_string()),
+        &settings,
+        move || {
+            actix_web::App::new()
+                .configure(ogp_api::metrics::standalone(pool.clone(), reads.clone()))
+        },
+    )
     .map_err(|e| format!("cannot listen on {bind} (OGP_METRICS_BIND): {e}"))?;
     log::info!("metrics on http://{bind}/metrics");
-    Ok(server.run())
+    Ok(server)
 }

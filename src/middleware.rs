@@ -19,7 +19,8 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-fn is_valid_request_id(id: &str) -> bool {
+/// A request id worth keeping: 1 to 128 letters, digits and `-_.:`.
+pub(crate) fn is_valid_request_id(id: &str) -> bool {
     (1..=128).contains(&id.len())
         && id
             .bytes()

@@ -251,17 +251,24 @@ pub struct HttpTestServer {
 }
 
 /// Serves `state` (built by the test over its own pool) on `127.0.0.1:<free port>` with two
-/// workers, as `ogp-api serve` does: one `AppState`, cloned into each worker.
+/// workers, built as `ogp-api serve` builds its server (`ogp_api::server::build`, the front
+/// included): one `AppState`, cloned into each worker.
 pub fn spawn_http_server(state: AppState) -> HttpTestServer {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let addr = listener.local_addr().expect("its address");
-    let server = actix_web::HttpServer::new(move || app::build(state.clone()))
-        .workers(2)
-        .disable_signals()
-        .shutdown_timeout(1)
-        .listen(listener)
-        .expect("listen")
-        .run();
+    let settings = ogp_api::server::Settings {
+        workers: Some(2),
+        shutdown_timeout_secs: 1,
+        handle_signals: false,
+        ..ogp_api::server::Settings::default()
+    };
+    let server = ogp_api::server::build(
+        "ogp-api-test",
+        ogp_api::server::Listen::Listener(listener),
+        &settings,
+        move || app::build(state.clone()),
+    )
+    .expect("listen");
     let handle = server.handle();
     actix_web::rt::spawn(server);
     HttpTestServer { addr, handle }

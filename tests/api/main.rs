@@ -29,6 +29,7 @@ mod operations_outage;
 mod pagination;
 mod properties;
 mod query_plans;
+mod raw_http;
 mod replica;
 mod stalls;
 mod supervision;
