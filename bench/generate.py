@@ -5,18 +5,36 @@
     bench/generate.py --scale large --table milestones --count          # expected row count
     bench/generate.py --table irm_findings --columns                    # the CSV's column list
 
-The CSV has a header line, NULL is an empty unquoted field (COPY's CSV default), and ids are not
-written: the tables must be empty with their identities at 1, so rows get ids 1..N in file
-order, and a child's parent id is the parent's position in its own file. Every table's
-generator recomputes the shared structure (countries -> plans -> commitments, cheap, from
-random.Random(seed)) and then draws its own rows from random.Random(seed + table offset), so a
-table's output depends only on (scale, seed) and never on the other tables' rows.
+The CSV has a header line, NULL is an empty unquoted field (COPY's CSV default), and rows get
+ids 1..N in file order (written explicitly), so a child's parent id is the parent's position in
+its own file. Every table's generator recomputes the shared structure (countries -> plans ->
+commitments, cheap, from random.Random(seed)) and then draws its own rows from
+random.Random(seed + table offset), so a table's output depends only on (scale, seed) and never
+on the other tables' rows.
 
 The rows satisfy every constraint of migrations/*/up.sql: enums, the one-assessment-per
 (commitment, report) and one-process/summary-per-(plan, report) indexes, recommendation
-positions, the composite (commitment_id, action_plan_id) key, and the IRM verdicts: an
-assessment's well_designed / starred are exactly what the rules derive (basis 'derived'), or
-both NULL when the ratings present do not decide them.
+positions, the composite (commitment_id, action_plan_id) key, and the IRM's eras
+(docs/irm-method.md, migration ..._irm_eras):
+
+- each plan gets the report types of its period (`report_names`): progress reports for plans
+  of 2011-2015, mid-term and end-of-term reports for 2014-2017, design, implementation,
+  transitional results and results reports for 2017-2020, co-creation briefs, action plan
+  reviews and results reports from 2020;
+- each report type rates only its era's indicators (src/resources/irm_findings/eras.rs
+  INDICATORS): a co-creation brief has no assessments, a commitment found not verifiable has no
+  further ratings, results reports rate early results for plans from 2021 and "did it open
+  government?" before;
+- every well_designed / starred verdict is what the server gives (ogp_report_year,
+  ogp_well_designed_applies, ogp_starred_applies, ogp_derive_*): 'not_applicable' where the
+  IRM gave none, else derived (NULL with a NULL basis when the ratings do not decide it), a few
+  recorded as published with the value the rules give; potentially_starred and promising are
+  published values only (their bases are generated columns);
+- process findings carry their era's criteria (eras::criteria) with the verdict derived by
+  ogp_derive_contrary, or only the verdict as published;
+- withdrawn commitments are the commitments' `withdrawn` flag (about 2 %), not a completion.
+
+bench/check.sql verifies a loaded database against these rules.
 """
 
 import argparse
@@ -48,16 +66,26 @@ COLUMNS = {
                      "submitted_on", "public_influence", "multistakeholder_forum", "source_url",
                      "created_at", "updated_at"],
     "commitments": ["id", "action_plan_id", "number", "reference", "title", "description", "theme",
-                    "lead_institution", "ogp_values", "start_date", "end_date",
+                    "lead_institution", "ogp_values", "start_date", "end_date", "withdrawn",
                     "created_at", "updated_at"],
     "milestones": ["id", "commitment_id", "position", "title", "description", "due_date", "status",
                    "completed_on", "created_at", "updated_at"],
+    # potentially_starred_basis and promising_basis are generated columns: never written.
     "irm_findings": ["id", "action_plan_id", "commitment_id", "report", "kind", "title", "body",
-                     "position", "published_on", "source_url", "specificity", "relevance",
-                     "potential_impact", "potential_for_results", "completion",
-                     "did_it_open_government", "well_designed", "well_designed_basis",
-                     "starred", "starred_basis", "no_public_engagement", "irm_not_engaged",
-                     "no_progress_on_any_commitment", "created_at", "updated_at"],
+                     "position", "published_on", "source_url",
+                     # assessment indicators
+                     "specificity", "relevance", "potential_impact", "potential_for_results",
+                     "completion", "did_it_open_government", "verifiable", "open_government_lens",
+                     "early_results",
+                     # assessment verdicts
+                     "well_designed", "well_designed_basis", "starred", "starred_basis",
+                     "potentially_starred", "promising",
+                     # process criteria and verdict
+                     "no_public_engagement", "irm_not_engaged", "late_action_plan",
+                     "iap2_minimum_not_met", "no_online_repository", "co_creation_minimum_not_met",
+                     "no_progress_on_any_commitment", "acted_contrary_to_process",
+                     "acted_contrary_to_process_basis",
+                     "created_at", "updated_at"],
 }
 
 FIRST_YEAR, LAST_YEAR = 2011, 2024  # plan start years
@@ -285,9 +313,10 @@ PERFORMANCE_BODY = {
           "el IRM destaca resultados tempranos en {o}.",
 }
 
-REPORT_SLUG = {"design_report": "design-report", "mid_term_report": "mid-term-report",
-               "end_of_term_report": "end-of-term-report",
-               "action_plan_review": "action-plan-review", "results_report": "results-report"}
+REPORTS = ["progress_report", "mid_term_report", "end_of_term_report", "design_report",
+           "implementation_report", "transitional_results_report", "co_creation_brief",
+           "action_plan_review", "results_report"]
+REPORT_SLUG = {r: r.replace("_", "-") for r in REPORTS}
 
 ASCII = str.maketrans("áéíóúüñçô'", "aeiouunco-")
 
@@ -313,22 +342,68 @@ def spread(total, n, dev, rng):
 class Plan:
     __slots__ = ("id", "country", "number", "start_year", "end_year", "status", "reports", "topic",
                  "n_commitments", "first_commitment", "country_seq", "first_milestone",
-                 "n_findings", "first_finding")
+                 "n_findings", "first_finding", "seed")
 
 
-def plan_reports(start_year, end_year, status, rng):
-    """The IRM reports published on a plan: [(report, has_performance, n_recommendations)]."""
-    if status in ("draft", "submitted"):
+# The IRM's products by plan period (docs/irm-method.md), in the order of a plan's cycle. The
+# transitions are mixed where the IRM's were: 2015 plans got a "progress" or a "mid-term"
+# report, some 2017 plans still the mid-term / end-of-term pair, some 2019 plans a transitional
+# results report, some 2020 plans still a design report; co-creation briefs cover about half
+# of the plans from 2021.
+def report_names(start_year, status, rng):
+    """The report types the IRM published on a plan (no results report before the plan ends)."""
+    if status == "draft":
         return []
-    if start_year <= 2016:
-        names = ["mid_term_report", "end_of_term_report"]
-    elif start_year <= 2019:
-        names = ["design_report", "mid_term_report", "end_of_term_report"]
+    ccb = start_year >= 2021 and rng.random() < 0.5
+    if status == "submitted":  # co-created, not yet reviewed
+        return ["co_creation_brief"] if ccb else []
+    ended = status == "completed"
+    final = []
+    if start_year <= 2013:
+        names = ["progress_report"]  # end-of-term reports came only from 2016
+    elif start_year == 2014:
+        names = ["progress_report"]
+        final = ["end_of_term_report"]
+    elif start_year == 2015:
+        names = [rng.choice(["progress_report", "mid_term_report"])]
+        final = ["end_of_term_report"]
+    elif start_year == 2016 or (start_year == 2017 and rng.random() < 0.3):
+        names = ["mid_term_report"]
+        final = ["end_of_term_report"]
+    elif start_year == 2017:
+        names = ["design_report"]
+        final = ["implementation_report"]
+    elif start_year == 2018:
+        names = ["design_report"]
+        final = ["transitional_results_report"]
+    elif start_year == 2019:
+        names = ["design_report"]
+        final = ["transitional_results_report" if rng.random() < 0.3 else "results_report"]
+    elif start_year == 2020:
+        names = ["action_plan_review" if rng.random() < 0.8 else "design_report"]
+        final = ["results_report"]
     else:
-        names = ["action_plan_review"] + (["results_report"] if end_year <= LAST_YEAR else [])
+        names = (["co_creation_brief"] if ccb else []) + ["action_plan_review"]
+        final = ["results_report"]
+    return names + (final if ended else [])
+
+
+# Report types that look back at implementation (a performance narrative), and the ones that
+# hold no commitment assessments.
+IMPLEMENTATION_REPORTS = {"progress_report", "mid_term_report", "end_of_term_report",
+                          "implementation_report", "transitional_results_report",
+                          "results_report"}
+NOT_ASSESSED = {"co_creation_brief"}
+
+
+def plan_reports(start_year, status, rng):
+    """The IRM reports published on a plan: [(report, has_performance, n_recommendations,
+    assessed)]. The first report, and an action plan review, carry 3-5 recommendations."""
     out = []
-    for i, name in enumerate(names):
-        out.append((name, rng.random() < 0.5, rng.randint(3, 5) if i == 0 else 0))
+    for i, name in enumerate(report_names(start_year, status, rng)):
+        perf = name in IMPLEMENTATION_REPORTS and rng.random() < 0.5
+        recs = rng.randint(3, 5) if i == 0 or name == "action_plan_review" else 0
+        out.append((name, perf, recs, name not in NOT_ASSESSED))
     return out
 
 
@@ -360,16 +435,17 @@ def build_structure(scale, seed):
                 p.status = "implementing"
             else:
                 p.status = rng.choice(["implementing", "implementing", "submitted", "draft"])
-            p.reports = plan_reports(p.start_year, p.end_year, p.status, rng)
+            p.reports = plan_reports(p.start_year, p.status, rng)
             p.topic = rng.randrange(1000)
+            p.seed = seed
             p.n_commitments = per_plan[len(plans)]
             p.first_commitment = next_commitment + 1
             p.country_seq = country_seq  # the country's commitments before this plan
             p.first_milestone = next_commitment * milestones_per + 1
             next_commitment += p.n_commitments
             country_seq += p.n_commitments
-            p.n_findings = sum(2 + has_perf + n_recs + p.n_commitments
-                               for (_, has_perf, n_recs) in p.reports)
+            p.n_findings = sum(2 + has_perf + n_recs + (p.n_commitments if assessed else 0)
+                               for (_, has_perf, n_recs, assessed) in p.reports)
             p.first_finding = next_finding + 1
             next_finding += p.n_findings
             plans.append(p)
@@ -527,8 +603,18 @@ def gen_action_plans(scale, countries, p, rng):
             tf(forum), url) + stamps(rng))
 
 
-VALUE_SETS = [[v for i, v in enumerate(OGP_VALUES) if mask >> i & 1] for mask in range(16)]
+VALUE_SETS = [tuple(v for i, v in enumerate(OGP_VALUES) if mask >> i & 1) for mask in range(16)]
 VALUE_SET_T = table(VALUE_SETS, [4, 12, 10, 9, 6, 4, 4, 3, 6, 5, 3, 2, 3, 2, 2, 2])
+
+
+WITHDRAWN_PER_1000 = 20
+
+
+def withdrawn(seed, commitment_id):
+    """Whether a commitment was withdrawn from its plan (about 2 %): a hash of the seed and the
+    id, not a draw, so that the IRM findings (another table's generator) know it too."""
+    h = ((commitment_id + seed * 1_000_003) * 2_654_435_761) & 0xFFFFFFFF
+    return (h >> 12) % 1000 < WITHDRAWN_PER_1000
 
 
 def gen_commitments(scale, countries, p, rng):
@@ -552,8 +638,8 @@ def gen_commitments(scale, countries, p, rng):
             s = plan_from + rng.randrange(plan_days // 2)
             start = day(s)
             end = None if r < 0.15 else day(s + rng.randrange(60, plan_days - (s - plan_from) + 60))
-        yield ((p.id, number, reference, title, description, theme, lead, values, start, end)
-               + stamps(rng))
+        yield ((p.id, number, reference, title, description, theme, lead, values, start, end,
+                tf(withdrawn(p.seed, p.first_commitment + number - 1))) + stamps(rng))
 
 
 MS_STATUS = ["not_started", "in_progress", "completed"]
@@ -598,20 +684,87 @@ IMPACT = ["none", "minor", "moderate", "transformative", None]
 IMPACT_T = table(IMPACT, [10, 38, 34, 13, 5])
 FOR_RESULTS = ["unclear", "modest", "substantial", None]
 FOR_RESULTS_T = table(FOR_RESULTS, [35, 45, 15, 5])
-COMPLETION = ["no_evidence", "not_started", "limited", "substantial", "complete", "withdrawn", None]
-COMPLETION_T = {"mid_term_report": table(COMPLETION, [5, 15, 45, 22, 8, 2, 3]),
-                "end_of_term_report": table(COMPLETION, [4, 6, 25, 33, 27, 2, 3]),
-                "results_report": table(COMPLETION, [4, 6, 25, 33, 27, 2, 3])}
+# The IRM's five-point completion scale (no "withdrawn": that is the commitment's flag).
+COMPLETION = ["no_evidence", "not_started", "limited", "substantial", "complete", None]
+COMPLETION_MID_T = table(COMPLETION, [5, 15, 45, 22, 8, 5])      # year one
+COMPLETION_FINAL_T = table(COMPLETION, [4, 6, 25, 33, 27, 5])    # end of term
+COMPLETION_WITHDRAWN_T = table(COMPLETION, [0, 3, 5, 0, 0, 2])   # end of term, withdrawn
 OPENED = ["worsened", "did_not_change", "marginal", "major", "outstanding", None]
 OPENED_T = table(OPENED, [1, 35, 40, 15, 4, 5])
+# Early results: the levels the schema accepts; NULL for "no notable early results" / unrated.
+EARLY = ["moderate", "significant", "outstanding", None]
+EARLY_T = table(EARLY, [40, 15, 5, 40])
 RELEVANCE_NULL = 0.04
+VERIFIABLE_NULL = 0.02
+# Share of commitments the plan's design report / action plan review found not verifiable.
+NOT_VERIFIABLE = {"design_report": 0.04, "action_plan_review": 0.07}
+OPEN_GOV_LENS_T = table([True, False, None], [88, 10, 2])
+
+# src/resources/irm_findings/eras.rs and migrations/*_irm_eras: where each verdict applies.
+WELL_DESIGNED_REPORTS = {"progress_report", "mid_term_report", "end_of_term_report"}
+STARRED_REPORTS = WELL_DESIGNED_REPORTS | {"implementation_report", "transitional_results_report"}
+EARLY_RESULTS_FROM_PLAN_YEAR = 2021
+# Share of the final reports of 2016-2021 whose stars / asterisks are recorded as published
+# (with the value the rules give) rather than derived.
+PUBLISHED_VERDICTS = {"end_of_term_report": 0.05, "implementation_report": 0.05}
+
+# Process criteria, in COLUMNS order, and each era's (eras::criteria).
+CRITERIA = ["no_public_engagement", "irm_not_engaged", "late_action_plan", "iap2_minimum_not_met",
+            "no_online_repository", "co_creation_minimum_not_met", "no_progress_on_any_commitment"]
+NO_PROGRESS = CRITERIA.index("no_progress_on_any_commitment")
+ERA_CRITERIA = {}
+for _reports, _names in [
+        (("progress_report", "mid_term_report", "end_of_term_report"),
+         ["no_public_engagement", "irm_not_engaged", "no_progress_on_any_commitment"]),
+        (("design_report", "implementation_report", "transitional_results_report"),
+         ["late_action_plan", "iap2_minimum_not_met", "no_online_repository",
+          "no_progress_on_any_commitment"]),
+        (("co_creation_brief", "action_plan_review", "results_report"),
+         ["late_action_plan", "co_creation_minimum_not_met", "no_progress_on_any_commitment"])]:
+    for _r in _reports:
+        ERA_CRITERIA[_r] = [CRITERIA.index(n) for n in _names]
+# How often each criterion is met, and unknown.
+CRITERION_TRUE = [0.04, 0.03, 0.06, 0.06, 0.04, 0.05, 0.02]
+CRITERION_NULL = 0.04
+# Reports written before implementation cannot tell whether any commitment progressed.
+BEFORE_IMPLEMENTATION = {"design_report", "co_creation_brief", "action_plan_review"}
+# Share of process findings that record only the report's printed verdict (no criteria): the
+# 2019-2021 reports print "Acted contrary to OGP process: yes/no", action plan reviews "Acted
+# according to the OGP process"; the older reports list the criteria.
+PUBLISHED_ONLY = {r: 0.08 for r in ("progress_report", "mid_term_report", "end_of_term_report")}
+PUBLISHED_ONLY.update({r: 0.6 for r in ("design_report", "implementation_report",
+                                          "transitional_results_report")})
+PUBLISHED_ONLY.update({r: 0.4 for r in ("co_creation_brief", "action_plan_review",
+                                          "results_report")})
+CORE_VALUES = {"access_to_information", "civic_participation", "public_accountability"}
+
+
+def relevant(relevance):
+    """Relevant for the verdicts: a core OGP value (technology and innovation alone is not)."""
+    return any(v in CORE_VALUES for v in relevance)
+
+
+# The hot path's lookups.
+RELEVANT = {values: relevant(values) for values in VALUE_SETS}
+ARRAYS = {values: array(values) for values in VALUE_SETS}
+
+
+def report_year(report, published_on, start_year, end_year):
+    """ogp_report_year() of migrations/..._irm_eras (eras::report_year)."""
+    if published_on is not None:
+        return int(published_on[:4])
+    if report in ("co_creation_brief", "action_plan_review"):
+        return start_year
+    if report in ("progress_report", "mid_term_report", "design_report"):
+        return start_year + 1
+    return end_year + 1
 
 
 def derive_well_designed(specificity, relevance, potential_impact):
-    """ogp_derive_well_designed() of migrations/..._irm_findings, three-valued."""
+    """ogp_derive_well_designed() of migrations/..._irm_eras, three-valued."""
     if specificity in ("none", "low"):
         return False
-    if relevance is not None and len(relevance) == 0:
+    if relevance is not None and not RELEVANT[relevance]:
         return False
     if potential_impact is not None and potential_impact != "transformative":
         return False
@@ -620,21 +773,81 @@ def derive_well_designed(specificity, relevance, potential_impact):
     return True
 
 
-def derive_starred(specificity, relevance, potential_impact, completion, plan_start_year):
-    """src/resources/irm_findings/verdicts.rs starred(): a three-valued AND."""
-    conditions = [
-        None if specificity is None else specificity in ("medium", "high"),
-        None if relevance is None else any(v != "technology_and_innovation" for v in relevance),
-        None if potential_impact is None else (
-            potential_impact == "transformative"
-            or (plan_start_year < STARRED_MODERATE_BEFORE and potential_impact == "moderate")),
-        None if completion is None else completion in ("substantial", "complete"),
-    ]
-    if False in conditions:
+def derive_starred(specificity, relevance, potential_impact, completion, year):
+    """ogp_derive_starred() of migrations/..._irm_eras (verdicts::starred): moderate impact
+    qualifies only in reports of 2014 and before."""
+    if specificity in ("none", "low"):
         return False
-    if None in conditions:
+    if relevance is not None and not RELEVANT[relevance]:
+        return False
+    if potential_impact is not None and not (
+            potential_impact == "transformative"
+            or (potential_impact == "moderate" and year < STARRED_MODERATE_BEFORE)):
+        return False
+    if completion is not None and completion not in ("substantial", "complete"):
+        return False
+    if specificity is None or relevance is None or potential_impact is None or completion is None:
         return None
     return True
+
+
+def well_designed_applies(report, year):
+    """ogp_well_designed_applies(): progress, mid-term and end-of-term reports from 2016."""
+    return report in WELL_DESIGNED_REPORTS and year >= 2016
+
+
+def starred_applies(report, year):
+    """ogp_starred_applies(): the reports that carried stars, 2014-2021."""
+    return report in STARRED_REPORTS and 2014 <= year <= 2021
+
+
+def derive_contrary(report, criteria):
+    """ogp_derive_contrary(): over the era's criteria, any true -> true, all false -> false,
+    else unknown."""
+    era = [criteria[i] for i in ERA_CRITERIA[report]]
+    if True in era:
+        return True
+    if None in era:
+        return None
+    return False
+
+
+def verdict(applies, value, published):
+    """(value, basis) of a verdict the rules derive: not applicable, or derived (unknown when
+    the ratings do not decide it), or published with the value the rules give."""
+    if not applies:
+        return None, "not_applicable"
+    if value is None:
+        return None, None
+    return tf(value), "published" if published else "derived"
+
+
+def process_verdict(rng, report):
+    """The process criteria (COLUMNS order) and verdict (value, basis) of a report."""
+    criteria = [None] * len(CRITERIA)
+    if rng.random() < PUBLISHED_ONLY[report]:
+        return criteria, tf(rng.random() < 0.1), "published"
+    for i in ERA_CRITERIA[report]:
+        if i == NO_PROGRESS and report in BEFORE_IMPLEMENTATION:
+            continue
+        x = rng.random()
+        criteria[i] = None if x < CRITERION_NULL else x < CRITERION_NULL + CRITERION_TRUE[i]
+    derived = derive_contrary(report, criteria)
+    criteria = [tf(c) for c in criteria]
+    if rng.random() < 0.1:  # the printed verdict beside the criteria (never contradicting them)
+        return criteria, tf(derived if derived is not None else rng.random() < 0.2), "published"
+    return criteria, tf(derived), None if derived is None else "derived"
+
+
+def publication(rng, report, start_year, end_year):
+    """published_on: within the report type's usual year, a sixth of them slipping into the
+    next year (which can change the star rule's era); 3 % unknown."""
+    if rng.random() < 0.03:
+        return None
+    year = report_year(report, None, start_year, end_year)
+    if report == "co_creation_brief":
+        return day(ordinal(year, 1, 10) + rng.randrange(150))
+    return day(ordinal(year, 2, 1) + rng.randrange(400))
 
 
 def gen_irm_findings(scale, countries, p, rng):
@@ -642,63 +855,103 @@ def gen_irm_findings(scale, countries, p, rng):
     t = TEXT[lang]
     name = countries[p.country][1]
     topic = t["objects"][p.topic % len(t["objects"])]
-    # Ratings of the plan's commitments are shared by its reports (the IRM carries the
-    # design ratings over); completion and results are per report.
-    ratings = []
-    for _ in range(p.n_commitments):
+    names = [r[0] for r in p.reports]
+    review = ("design_report" if "design_report" in names else
+              "action_plan_review" if "action_plan_review" in names else None)
+    not_verifiable = NOT_VERIFIABLE.get(review, 0)
+    # What the IRM found about each commitment once (the later reports carry the design
+    # ratings over); completion and results are per report.
+    base = []
+    for i in range(p.n_commitments):
         rel = None if rng.random() < RELEVANCE_NULL else rng.choice(VALUE_SET_T)
-        ratings.append((rng.choice(SPECIFICITY_T), rel,
-                        rng.choice(IMPACT_T)))
-    for report, has_perf, n_recs in p.reports:
-        if report in ("design_report", "action_plan_review"):
-            year = p.start_year
-        elif report == "mid_term_report":
-            year = p.start_year + 1
-        else:
-            year = p.end_year + 1
-        published = None if rng.random() < 0.03 else day(ordinal(year, 2, 1) + rng.randrange(300))
+        v = rng.random()
+        verifiable = (None if v < VERIFIABLE_NULL else
+                      v >= VERIFIABLE_NULL + not_verifiable) if review else None
+        base.append((rng.choice(SPECIFICITY_T), rel, rng.choice(IMPACT_T), verifiable,
+                     withdrawn(p.seed, p.first_commitment + i)))
+    no_ratings = (None,) * 15  # indicators and verdicts
+    no_criteria = (None,) * 9  # criteria and the process verdict
+    for report, has_perf, n_recs, assessed in p.reports:
+        published = publication(rng, report, p.start_year, p.end_year)
+        year = report_year(report, published, p.start_year, p.end_year)
         url = "https://www.opengovpartnership.org/documents/%s-%s-%d-%d/" % (
             slug(name), REPORT_SLUG[report], p.start_year, p.end_year)
         created, updated = stamps(rng)
-        empty = (None,) * 10  # ratings and verdicts
-        no_criteria = (None, None, None)
-        # summary
         yield ((p.id, None, report, "summary", None,
                 rng.choice(t["report_summary"]).format(o=topic), None, published, url)
-               + empty + no_criteria + (created, updated))
-        # process verdict
+               + no_ratings + no_criteria + (created, updated))
+        criteria, contrary, contrary_basis = process_verdict(rng, report)
         yield ((p.id, None, report, "process", None,
                 rng.choice(PROCESS_BODY[lang]) if rng.random() < 0.85 else None, None,
-                published, url) + empty
-               + (tf(rng.random() < 0.08), tf(rng.random() < 0.05), tf(rng.random() < 0.03))
-               + (created, updated))
+                published, url) + no_ratings + tuple(criteria)
+               + (contrary, contrary_basis, created, updated))
         if has_perf:
             yield ((p.id, None, report, "performance", None,
                     PERFORMANCE_BODY[lang].format(o=topic), None, published, url)
-                   + empty + no_criteria + (created, updated))
+                   + no_ratings + no_criteria + (created, updated))
         for position in range(1, n_recs + 1):
             o = rng.choice(t["objects"])
             yield ((p.id, None, report, "recommendation",
                     rng.choice(t["recommendations"]).format(o=o), text_description(rng, t),
-                    position, published, url) + empty + no_criteria + (created, updated))
-        comp_t = COMPLETION_T.get(report)
-        for i, (spec, rel, impact) in enumerate(ratings):
-            for_results = (rng.choice(FOR_RESULTS_T)
-                           if report == "action_plan_review" else None)
-            completion = rng.choice(comp_t) if comp_t else None
-            opened = (rng.choice(OPENED_T)
-                      if report in ("end_of_term_report", "results_report") else None)
-            wd = derive_well_designed(spec, rel, impact)
-            st = derive_starred(spec, rel, impact, completion, p.start_year)
-            r = rng.random()
-            title = ("%d. %s" % (i + 1, text_title(rng, t))) if r < 0.3 else None
-            body = text_description(rng, t) if r < 0.5 else None
+                    position, published, url) + no_ratings + no_criteria + (created, updated))
+        if not assessed:
+            continue
+        wd_applies = well_designed_applies(report, year)
+        star_applies = starred_applies(report, year)
+        mid = report in ("progress_report", "mid_term_report")
+        opens = report in ("end_of_term_report", "implementation_report",
+                           "transitional_results_report")
+        carried = report in STARRED_REPORTS and report != "transitional_results_report"
+        early = report == "results_report" and p.start_year >= EARLY_RESULTS_FROM_PLAN_YEAR
+        if report == "results_report" and not early:
+            opens = True
+        published_share = PUBLISHED_VERDICTS.get(report, 0)
+        design, review_report = report == "design_report", report == "action_plan_review"
+        rates_completion = not (design or review_report)
+        completion_t = COMPLETION_MID_T if mid else COMPLETION_FINAL_T
+        gone_t = COMPLETION_MID_T if mid else COMPLETION_WITHDRAWN_T
+        random, choice = rng.random, rng.choice
+        for i, (spec, rel, impact, verifiable, gone) in enumerate(base):
+            s = r = m = for_results = completion = opened = ver = lens = early_results = None
+            potentially_starred = promising = None
+            if carried:  # the 2012-2021 reports: specificity, relevance and potential impact
+                if verifiable is not False:
+                    s, r, m = spec, rel, impact
+            elif design:
+                ver = verifiable
+                if ver is not False:
+                    r, m = rel, impact
+                potentially_starred = (ver is True and impact == "transformative"
+                                       and rel is not None and RELEVANT[rel]
+                                       and random() < 0.8)
+            elif review_report:
+                ver = verifiable
+                if ver is not False:
+                    lens = choice(OPEN_GOV_LENS_T)
+                    for_results = "unclear" if lens is False else choice(FOR_RESULTS_T)
+                    promising = random() < (0.6 if for_results == "substantial" else
+                                            0.12 if for_results == "modest" else 0.0)
+            elif report == "results_report" and verifiable is False:
+                ver = False  # not verifiable in the plan's review: not assessed further
+            # A commitment the plan's review found not verifiable is not assessed further.
+            if rates_completion and verifiable is not False:
+                completion = choice(gone_t if gone else completion_t)
+                if opens:
+                    opened = choice(OPENED_T)
+                elif early:
+                    early_results = choice(EARLY_T)
+            pub = published_share and random() < published_share
+            wd, wd_basis = verdict(wd_applies, wd_applies and derive_well_designed(s, r, m), pub)
+            st, st_basis = verdict(star_applies,
+                                   star_applies and derive_starred(s, r, m, completion, year), pub)
+            x = random()
+            title = ("%d. %s" % (i + 1, text_title(rng, t))) if x < 0.3 else None
+            body = text_description(rng, t) if x < 0.5 else None
             yield ((p.id, p.first_commitment + i, report, "assessment", title, body, None,
-                    published, url if r < 0.7 else None, spec,
-                    None if rel is None else array(rel), impact, for_results, completion,
-                    opened, tf(wd), None if wd is None else "derived",
-                    tf(st), None if st is None else "derived") + no_criteria
-                   + (created, updated))
+                    published, url if x < 0.7 else None, s,
+                    None if r is None else ARRAYS[r], m, for_results, completion, opened,
+                    tf(ver), tf(lens), early_results, wd, wd_basis, st, st_basis,
+                    tf(potentially_starred), tf(promising)) + no_criteria + (created, updated))
 
 
 PLAN_GENERATORS = {"action_plans": gen_action_plans, "commitments": gen_commitments,

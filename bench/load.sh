@@ -20,6 +20,8 @@
 #   LOG_CHANGES=0          the `<table>_log` change-log triggers (where the schema has them) are
 #                          disabled during the load, so the change log does not get a copy of
 #                          every row; 1 keeps them firing
+#   CHECK=1                after the load, run bench/check.sql (every irm_findings constraint
+#                          validated, every verdict what the server's rules give); 0 skips it
 # Dropped indexes and disabled triggers are restored even when the load fails (not when the
 # script is killed).
 set -euo pipefail
@@ -166,6 +168,11 @@ if [[ -n $(sql -c "SELECT 1 FROM pg_proc WHERE proname = 'ogp_rebuild_commitment
     sql -c "SELECT ogp_rebuild_commitment_facts()" >/dev/null
     echo "statistics tables rebuilt in $(since "$start") s"
     table_list+=,commitment_facts,commitment_rollup
+fi
+if [[ ${CHECK:-1} == 1 ]]; then
+    start=$(now)
+    psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -f "$here/check.sql"
+    echo "checked in $(since "$start") s"
 fi
 start=$(now)
 sql -c "ANALYZE $table_list"

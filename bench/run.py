@@ -169,7 +169,7 @@ def stats_sql():
         return "jsonb_build_object(" + ", ".join(
             f"'{v}', {count(f'{column} = {chr(39)}{v}{chr(39)}')}" for v in values) + ")"
 
-    completion = ["no_evidence", "not_started", "limited", "substantial", "complete", "withdrawn"]
+    completion = ["no_evidence", "not_started", "limited", "substantial", "complete"]
     impact = ["none", "minor", "moderate", "transformative"]
     return (f"SELECT a.country_code AS group_text, NULL::bigint AS group_id, {count()} AS commitments, "
             f"{count('a.assessed')} AS assessed, {count('a.well_designed')} AS well_designed, "

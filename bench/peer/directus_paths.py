@@ -29,7 +29,7 @@ ACTION_PLAN_COLUMNS = (
 COMMITMENT_COLUMNS = (
     "id", "action_plan_id", "number", "reference", "title", "description", "theme",
     "lead_institution", "ogp_values", "start_date", "end_date", "created_at", "updated_at",
-    "version",
+    "version", "withdrawn",
 )
 FINDING_COLUMNS = (
     "id", "action_plan_id", "commitment_id", "report", "kind", "title", "body", "position",
@@ -37,7 +37,10 @@ FINDING_COLUMNS = (
     "potential_for_results", "completion", "did_it_open_government", "well_designed",
     "well_designed_basis", "starred", "starred_basis", "no_public_engagement", "irm_not_engaged",
     "no_progress_on_any_commitment", "acted_contrary_to_process", "created_at", "updated_at",
-    "version",
+    "version", "verifiable", "open_government_lens", "early_results", "potentially_starred",
+    "potentially_starred_basis", "promising", "promising_basis", "late_action_plan",
+    "iap2_minimum_not_met", "no_online_repository", "co_creation_minimum_not_met",
+    "acted_contrary_to_process_basis",
 )
 
 
