@@ -81,6 +81,8 @@ pub struct Policy {
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client
     /// (`OGP_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The one header those proxies write the client into (`OGP_FORWARDED_HEADER`).
+    pub forwarded_header: crate::client_addr::ForwardedHeader,
     /// `/metrics` is served on its own address (`OGP_METRICS_BIND`), not by this app.
     pub metrics_elsewhere: bool,
 }

@@ -2,16 +2,30 @@
 //!
 //! Normally it is the TCP peer. Behind a reverse proxy every client would then be the proxy, so
 //! when the peer is one of the trusted proxies (`OGP_TRUSTED_PROXIES`), the address is taken from
-//! `Forwarded: for=` (RFC 7239) or, when that header is absent, `X-Forwarded-For`: the
-//! right-most address that is not itself a trusted proxy. Entries to the left of it were written
-//! by the client and could be anything. From any other peer these headers are ignored, so
-//! nobody can choose their own rate-limit budget by sending them.
+//! the ONE forwarding header those proxies write (`OGP_FORWARDED_HEADER`: `X-Forwarded-For` by
+//! default, or `Forwarded: for=` of RFC 7239): the right-most address that is not itself a
+//! trusted proxy. Entries to the left of it were written by the client and could be anything.
+//! The other header is never read: most proxies append to `X-Forwarded-For` but pass a
+//! client's own `Forwarded` through untouched, so reading whichever is present would let a
+//! client choose its address. From any other peer both are ignored.
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{HeaderMap, FORWARDED};
 use actix_web::web;
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
+
+/// Which header the trusted proxies write the client's address into (`OGP_FORWARDED_HEADER`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For` (nginx, HAProxy, cloud load balancers, most ingresses).
+    #[default]
+    #[value(name = "x-forwarded-for")]
+    XForwardedFor,
+    /// `Forwarded: for=` (RFC 7239; e.g. Envoy with `use_remote_address`, some CDNs).
+    #[value(name = "forwarded")]
+    Forwarded,
+}
 
 /// The client address of a request, in its extensions (set by the request-context middleware).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,27 +52,38 @@ pub fn parse_trusted(text: &str) -> Result<IpNet, String> {
 /// The client address of `req` under the app's policy.
 pub fn of(req: &ServiceRequest) -> Option<ClientAddr> {
     let peer = req.peer_addr()?.ip();
-    let trusted = req
-        .app_data::<web::Data<crate::app::Policy>>()
+    let policy = req.app_data::<web::Data<crate::app::Policy>>();
+    let trusted = policy
         .map(|p| p.trusted_proxies.as_slice())
         .unwrap_or_default();
-    Some(ClientAddr(client_addr(peer, req.headers(), trusted)))
+    let header = policy.map(|p| p.forwarded_header).unwrap_or_default();
+    Some(ClientAddr(client_addr(
+        peer,
+        req.headers(),
+        trusted,
+        header,
+    )))
 }
 
 /// The client address of a request from `peer` with `headers`, trusting the proxies in
-/// `trusted`.
-pub fn client_addr(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+/// `trusted` to write `header`.
+pub fn client_addr(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+    header: ForwardedHeader,
+) -> IpAddr {
     let peer = canonical(peer);
     let is_trusted = |addr: &IpAddr| trusted.iter().any(|net| net.contains(addr));
     if !is_trusted(&peer) {
         return peer;
     }
-    let hops = if headers.contains_key(FORWARDED) {
-        forwarded_for(headers)
-    } else if headers.contains_key(X_FORWARDED_FOR) {
-        x_forwarded_for(headers)
-    } else {
-        return peer;
+    let hops = match header {
+        ForwardedHeader::Forwarded if headers.contains_key(FORWARDED) => forwarded_for(headers),
+        ForwardedHeader::XForwardedFor if headers.contains_key(X_FORWARDED_FOR) => {
+            x_forwarded_for(headers)
+        }
+        _ => return peer,
     };
     // Right to left: skip our own proxies; the first other hop is the client. A hop that is not
     // an address (`unknown`, an obfuscated name, garbage) ends the walk at the proxy that wrote
@@ -257,34 +282,44 @@ mod tests {
         );
     }
 
+    const XFF: ForwardedHeader = ForwardedHeader::XForwardedFor;
+    const FWD: ForwardedHeader = ForwardedHeader::Forwarded;
+
     #[test]
     fn the_rightmost_untrusted_hop_is_the_client() {
         let trusted = nets(&["10.0.0.0/8", "::1/128"]);
         let proxy = ip("10.1.2.3");
         let xff = headers(&[("x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.0.0.9")]);
-        assert_eq!(client_addr(proxy, &xff, &trusted), ip("198.51.100.7"));
+        assert_eq!(client_addr(proxy, &xff, &trusted, XFF), ip("198.51.100.7"));
         // Over IPv6 loopback, and split over two header lines.
         let xff = headers(&[
             ("x-forwarded-for", "6.6.6.6"),
             ("x-forwarded-for", "203.0.113.5"),
         ]);
-        assert_eq!(client_addr(ip("::1"), &xff, &trusted), ip("203.0.113.5"));
-        // Forwarded wins over X-Forwarded-For.
+        assert_eq!(
+            client_addr(ip("::1"), &xff, &trusted, XFF),
+            ip("203.0.113.5")
+        );
+        // Only the configured header counts: a client's own `Forwarded`, passed through by a
+        // proxy that appends to X-Forwarded-For, is not read (and the other way round).
         let both = headers(&[
             ("forwarded", "for=192.0.2.60"),
             ("x-forwarded-for", "203.0.113.5"),
         ]);
-        assert_eq!(client_addr(proxy, &both, &trusted), ip("192.0.2.60"));
+        assert_eq!(client_addr(proxy, &both, &trusted, XFF), ip("203.0.113.5"));
+        assert_eq!(client_addr(proxy, &both, &trusted, FWD), ip("192.0.2.60"));
+        let forwarded_only = headers(&[("forwarded", "for=192.0.2.60")]);
+        assert_eq!(client_addr(proxy, &forwarded_only, &trusted, XFF), proxy);
         // Only proxies: the farthest one.
         let inner = headers(&[("x-forwarded-for", "10.0.0.7, 10.0.0.8")]);
-        assert_eq!(client_addr(proxy, &inner, &trusted), ip("10.0.0.7"));
+        assert_eq!(client_addr(proxy, &inner, &trusted, XFF), ip("10.0.0.7"));
         // Garbage at the right end: the clients share the proxy's address.
         let garbage = headers(&[("x-forwarded-for", "198.51.100.7, not-an-ip")]);
-        assert_eq!(client_addr(proxy, &garbage, &trusted), proxy);
+        assert_eq!(client_addr(proxy, &garbage, &trusted, XFF), proxy);
         let unknown = headers(&[("forwarded", "for=198.51.100.7, for=unknown, for=10.0.0.4")]);
-        assert_eq!(client_addr(proxy, &unknown, &trusted), ip("10.0.0.4"));
+        assert_eq!(client_addr(proxy, &unknown, &trusted, FWD), ip("10.0.0.4"));
         // No header: the peer.
-        assert_eq!(client_addr(proxy, &HeaderMap::new(), &trusted), proxy);
+        assert_eq!(client_addr(proxy, &HeaderMap::new(), &trusted, XFF), proxy);
     }
 
     #[test]
@@ -292,9 +327,9 @@ mod tests {
         let xff = headers(&[("x-forwarded-for", "198.51.100.7")]);
         let fwd = headers(&[("forwarded", "for=198.51.100.7")]);
         let peer = ip("203.0.113.9");
-        assert_eq!(client_addr(peer, &xff, &nets(&["10.0.0.0/8"])), peer);
-        assert_eq!(client_addr(peer, &fwd, &nets(&["10.0.0.0/8"])), peer);
-        assert_eq!(client_addr(peer, &xff, &[]), peer, "nobody trusted");
+        assert_eq!(client_addr(peer, &xff, &nets(&["10.0.0.0/8"]), XFF), peer);
+        assert_eq!(client_addr(peer, &fwd, &nets(&["10.0.0.0/8"]), FWD), peer);
+        assert_eq!(client_addr(peer, &xff, &[], XFF), peer, "nobody trusted");
     }
 
     #[test]

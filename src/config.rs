@@ -16,7 +16,8 @@
 //! | `OGP_RATE_LIMIT_READS` | `600` | reads per client and minute (0 = unlimited) |
 //! | `OGP_RATE_LIMIT_WRITES` | `60` | writes per client and minute (0 = unlimited) |
 //! | `OGP_CORS_ORIGINS` | empty | comma list of browser origins allowed to call the API; `*` = any |
-//! | `OGP_TRUSTED_PROXIES` | empty | comma list of CIDRs of reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client |
+//! | `OGP_TRUSTED_PROXIES` | empty | comma list of CIDRs of reverse proxies whose forwarding header names the client |
+//! | `OGP_FORWARDED_HEADER` | `x-forwarded-for` | the header those proxies write the client into (`x-forwarded-for` or `forwarded`); only it is read |
 //! | `OGP_METRICS_BIND` | unset | serve `/metrics` only on this address (host:port), without a key |
 //! | `OGP_DB_WAIT_TIMEOUT_MS` | `2000` | wait this long for a database connection, then 503 |
 //! | `OGP_STATEMENT_TIMEOUT_MS` | `10000` | PostgreSQL cancels statements running longer |
@@ -147,10 +148,21 @@ pub struct Config {
 
     /// Comma list of CIDRs (or addresses) of reverse proxies in front of this server, e.g.
     /// `10.0.0.0/8,::1/128`. From them, the client address (for rate limits and the access log)
-    /// is taken from `Forwarded: for=` or `X-Forwarded-For`; from anyone else these are ignored.
+    /// is taken from OGP_FORWARDED_HEADER; from anyone else it is ignored.
     #[arg(long, env = "OGP_TRUSTED_PROXIES", value_delimiter = ',', global = true,
           value_parser = crate::client_addr::parse_trusted)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// The header the trusted proxies write the client address into: `x-forwarded-for` or
+    /// `forwarded` (RFC 7239). Only that one is read, so a client cannot slip in the other.
+    #[arg(
+        long,
+        env = "OGP_FORWARDED_HEADER",
+        value_enum,
+        default_value = "x-forwarded-for",
+        global = true
+    )]
+    pub forwarded_header: crate::client_addr::ForwardedHeader,
 
     /// Serve `/metrics` on this separate address (host:port) only, without a key, and not on
     /// OGP_BIND. Unset: `/metrics` is on OGP_BIND (needing a key when reads do).
@@ -194,6 +206,7 @@ impl Config {
                 .filter(|o| !o.is_empty())
                 .collect(),
             trusted_proxies: self.trusted_proxies.clone(),
+            forwarded_header: self.forwarded_header,
             metrics_elsewhere: self.metrics_bind.is_some(),
         }
     }

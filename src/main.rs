@@ -26,7 +26,8 @@ Environment variables (each also a flag; flags win):
   OGP_RATE_LIMIT_READS   reads per client and minute, 0 = off  [default: 600]
   OGP_RATE_LIMIT_WRITES  writes per client and minute, 0 = off [default: 60]
   OGP_CORS_ORIGINS       browser origins allowed (comma list, * = any) [default: none]
-  OGP_TRUSTED_PROXIES    proxy CIDRs whose Forwarded/X-Forwarded-For name the client
+  OGP_TRUSTED_PROXIES    proxy CIDRs whose forwarding header names the client
+  OGP_FORWARDED_HEADER   the header those proxies write: x-forwarded-for | forwarded [default: x-forwarded-for]
                          (comma list, e.g. 10.0.0.0/8,::1/128)  [default: none]
   OGP_METRICS_BIND       serve /metrics only here, without a key [default: on OGP_BIND]
   OGP_DB_WAIT_TIMEOUT_MS    wait for a DB connection, then 503 [default: 2000]
