@@ -53,6 +53,10 @@ type KeyedLimiter = governor::RateLimiter<
 pub struct RateLimits {
     reads: Option<Budget>,
     writes: Option<Budget>,
+    /// Requests whose API key turned out invalid, per client address, with the read limit: each
+    /// costs a key lookup on the primary before any other budget is charged (the limiter runs
+    /// after authentication, which a refused request never passes).
+    bad_keys: Option<Budget>,
 }
 
 impl RateLimits {
@@ -67,6 +71,24 @@ impl RateLimits {
         Self {
             reads: Budget::new(reads, period),
             writes: Budget::new(writes, period),
+            bad_keys: Budget::new(reads, period),
+        }
+    }
+
+    /// Up front, before a key is looked up: a 429 while `client` (an address key) is blocked
+    /// for having sent too many invalid keys.
+    pub fn refuse_key_lookup(&self, client: &str) -> Option<ApiError> {
+        let budget = self.bad_keys.as_ref()?;
+        let retry_after = budget.blocked_for(client)?;
+        Some(refusal(budget.limit, false, retry_after))
+    }
+
+    /// After an invalid key: charges `client`'s bad-key budget; a 429 once it is spent.
+    pub fn charge_bad_key(&self, client: &str) -> Option<ApiError> {
+        let budget = self.bad_keys.as_ref()?;
+        match budget.charge(client) {
+            Charge::Allowed { .. } => None,
+            Charge::Refused { retry_after } => Some(refusal(budget.limit, false, retry_after)),
         }
     }
 
@@ -85,7 +107,7 @@ impl RateLimits {
 
     /// How many clients the budgets currently hold state for (reads and writes together).
     pub fn tracked_clients(&self) -> usize {
-        [&self.reads, &self.writes]
+        [&self.reads, &self.writes, &self.bad_keys]
             .into_iter()
             .flatten()
             .map(|b| b.limiter.len() + b.blocked.lock().map_or(0, |m| m.len()))

@@ -103,10 +103,19 @@ async fn check(req: &ServiceRequest) -> Result<Option<Actor>, ApiError> {
     let pool = req
         .app_data::<web::Data<DbPool>>()
         .ok_or_else(|| ApiError::internal("no database pool"))?;
+    // Invalid keys are rate limited per address: each one costs a lookup on the primary.
+    let limits = req.app_data::<web::Data<crate::rate_limit::RateLimits>>();
+    let address = crate::client_addr::client_key(&req.extensions(), req.peer_addr());
+    if let Some(refusal) = limits.and_then(|l| l.refuse_key_lookup(&address)) {
+        return Err(refusal);
+    }
     let mut conn = db::conn(pool).await?;
-    let (name, role) = keys::verify(&mut conn, &key)
-        .await?
-        .ok_or_else(unauthorized)?;
+    let verified = keys::verify(&mut conn, &key).await?;
+    let Some((name, role)) = verified else {
+        return Err(limits
+            .and_then(|l| l.charge_bad_key(&address))
+            .unwrap_or_else(unauthorized));
+    };
     if let Some(Some(needed)) = needed {
         if role < needed {
             return Err(forbidden(role, needed));

@@ -223,3 +223,34 @@ async fn not_modified_answers_do_not_use_up_the_read_budget() {
     assert!(blocked.header("retry-after").is_some());
     app.get("/api/v1/countries/KEN").await.assert_problem(429);
 }
+
+#[actix_web::test]
+async fn invalid_keys_are_rate_limited_per_address_before_any_lookup() {
+    let policy = Policy {
+        reads_per_minute: 3,
+        ..Policy::default()
+    };
+    let app = spawn_app_with_policy(ogp_api::body::DEFAULT_BODY_LIMIT, policy).await;
+    let guess = |key: &str| {
+        TestRequest::get()
+            .uri("/api/v1/countries")
+            .peer_addr("203.0.113.77:5000".parse().unwrap())
+            .insert_header(("Authorization", format!("Bearer {key}")))
+    };
+    for n in 0..3 {
+        app.send(guess(&format!("wrong-{n}")))
+            .await
+            .assert_problem(401);
+    }
+    let refused = app.send(guess("wrong-3")).await;
+    refused.assert_problem(429);
+    assert!(refused.header("retry-after").is_some());
+    // Refused up front, whatever the key, until the address's allowance is back.
+    app.send(guess(&app.key)).await.assert_problem(429);
+    // Another address is not affected.
+    let other = TestRequest::get()
+        .uri("/api/v1/countries")
+        .peer_addr("203.0.113.78:5000".parse().unwrap())
+        .insert_header(("Authorization", format!("Bearer {}", app.key)));
+    app.send(other).await.assert_status(200);
+}
