@@ -390,7 +390,12 @@ fn map_diesel_error(error: &DieselError) -> ApiError {
                 DatabaseErrorKind::Unknown if is_server_going_away(info.message()) => {
                     ApiError::unavailable("the database is restarting; try again")
                 }
-                DatabaseErrorKind::SerializationFailure => {
+                // Two writes that lock the same rows in opposite orders (e.g. an IRM finding's
+                // PATCH and its plan's year change): PostgreSQL rolls one back whole.
+                DatabaseErrorKind::SerializationFailure | DatabaseErrorKind::Unknown
+                    if matches!(kind, DatabaseErrorKind::SerializationFailure)
+                        || info.message().starts_with("deadlock detected") =>
+                {
                     ApiError::unavailable("a concurrent write interfered; try again").with_header(
                         actix_web::http::header::RETRY_AFTER,
                         HeaderValue::from_static("1"),
@@ -406,6 +411,52 @@ fn map_diesel_error(error: &DieselError) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct Info(&'static str);
+
+    impl diesel::result::DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    #[test]
+    fn deadlocks_and_serialization_failures_are_retryable_503s() {
+        for (kind, message) in [
+            (DatabaseErrorKind::Unknown, "deadlock detected"),
+            (
+                DatabaseErrorKind::SerializationFailure,
+                "could not serialize access",
+            ),
+        ] {
+            let error = DieselError::DatabaseError(kind, Box::new(Info(message)));
+            let mapped = map_diesel_error(&error);
+            assert_eq!(mapped.status, StatusCode::SERVICE_UNAVAILABLE, "{message}");
+        }
+        let other = DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(Info("boom")));
+        assert_eq!(
+            map_diesel_error(&other).status,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
 
     #[test]
     fn check_constraint_names_map_to_fields() {

@@ -109,20 +109,25 @@ pub async fn request_context(
         .extensions()
         .get::<crate::auth::Actor>()
         .map_or_else(|| "-".to_string(), |a| a.name.clone());
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| instance.clone());
+    // Route templates and known methods only: a label from the raw path or an invented method
+    // would let any client add metric series without bound.
+    let matched = response.request().match_pattern();
+    let route = matched.as_deref().unwrap_or("<unmatched>");
+    let method_label = match method.as_str() {
+        known @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => known,
+        _ => "OTHER",
+    };
     crate::metrics::observe(
-        method.as_str(),
-        &route,
+        method_label,
+        route,
         response.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );
     log::info!(
         target: "access",
-        "{request_id} {} {actor} {method} {route} {} {:.1}ms",
+        "{request_id} {} {actor} {method} {} {} {:.1}ms",
         client.map_or_else(|| "-".to_string(), |c| c.0.to_string()),
+        matched.as_deref().unwrap_or(&instance),
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );

@@ -218,6 +218,10 @@ impl ReplicaMonitor {
     /// One poll: sample the primary first, then the replica (so an idle primary's sample is
     /// already replayed when the replica answers).
     pub async fn poll(&self) {
+        // The primary's position is recorded with the time it was read, before either probe:
+        // a write answered while the replica probe runs is then never taken as replayed on the
+        // strength of this (older) sample.
+        let sampled_at = Instant::now();
         let primary = probe(
             &self.primary,
             "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint AS lsn",
@@ -245,7 +249,7 @@ impl ReplicaMonitor {
         let (before, after, lag) = {
             let mut tracker = self.tracker();
             let before = tracker.state(now, self.max_lag);
-            tracker.record(now, primary, replica);
+            tracker.record(sampled_at, primary, replica);
             (before, tracker.state(now, self.max_lag), tracker.lag(now))
         };
         if after != before {

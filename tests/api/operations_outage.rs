@@ -14,6 +14,17 @@ async fn metrics_count_requests_by_route_and_show_the_pool() {
     let app = spawn_app().await;
     app.get("/api/v1/countries").await.assert_status(200);
     app.get("/api/v1/countries/ZZZ").await.assert_problem(404);
+    for n in 0..3 {
+        app.get(&format!("/no-such-route-{n}"))
+            .await
+            .assert_problem(404);
+    }
+    app.send(
+        TestRequest::default()
+            .method(actix_web::http::Method::from_bytes(b"BREW").unwrap())
+            .uri("/api/v1/countries"),
+    )
+    .await;
     let metrics = app.get("/metrics").await;
     metrics.assert_status(200);
     assert!(metrics
@@ -32,6 +43,13 @@ async fn metrics_count_requests_by_route_and_show_the_pool() {
         "route templates, not paths: {text}"
     );
     assert!(text.contains("ogp_api_http_request_duration_seconds_bucket"));
+    // Unmatched paths and invented methods share one label each: clients cannot add series.
+    assert!(!text.contains("no-such-route"), "{text}");
+    assert!(
+        text.contains(r#"route="<unmatched>",status="404""#),
+        "{text}"
+    );
+    assert!(!text.contains("BREW"), "{text}");
     assert!(text.contains(r#"ogp_api_db_pool_connections{pool="primary",state="in_use"}"#));
     assert!(text.contains(r#"ogp_api_db_pool_connections{pool="primary",state="waiting"}"#));
     assert!(text.contains("ogp_api_db_errors_total"));
