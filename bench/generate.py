@@ -792,8 +792,8 @@ def derive_starred(specificity, relevance, potential_impact, completion, year):
 
 
 def well_designed_applies(report, year):
-    """ogp_well_designed_applies(): progress, mid-term and end-of-term reports from 2016."""
-    return report in WELL_DESIGNED_REPORTS and year >= 2016
+    """ogp_well_designed_applies(): progress, mid-term and end-of-term reports of 2016-2019."""
+    return report in WELL_DESIGNED_REPORTS and 2016 <= year <= 2019
 
 
 def starred_applies(report, year):

@@ -185,14 +185,22 @@ fn is_port(text: &str) -> bool {
 }
 
 /// Who a client is, for its rate-limit budget and its read-your-writes routing: the API key's
-/// name, else its address (what a trusted proxy forwarded, else the peer).
+/// name, else its address ([`address_key`]).
 pub fn client_key(
     extensions: &actix_web::dev::Extensions,
     peer: Option<std::net::SocketAddr>,
 ) -> String {
-    if let Some(actor) = extensions.get::<crate::auth::Actor>() {
-        return format!("key:{}", actor.name);
+    match extensions.get::<crate::auth::Actor>() {
+        Some(actor) => format!("key:{}", actor.name),
+        None => address_key(extensions, peer),
     }
+}
+
+/// A client by its address alone (what a trusted proxy forwarded, else the peer): `ip:…`.
+pub fn address_key(
+    extensions: &actix_web::dev::Extensions,
+    peer: Option<std::net::SocketAddr>,
+) -> String {
     let addr = extensions
         .get::<ClientAddr>()
         .map(|c| c.0)

@@ -6,6 +6,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
+/// Whether a request with `method` writes: anything but GET, HEAD and OPTIONS. Rate limits,
+/// read routing and key requirements all tell reads from writes by this one rule.
+pub fn is_write(method: &actix_web::http::Method) -> bool {
+    use actix_web::http::Method;
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
 /// The strong ETag of a resource at `version`: `"<version>"`.
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")

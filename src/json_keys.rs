@@ -113,6 +113,9 @@ impl<'de> Visitor<'de> for Seed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
+        // Keys of this object already reported (a key given three times is named once); paths
+        // of different objects differ, so this is the only check needed, in constant time.
+        let mut reported = std::collections::HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
             let path = child(self.path, &key);
             let value = map.next_value_seed(Seed {
@@ -120,7 +123,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 duplicates: &mut *self.duplicates,
             })?;
             if object.contains_key(&key) {
-                if !self.duplicates.contains(&path) {
+                if reported.insert(key) {
                     self.duplicates.push(path);
                 }
             } else {

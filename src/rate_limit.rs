@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, IF_NONE_MATCH, RETRY_AFTER};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage};
 use governor::clock::{Clock, DefaultClock};
@@ -246,7 +246,7 @@ pub async fn limit(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let write = crate::http::is_write(req.method());
     let limits = req.app_data::<web::Data<RateLimits>>().cloned();
     let Some(budget) = limits.as_deref().and_then(|l| l.budget(write)) else {
         return next

@@ -64,7 +64,8 @@ RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- Whether the IRM gave the verdict on this report: stars on the reports published 2014–2021
--- that carried them; the well-designed asterisk on 2016–2019 progress/mid-term/end-of-term pages.
+-- that carried them; the well-designed asterisk on 2016–2019 progress/mid-term/end-of-term pages
+-- (API.md; after 2019 these report types gave way to design and implementation reports).
 CREATE FUNCTION ogp_starred_applies(report text, report_year integer)
 RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN report IN ('progress_report', 'mid_term_report', 'end_of_term_report',
@@ -74,7 +75,7 @@ RETURN report IN ('progress_report', 'mid_term_report', 'end_of_term_report',
 CREATE FUNCTION ogp_well_designed_applies(report text, report_year integer)
 RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN report IN ('progress_report', 'mid_term_report', 'end_of_term_report')
-       AND report_year >= 2016;
+       AND report_year BETWEEN 2016 AND 2019;
 
 -- Process criteria of each era: 2014–2017 (progress, mid-term, end-of-term reports), the
 -- 2017–2021 procedural review (design, implementation, transitional results reports), the 2022
@@ -187,7 +188,15 @@ UPDATE irm_findings f
    AND (f.well_designed, f.well_designed_basis, f.starred, f.starred_basis)
        IS DISTINCT FROM (v.wd, v.wd_basis, v.star, v.star_basis);
 
-UPDATE irm_findings SET acted_contrary_to_process_basis = 'derived'
+-- The process verdict by its era's rule. A process finding of a later report that holds the
+-- 2014–2017 criteria (the only ones the old model had) keeps its verdict, recorded as
+-- `published`: its era's rule cannot be applied to criteria of another era.
+UPDATE irm_findings
+   SET acted_contrary_to_process_basis = CASE
+           WHEN acted_contrary_to_process IS NOT DISTINCT FROM ogp_derive_contrary(report,
+                no_public_engagement, irm_not_engaged, late_action_plan, iap2_minimum_not_met,
+                no_online_repository, co_creation_minimum_not_met, no_progress_on_any_commitment)
+           THEN 'derived' ELSE 'published' END
  WHERE kind = 'process' AND acted_contrary_to_process IS NOT NULL;
 
 ALTER TABLE irm_findings
@@ -208,7 +217,8 @@ ALTER TABLE irm_findings
     ADD CONSTRAINT irm_findings_well_designed_check CHECK (
         (well_designed IS NULL) = (well_designed_basis IS NULL OR well_designed_basis = 'not_applicable')
         AND CASE well_designed_basis
-            WHEN 'derived' THEN well_designed = ogp_derive_well_designed(specificity, relevance, potential_impact)
+            WHEN 'derived' THEN coalesce(well_designed
+                                         = ogp_derive_well_designed(specificity, relevance, potential_impact), false)
             WHEN 'published' THEN ogp_derive_well_designed(specificity, relevance, potential_impact) IS NULL
                                   OR well_designed = ogp_derive_well_designed(specificity, relevance, potential_impact)
             WHEN 'not_applicable' THEN true
@@ -259,9 +269,9 @@ ALTER TABLE irm_findings
     ADD CONSTRAINT irm_findings_acted_contrary_check CHECK (
         (acted_contrary_to_process IS NULL) = (acted_contrary_to_process_basis IS NULL)
         AND CASE acted_contrary_to_process_basis
-            WHEN 'derived' THEN acted_contrary_to_process = ogp_derive_contrary(report,
+            WHEN 'derived' THEN coalesce(acted_contrary_to_process = ogp_derive_contrary(report,
                 no_public_engagement, irm_not_engaged, late_action_plan, iap2_minimum_not_met,
-                no_online_repository, co_creation_minimum_not_met, no_progress_on_any_commitment)
+                no_online_repository, co_creation_minimum_not_met, no_progress_on_any_commitment), false)
             WHEN 'published' THEN coalesce(acted_contrary_to_process = ogp_derive_contrary(report,
                 no_public_engagement, irm_not_engaged, late_action_plan, iap2_minimum_not_met,
                 no_online_repository, co_creation_minimum_not_met, no_progress_on_any_commitment), true)

@@ -105,7 +105,7 @@ async fn check(req: &ServiceRequest) -> Result<Option<Actor>, ApiError> {
         .ok_or_else(|| ApiError::internal("no database pool"))?;
     // Invalid keys are rate limited per address: each one costs a lookup on the primary.
     let limits = req.app_data::<web::Data<crate::rate_limit::RateLimits>>();
-    let address = crate::client_addr::client_key(&req.extensions(), req.peer_addr());
+    let address = crate::client_addr::address_key(&req.extensions(), req.peer_addr());
     if let Some(refusal) = limits.and_then(|l| l.refuse_key_lookup(&address)) {
         return Err(refusal);
     }

@@ -7,7 +7,6 @@ use super::{DbConn, DbPool};
 use crate::error::ApiError;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use std::future::{ready, Ready};
@@ -125,27 +124,34 @@ impl ReadPool {
 }
 
 /// Middleware: after a successful write (a non-GET 2xx), remembers its client, so that
-/// client's next reads go to the primary until the replica has the write.
+/// client's next reads go to the primary until the replica has the write. The client is
+/// remembered by its key and by its address: a client that writes with its key and reads
+/// without one (reads are public) still reads its own write.
 pub async fn remember_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let write = crate::http::is_write(req.method());
     let monitor = req
         .app_data::<web::Data<ReadRouting>>()
         .and_then(|routing| routing.monitor().is_some().then(|| routing.clone()));
-    let client = match (&monitor, write) {
-        (Some(_), true) => Some(crate::client_addr::client_key(
-            &req.extensions(),
-            req.peer_addr(),
-        )),
+    let clients = match (&monitor, write) {
+        (Some(_), true) => {
+            let extensions = req.extensions();
+            Some([
+                crate::client_addr::client_key(&extensions, req.peer_addr()),
+                crate::client_addr::address_key(&extensions, req.peer_addr()),
+            ])
+        }
         _ => None,
     };
     let response = next.call(req).await?;
-    if let (Some(routing), Some(client)) = (monitor, client) {
+    if let (Some(routing), Some(clients)) = (monitor, clients) {
         if response.status().is_success() {
             if let Some(monitor) = routing.monitor() {
-                monitor.remember_write(client);
+                for client in clients {
+                    monitor.remember_write(client);
+                }
             }
         }
     }

@@ -282,8 +282,14 @@ where
                 progress.bytes
             );
         }
-        // The connection goes back to the pool, then the permit frees a slot.
-        drop(conn);
+        if outcome.is_ok() {
+            // The connection goes back to the pool, then the permit frees a slot.
+            drop(conn);
+        } else {
+            // Cut or failed mid-result: the rest of the result may still be on its way, and
+            // the next request to get this connection would wait behind it. Close it instead.
+            drop(deadpool::managed::Object::take(conn));
+        }
         drop(permit);
     });
 

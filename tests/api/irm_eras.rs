@@ -617,3 +617,19 @@ async fn exports_and_the_change_feed_carry_the_era_fields() {
     assert_eq!(change["data"]["open_government_lens"], true);
     assert_eq!(change["data"]["starred_basis"], "not_applicable");
 }
+
+/// The database's report order (`ogp_report_rank`, which picks a commitment's latest
+/// assessment for the statistics) is the order of the `Report` vocabulary.
+#[actix_web::test]
+async fn the_database_ranks_reports_in_the_vocabularys_order() {
+    let app = spawn_app().await;
+    let ranks = app
+        .sql_text(
+            "SELECT string_agg(r, ',' ORDER BY ogp_report_rank(r)) AS value FROM unnest(ARRAY[\
+             'results_report','design_report','progress_report','action_plan_review',\
+             'end_of_term_report','co_creation_brief','transitional_results_report',\
+             'mid_term_report','implementation_report']) AS r",
+        )
+        .await;
+    assert_eq!(ranks, ogp_api::vocab::Report::NAMES.join(","));
+}

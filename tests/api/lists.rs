@@ -262,12 +262,13 @@ async fn commitments_filter_by_country_plan_period_and_irm_ratings() {
     let app = spawn_app().await;
     let plans = plans_of_three_countries(&app).await;
     let mut commitments = Vec::new();
-    // KEN's 2012 report is dated 2014, when moderate potential impact still earned a star.
+    // KEN's 2012 report is dated 2014, when moderate potential impact still earned a star; its
+    // 2018 plan's report is dated 2019, the last year of the well-designed asterisk.
     for (plan_index, completion, impact, published_on) in [
         (2, "complete", "transformative", None),         // MEX 2016
         (2, "limited", "moderate", None),                // MEX 2016
         (3, "complete", "moderate", Some("2014-10-01")), // KEN 2012
-        (4, "substantial", "transformative", None),      // KEN 2018
+        (4, "substantial", "transformative", Some("2019-11-01")), // KEN 2018
     ] {
         let plan_id = plans[plan_index];
         let number = commitments.len() as i32 + 1;

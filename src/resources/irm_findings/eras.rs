@@ -175,9 +175,9 @@ pub fn reports_for(table: &[(&str, &'static [Report])], field: &str) -> &'static
         .map_or(&[], |(_, reports)| reports)
 }
 
-/// The well-designed asterisk: on progress, mid-term and end-of-term report pages from 2016.
+/// The well-designed asterisk: on progress, mid-term and end-of-term report pages of 2016–2019.
 pub fn well_designed_applies(report: Report, year: i32) -> bool {
-    reports_for(VERDICTS, "well_designed").contains(&report) && year >= 2016
+    reports_for(VERDICTS, "well_designed").contains(&report) && (2016..=2019).contains(&year)
 }
 
 /// Stars: awarded from 2014 ("since 2014") until the 2021 products, on the report types that
@@ -223,6 +223,7 @@ mod tests {
         assert!(well_designed_applies(Report::MidTermReport, 2017));
         assert!(!well_designed_applies(Report::DesignReport, 2019));
         assert!(!well_designed_applies(Report::ActionPlanReview, 2022));
+        assert!(!well_designed_applies(Report::EndOfTermReport, 2020));
     }
 
     #[test]

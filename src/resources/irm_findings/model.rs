@@ -66,8 +66,8 @@ pub struct IrmFinding {
     pub open_government_lens: Option<bool>,
     /// Assessment rating (results reports of plans from 2021): early results.
     pub early_results: Option<EarlyResults>,
-    /// Assessment verdict: well-designed? (progress, mid-term and end-of-term reports from
-    /// 2016; `null`: unknown or not applicable, see the basis).
+    /// Assessment verdict: well-designed? (progress, mid-term and end-of-term reports of
+    /// 2016–2019; `null`: unknown or not applicable, see the basis).
     pub well_designed: Option<bool>,
     /// Where `well_designed` comes from.
     pub well_designed_basis: Option<VerdictBasis>,
@@ -170,7 +170,7 @@ pub struct NewIrmFinding {
     /// Assessment rating: early results (results reports of plans from 2021).
     pub early_results: Option<EarlyResults>,
     /// The IRM's published "well-designed?" verdict (progress, mid-term and end-of-term reports
-    /// from 2016). Omit to let the server derive it; a published verdict the ratings contradict,
+    /// of 2016–2019). Omit to let the server derive it; a published verdict the ratings contradict,
     /// or one on a report without this verdict, is refused (422).
     pub well_designed: Option<bool>,
     /// The IRM's published "starred?" verdict (reports of 2014–2021 that awarded stars). Omit to

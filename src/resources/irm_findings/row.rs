@@ -30,10 +30,7 @@ fn resolve(
                 "contradicts the ratings, which make it {derived}; omit it to use the derived verdict"
             ),
         ));
-        Verdict {
-            value: None,
-            basis: None,
-        }
+        Verdict::UNKNOWN
     })
 }
 
@@ -88,7 +85,7 @@ impl NewIrmFinding {
                     || {
                         format!(
                             "is not applicable: the IRM printed well-designed verdicts only in \
-                             progress, mid-term and end-of-term reports from 2016 (this {report} \
+                             progress, mid-term and end-of-term reports of 2016–2019 (this {report} \
                              is of {year})"
                         )
                     },
@@ -108,11 +105,7 @@ impl NewIrmFinding {
                 ),
             )
         } else {
-            let none = Verdict {
-                value: None,
-                basis: None,
-            };
-            (none, none)
+            (Verdict::UNKNOWN, Verdict::UNKNOWN)
         };
         let process = if self.kind == FindingKind::Process {
             let criteria: Vec<Option<bool>> = eras::criteria(self.report)
@@ -128,10 +121,7 @@ impl NewIrmFinding {
                 String::new,
             )
         } else {
-            Verdict {
-                value: None,
-                basis: None,
-            }
+            Verdict::UNKNOWN
         };
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));

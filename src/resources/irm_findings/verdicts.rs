@@ -93,6 +93,12 @@ pub fn acted_contrary(criteria: &[Option<bool>]) -> Option<bool> {
 }
 
 impl Verdict {
+    /// A verdict not (yet) known, or not given at all on this kind of finding.
+    pub const UNKNOWN: Verdict = Verdict {
+        value: None,
+        basis: None,
+    };
+
     /// The verdict of a report on which the IRM did not give it.
     pub const NOT_APPLICABLE: Verdict = Verdict {
         value: None,
