@@ -169,12 +169,26 @@ def stats_sql():
         return "jsonb_build_object(" + ", ".join(
             f"'{v}', {count(f'{column} = {chr(39)}{v}{chr(39)}')}" for v in values) + ")"
 
+    def verdict(column):
+        return (f"jsonb_build_object('true', {count(column)}, 'false', {count(f'{column} = false')}, "
+                f"'unknown', {count(f'a.assessed AND {column} IS NULL AND {column}_basis IS DISTINCT FROM ' + chr(39) + 'not_applicable' + chr(39))}, "
+                f"'not_applicable', {count(f'{column}_basis = ' + chr(39) + 'not_applicable' + chr(39))})")
+
     completion = ["no_evidence", "not_started", "limited", "substantial", "complete"]
     impact = ["none", "minor", "moderate", "transformative"]
+    potential = ["unclear", "modest", "substantial"]
+    dig = ["worsened", "did_not_change", "marginal", "major", "outstanding"]
+    early = ["moderate", "significant", "outstanding"]
     return (f"SELECT a.country_code AS group_text, NULL::bigint AS group_id, {count()} AS commitments, "
             f"{count('a.assessed')} AS assessed, {count('a.well_designed')} AS well_designed, "
-            f"{count('a.starred')} AS starred, {distribution('a.completion', completion)} AS completion, "
-            f"{distribution('a.potential_impact', impact)} AS potential_impact "
+            f"{count('a.starred')} AS starred, {count('a.promising')} AS promising, "
+            f"jsonb_build_object('well_designed', {verdict('a.well_designed')}, "
+            f"'starred', {verdict('a.starred')}, 'promising', {verdict('a.promising')}) AS verdicts, "
+            f"{distribution('a.completion', completion)} AS completion, "
+            f"{distribution('a.potential_impact', impact)} AS potential_impact, "
+            f"{distribution('a.potential_for_results', potential)} AS potential_for_results, "
+            f"{distribution('a.did_it_open_government', dig)} AS did_it_open_government, "
+            f"{distribution('a.early_results', early)} AS early_results "
             "FROM commitment_rollup a GROUP BY 1, 2 HAVING sum(a.commitments) > 0 ORDER BY 1, 2;")
 
 

@@ -15,7 +15,10 @@ use crate::listing::request::ListRequest;
 use crate::listing::response::json_with_body_etag;
 use crate::listing::sql::Sql;
 use crate::resources::commitments::list::SPEC;
-use crate::vocab::{Completion, PotentialImpact};
+use crate::resources::irm_findings::eras;
+use crate::vocab::{
+    Completion, DidItOpenGovernment, EarlyResults, PotentialForResults, PotentialImpact, Report,
+};
 use actix_web::http::header::ACCEPT;
 use actix_web::{get, HttpRequest, HttpResponse};
 use diesel::sql_types::{BigInt, Jsonb, Nullable, Text};
@@ -27,14 +30,21 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
+    /// The plan's country (its code).
     Country,
+    /// The plan (its id).
     ActionPlan,
+    /// The commitment's theme.
     Theme,
+    /// The IRM report type: every assessment counts in its report.
     Report,
+    /// The IRM's era (`2012-2016`, `2016-2019`, `2019-2021`, `2021-`): each commitment counts
+    /// once per era, with its latest assessment of that era.
+    Era,
 }
 
 impl GroupBy {
-    const NAMES: &'static [&'static str] = &["country", "action_plan", "theme", "report"];
+    const NAMES: &'static [&'static str] = &["country", "action_plan", "theme", "report", "era"];
 
     fn parse(text: &str) -> Option<Self> {
         Some(match text {
@@ -42,8 +52,14 @@ impl GroupBy {
             "action_plan" => GroupBy::ActionPlan,
             "theme" => GroupBy::Theme,
             "report" => GroupBy::Report,
+            "era" => GroupBy::Era,
             _ => return None,
         })
+    }
+
+    /// Grouped by something of the assessments themselves, not of the commitments.
+    fn per_assessment(self) -> bool {
+        matches!(self, GroupBy::Report | GroupBy::Era)
     }
 }
 
@@ -55,6 +71,53 @@ pub struct CompletionCounts {
     pub limited: i64,
     pub substantial: i64,
     pub complete: i64,
+}
+
+/// Commitments per value of an IRM verdict: `true`, `false`, `unknown` (assessed, but the
+/// verdict is neither published nor decided by the ratings) and `not_applicable` (the IRM did
+/// not give this verdict on that report).
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct VerdictCounts {
+    #[serde(rename = "true")]
+    pub yes: i64,
+    #[serde(rename = "false")]
+    pub no: i64,
+    pub unknown: i64,
+    pub not_applicable: i64,
+}
+
+/// The verdicts of the counted assessments, each with all four of its values.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct Verdicts {
+    pub well_designed: VerdictCounts,
+    pub starred: VerdictCounts,
+    pub promising: VerdictCounts,
+}
+
+/// Commitments per IRM potential-for-results rating (action plan reviews, results reports).
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct PotentialForResultsCounts {
+    pub unclear: i64,
+    pub modest: i64,
+    pub substantial: i64,
+}
+
+/// Commitments per IRM "did it open government?" rating.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct DidItOpenGovernmentCounts {
+    pub worsened: i64,
+    pub did_not_change: i64,
+    pub marginal: i64,
+    pub major: i64,
+    pub outstanding: i64,
+}
+
+/// Commitments per IRM early-results rating (results reports of plans from 2021).
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct EarlyResultsCounts {
+    pub moderate: i64,
+    pub significant: i64,
+    pub outstanding: i64,
 }
 
 /// Commitments per IRM potential-impact rating.
@@ -69,7 +132,8 @@ pub struct PotentialImpactCounts {
 /// The statistics of one group.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommitmentStats {
-    /// The group: a country code, an action plan id, a theme (`null`: no theme) or a report.
+    /// The group: a country code, an action plan id, a theme (`null`: no theme), a report or an
+    /// era.
     #[schema(value_type = Option<Object>)]
     pub group: serde_json::Value,
     /// Commitments in the group.
@@ -80,10 +144,20 @@ pub struct CommitmentStats {
     pub well_designed: i64,
     /// Assessed as starred.
     pub starred: i64,
+    /// Selected as promising (action plan reviews).
+    pub promising: i64,
+    /// Each verdict's `true`, `false`, `unknown` and `not_applicable` counts.
+    pub verdicts: Verdicts,
     /// Assessed commitments per completion rating (unrated ones are not counted).
     pub completion: CompletionCounts,
     /// Assessed commitments per potential-impact rating (unrated ones are not counted).
     pub potential_impact: PotentialImpactCounts,
+    /// Assessed commitments per potential-for-results rating.
+    pub potential_for_results: PotentialForResultsCounts,
+    /// Assessed commitments per "did it open government?" rating.
+    pub did_it_open_government: DidItOpenGovernmentCounts,
+    /// Assessed commitments per early-results rating.
+    pub early_results: EarlyResultsCounts,
 }
 
 /// The answer: one entry per group, ordered by group.
@@ -119,10 +193,20 @@ struct Row {
     well_designed: i64,
     #[diesel(sql_type = BigInt)]
     starred: i64,
+    #[diesel(sql_type = BigInt)]
+    promising: i64,
+    #[diesel(sql_type = Jsonb)]
+    verdicts: serde_json::Value,
     #[diesel(sql_type = Jsonb)]
     completion: serde_json::Value,
     #[diesel(sql_type = Jsonb)]
     potential_impact: serde_json::Value,
+    #[diesel(sql_type = Jsonb)]
+    potential_for_results: serde_json::Value,
+    #[diesel(sql_type = Jsonb)]
+    did_it_open_government: serde_json::Value,
+    #[diesel(sql_type = Jsonb)]
+    early_results: serde_json::Value,
 }
 
 /// How a query counts commitments: one row each, or the rollup's stored counts.
@@ -160,12 +244,60 @@ fn distribution(measure: Measure, column: &str, values: &[&str]) -> String {
     format!("jsonb_build_object({})", pairs.join(", "))
 }
 
+/// `jsonb_build_object('true', …, 'false', …, 'unknown', …, 'not_applicable', …)` of a verdict
+/// `column` (with its `_basis`), for assessments where `assessed` holds.
+fn verdict_counts(measure: Measure, column: &str, assessed: &str) -> String {
+    format!(
+        "jsonb_build_object('true', {}, 'false', {}, 'unknown', {}, 'not_applicable', {})",
+        measure.count(Some(column)),
+        measure.count(Some(&format!("{column} = false"))),
+        measure.count(Some(&format!(
+            "{assessed} AND {column} IS NULL AND {column}_basis IS DISTINCT FROM 'not_applicable'"
+        ))),
+        measure.count(Some(&format!("{column}_basis = 'not_applicable'"))),
+    )
+}
+
+/// Every measure of a group, as the select list after the group columns; `a` is the counted
+/// assessment (or facts / rollup row), `assessed` the condition that one exists.
+fn measures(measure: Measure, assessed: &str) -> String {
+    format!(
+        "{} AS promising, jsonb_build_object('well_designed', {}, 'starred', {}, 'promising', {})          AS verdicts, {} AS completion, {} AS potential_impact, {} AS potential_for_results,          {} AS did_it_open_government, {} AS early_results",
+        measure.count(Some("a.promising")),
+        verdict_counts(measure, "a.well_designed", assessed),
+        verdict_counts(measure, "a.starred", assessed),
+        verdict_counts(measure, "a.promising", assessed),
+        distribution(measure, "a.completion", Completion::NAMES),
+        distribution(measure, "a.potential_impact", PotentialImpact::NAMES),
+        distribution(
+            measure,
+            "a.potential_for_results",
+            PotentialForResults::NAMES
+        ),
+        distribution(
+            measure,
+            "a.did_it_open_government",
+            DidItOpenGovernment::NAMES
+        ),
+        distribution(measure, "a.early_results", EarlyResults::NAMES),
+    )
+}
+
+/// `CASE f.report WHEN … THEN <era> … END`: the era of each report type (`eras::era`).
+fn era_sql(column: &str) -> String {
+    let arms: Vec<String> = Report::ALL
+        .iter()
+        .map(|r| format!("WHEN '{r}' THEN '{}'", eras::era(*r)))
+        .collect();
+    format!("CASE {column} {} END", arms.join(" "))
+}
+
 /// The single statement behind a stats call.
 fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> {
     let mut sql = Sql::default();
     let clauses = filters(&SPEC, request, &mut sql)?;
     let report_chosen = request.conditions.iter().any(|c| c.field.name == "report");
-    if group_by != GroupBy::Report && !report_chosen {
+    if !group_by.per_assessment() && !report_chosen {
         sql.push(&latest_assessment_sql(group_by, &clauses));
         return Ok(sql);
     }
@@ -186,6 +318,13 @@ fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> 
             "SELECT f.* FROM irm_findings f JOIN matched m ON m.id = f.commitment_id \
              WHERE f.kind = 'assessment'{report_filter}"
         )
+    } else if group_by == GroupBy::Era {
+        let era = era_sql("f.report");
+        format!(
+            "SELECT DISTINCT ON (f.commitment_id, {era}) f.*, {era} AS era FROM irm_findings f \
+             JOIN matched m ON m.id = f.commitment_id WHERE f.kind = 'assessment'{report_filter} \
+             ORDER BY f.commitment_id, {era}, ogp_report_rank(f.report) DESC"
+        )
     } else {
         format!(
             "SELECT DISTINCT ON (f.commitment_id) f.* FROM irm_findings f \
@@ -202,8 +341,9 @@ fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> 
         GroupBy::ActionPlan => ("NULL::text", "m.action_plan_id", ""),
         GroupBy::Theme => ("m.theme", "NULL::bigint", ""),
         GroupBy::Report => ("a.report", "NULL::bigint", ""),
+        GroupBy::Era => ("a.era", "NULL::bigint", ""),
     };
-    let from = if group_by == GroupBy::Report {
+    let from = if group_by.per_assessment() {
         "matched m JOIN assessed a ON a.commitment_id = m.id"
     } else {
         "matched m LEFT JOIN assessed a ON a.commitment_id = m.id"
@@ -214,12 +354,10 @@ fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> 
          SELECT {group_text} AS group_text, {group_id} AS group_id, \
                 count(DISTINCT m.id) AS commitments, count(a.id) AS assessed, \
                 count(*) FILTER (WHERE a.well_designed) AS well_designed, \
-                count(*) FILTER (WHERE a.starred) AS starred, \
-                {} AS completion, {} AS potential_impact \
+                count(*) FILTER (WHERE a.starred) AS starred, {} \
          FROM {from} {join} GROUP BY 1, 2 ORDER BY 1, 2",
         SPEC.from,
-        distribution(Measure::Rows, "a.completion", Completion::NAMES),
-        distribution(Measure::Rows, "a.potential_impact", PotentialImpact::NAMES),
+        measures(Measure::Rows, "a.id IS NOT NULL"),
     ));
     Ok(sql)
 }
@@ -232,8 +370,8 @@ fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
     let (group_text, group_id) = match group_by {
         GroupBy::Country => ("a.country_code", "NULL::bigint"),
         GroupBy::ActionPlan => ("NULL::text", "a.action_plan_id"),
-        // (`report` never comes here: `stats_sql` groups by report over the assessments.)
-        GroupBy::Theme | GroupBy::Report => ("a.theme", "NULL::bigint"),
+        // (`report` and `era` never come here: `stats_sql` groups them over the assessments.)
+        GroupBy::Theme | GroupBy::Report | GroupBy::Era => ("a.theme", "NULL::bigint"),
     };
     let rollup = clauses.is_empty() && group_by != GroupBy::ActionPlan;
     let (measure, assessed, from, having) = if rollup {
@@ -264,22 +402,22 @@ fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
     };
     format!(
         "SELECT {group_text} AS group_text, {group_id} AS group_id, {} AS commitments, \
-                {} AS assessed, {} AS well_designed, {} AS starred, \
-                {} AS completion, {} AS potential_impact \
+                {} AS assessed, {} AS well_designed, {} AS starred, {} \
          FROM {from} GROUP BY 1, 2{having} ORDER BY 1, 2",
         measure.count(None),
         measure.count(Some(assessed)),
         measure.count(Some("a.well_designed")),
         measure.count(Some("a.starred")),
-        distribution(measure, "a.completion", Completion::NAMES),
-        distribution(measure, "a.potential_impact", PotentialImpact::NAMES),
+        measures(measure, assessed),
     )
 }
 
 /// Commitment statistics
 ///
-/// Per group (`country`, `action_plan`, `theme` or `report`): commitment count, assessed count,
-/// well-designed and starred counts, and the distributions of completion and potential impact.
+/// Per group (`country`, `action_plan`, `theme`, `report` or `era`): commitment count, assessed
+/// count, well-designed, starred and promising counts (each verdict also with its `false`,
+/// `unknown` and `not_applicable` counts, in `verdicts`), and the distributions of completion,
+/// potential impact, potential for results, "did it open government?" and early results.
 /// Takes every filter of the commitment list (e.g. `country_code`, `plan_start_year_gte`,
 /// `report`, `q`).
 #[utoipa::path(
@@ -344,8 +482,15 @@ pub async fn commitment_stats(req: HttpRequest, pool: ReadPool) -> Result<HttpRe
             assessed: row.assessed,
             well_designed: row.well_designed,
             starred: row.starred,
+            promising: row.promising,
+            verdicts: serde_json::from_value(row.verdicts).unwrap_or_default(),
             completion: serde_json::from_value(row.completion).unwrap_or_default(),
             potential_impact: serde_json::from_value(row.potential_impact).unwrap_or_default(),
+            potential_for_results: serde_json::from_value(row.potential_for_results)
+                .unwrap_or_default(),
+            did_it_open_government: serde_json::from_value(row.did_it_open_government)
+                .unwrap_or_default(),
+            early_results: serde_json::from_value(row.early_results).unwrap_or_default(),
         })
         .collect();
     Ok(json_with_body_etag(

@@ -18,7 +18,9 @@ fn definition() -> String {
     format!(
         "SELECT coalesce(json_agg(t ORDER BY commitment_id)::text, '[]') AS value FROM (
            SELECT c.id AS commitment_id, c.action_plan_id, p.country_code, c.theme,
-                  l.report, l.completion, l.potential_impact, l.well_designed, l.starred
+                  l.report, l.completion, l.potential_impact, l.well_designed, l.starred,
+                  l.well_designed_basis, l.starred_basis, l.promising, l.promising_basis,
+                  l.potential_for_results, l.did_it_open_government, l.early_results
              FROM commitments c JOIN action_plans p ON p.id = c.action_plan_id
              LEFT JOIN LATERAL (
                SELECT f.* FROM irm_findings f
@@ -34,10 +36,15 @@ const STORED: &str = "SELECT coalesce(json_agg(t ORDER BY commitment_id)::text, 
 /// `commitment_rollup` must hold the counts of the facts per key (keys at 0 are allowed).
 const ROLLUP_EXPECTED: &str = "SELECT coalesce(json_agg(t ORDER BY t::text)::text, '[]') AS value \
     FROM (SELECT country_code, theme, report IS NOT NULL AS assessed, completion, \
-                 potential_impact, well_designed, starred, count(*) AS commitments \
-            FROM commitment_facts GROUP BY 1, 2, 3, 4, 5, 6, 7) t";
+                 potential_impact, well_designed, starred, well_designed_basis, starred_basis, \
+                 promising, promising_basis, potential_for_results, did_it_open_government, \
+                 early_results, count(*) AS commitments \
+            FROM commitment_facts GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14) t";
 const ROLLUP_STORED: &str = "SELECT coalesce(json_agg(t ORDER BY t::text)::text, '[]') AS value \
-    FROM commitment_rollup t WHERE commitments <> 0";
+    FROM (SELECT country_code, theme, assessed, completion, potential_impact, well_designed, \
+                 starred, well_designed_basis, starred_basis, promising, promising_basis, \
+                 potential_for_results, did_it_open_government, early_results, commitments \
+            FROM commitment_rollup WHERE commitments <> 0) t";
 
 async fn assert_facts(app: &TestApp, step: &str) {
     let expected = app.sql_text(&definition()).await;

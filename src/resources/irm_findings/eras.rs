@@ -131,6 +131,19 @@ pub fn criteria(report: Report) -> &'static [&'static str] {
     }
 }
 
+/// The era of a report type, as the statistics group by it (`group_by=era`): the years of the
+/// IRM's products the type belongs to (docs/irm-method.md).
+pub fn era(report: Report) -> &'static str {
+    match report {
+        Report::ProgressReport => "2012-2016",
+        Report::MidTermReport | Report::EndOfTermReport => "2016-2019",
+        Report::DesignReport | Report::ImplementationReport | Report::TransitionalResultsReport => {
+            "2019-2021"
+        }
+        Report::CoCreationBrief | Report::ActionPlanReview | Report::ResultsReport => "2021-",
+    }
+}
+
 /// The report types listed in `reports`, for messages: "a, b or c".
 pub fn names(reports: &[Report]) -> String {
     let names: Vec<&str> = reports.iter().map(|r| r.as_str()).collect();
