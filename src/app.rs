@@ -45,6 +45,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Where this state's reads go (the pools and the replica monitor, shared).
+    pub fn read_routing(&self) -> crate::db::read::ReadRouting {
+        crate::db::read::ReadRouting::new(
+            self.pool.clone(),
+            self.read_pool.clone(),
+            self.replica_monitor.clone(),
+        )
+    }
+
     /// The defaults of a fresh install over `pool`.
     pub fn new(pool: DbPool) -> Self {
         Self::with_policy(pool, Policy::default())
@@ -257,11 +266,7 @@ pub fn build(
     // The process's one set of budgets, shared (not copied) into this worker's app.
     let limiter = web::Data::from(state.limits.clone());
     let cors = cors(&state.policy.cors_origins);
-    let reads = crate::db::read::ReadRouting::new(
-        state.pool.clone(),
-        state.read_pool.clone(),
-        state.replica_monitor.clone(),
-    );
+    let reads = state.read_routing();
     app.app_data(web::Data::new(state.pool.clone()))
         .app_data(web::Data::new(reads))
         .app_data(web::Data::new(state.policy.clone()))

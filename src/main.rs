@@ -302,11 +302,7 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
 /// The server of `/metrics` alone on `bind` (`OGP_METRICS_BIND`): one worker, no key.
 fn metrics_server(state: &AppState, bind: &str) -> Result<actix_web::dev::Server, BoxError> {
     let pool = state.pool.clone();
-    let reads = db::read::ReadRouting::new(
-        pool.clone(),
-        state.read_pool.clone(),
-        state.replica_monitor.clone(),
-    );
+    let reads = state.read_routing();
     let settings = server::Settings {
         workers: Some(1),
         ..server::Settings::default()

@@ -211,6 +211,13 @@ fn set(headers: &mut HeaderMap, name: &'static str, value: impl Into<HeaderValue
     headers.insert(HeaderName::from_static(name), value.into());
 }
 
+/// `RateLimit-Limit`, `-Remaining` and `-Reset` of a request its budget allowed.
+fn allowance_headers(headers: &mut HeaderMap, limit: u32, remaining: u32, reset: Duration) {
+    set(headers, "ratelimit-limit", limit);
+    set(headers, "ratelimit-remaining", remaining);
+    set(headers, "ratelimit-reset", ceil_secs(reset));
+}
+
 /// The 429 of a refused request.
 fn refusal(limit: u32, write: bool, retry_after: Duration) -> ApiError {
     let seconds = ceil_secs(retry_after);
@@ -260,10 +267,7 @@ pub async fn limit(
         return match budget.charge(&client) {
             Charge::Allowed { remaining, reset } => {
                 let mut response = next.call(req).await?.map_into_boxed_body();
-                let headers = response.headers_mut();
-                set(headers, "ratelimit-limit", budget.limit);
-                set(headers, "ratelimit-remaining", remaining);
-                set(headers, "ratelimit-reset", ceil_secs(reset));
+                allowance_headers(response.headers_mut(), budget.limit, remaining, reset);
                 Ok(response)
             }
             Charge::Refused { retry_after } => {
@@ -284,10 +288,7 @@ pub async fn limit(
     }
     match budget.charge(&client) {
         Charge::Allowed { remaining, reset } => {
-            let headers = response.headers_mut();
-            set(headers, "ratelimit-limit", budget.limit);
-            set(headers, "ratelimit-remaining", remaining);
-            set(headers, "ratelimit-reset", ceil_secs(reset));
+            allowance_headers(response.headers_mut(), budget.limit, remaining, reset);
             Ok(response)
         }
         Charge::Refused { retry_after } => {
