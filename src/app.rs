@@ -10,18 +10,19 @@ use crate::middleware::request_context;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
 use crate::resources;
+use crate::route_table::{no_route, RouteTable};
 use crate::{health, openapi};
 use actix_web::body::MessageBody;
-use actix_web::dev::{ResourceDef, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderValue, ALLOW};
-use actix_web::http::Method;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpRequest, HttpResponse};
+use actix_web::{web, App, HttpResponse};
 use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
+
+pub use crate::policy::Policy;
 
 /// Everything the handlers share.
 #[derive(Clone)]
@@ -74,28 +75,6 @@ impl AppState {
     }
 }
 
-/// Access rules and abuse limits. The default: public reads, no limits, no CORS origins.
-#[derive(Debug, Clone, Default)]
-pub struct Policy {
-    /// Reads need a key too (`OGP_READ_REQUIRES_KEY`).
-    pub read_requires_key: bool,
-    /// PATCH and DELETE without `If-Match` are a 428 (`OGP_REQUIRE_IF_MATCH`).
-    pub require_if_match: bool,
-    /// Reads per client and minute; 0 = unlimited (`OGP_RATE_LIMIT_READS`).
-    pub reads_per_minute: u32,
-    /// Writes per client and minute; 0 = unlimited (`OGP_RATE_LIMIT_WRITES`).
-    pub writes_per_minute: u32,
-    /// Origins browser apps may call from; `*` = any (`OGP_CORS_ORIGINS`).
-    pub cors_origins: Vec<String>,
-    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client
-    /// (`OGP_TRUSTED_PROXIES`).
-    pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// The one header those proxies write the client into (`OGP_FORWARDED_HEADER`).
-    pub forwarded_header: crate::client_addr::ForwardedHeader,
-    /// `/metrics` is served on its own address (`OGP_METRICS_BIND`), not by this app.
-    pub metrics_elsewhere: bool,
-}
-
 /// Every API route, registered once: this call both routes requests and writes the spec.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(
@@ -119,73 +98,6 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     openapi::finish(&mut spec);
     spec
-}
-
-/// The spec's paths and their methods, to tell an unknown route (404) from a known route asked
-/// with the wrong method (405, with `Allow`).
-struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
-
-impl RouteTable {
-    fn from_spec(spec: &utoipa::openapi::OpenApi, with_metrics: bool) -> Self {
-        let mut routes = Vec::new();
-        for (path, item) in &spec.paths.paths {
-            let mut methods = Vec::new();
-            let operations = [
-                (Method::GET, item.get.is_some()),
-                (Method::POST, item.post.is_some()),
-                (Method::PUT, item.put.is_some()),
-                (Method::PATCH, item.patch.is_some()),
-                (Method::DELETE, item.delete.is_some()),
-            ];
-            for (method, present) in operations {
-                if present {
-                    methods.push(method);
-                }
-            }
-            routes.push((ResourceDef::new(path.as_str()), methods));
-        }
-        for fixed in ["/healthz", "/readyz", "/openapi.json"] {
-            routes.push((ResourceDef::new(fixed), vec![Method::GET]));
-        }
-        if with_metrics {
-            routes.push((ResourceDef::new("/metrics"), vec![Method::GET]));
-        }
-        Self(routes)
-    }
-
-    fn allowed(&self, path: &str) -> Option<&[Method]> {
-        self.0
-            .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, methods)| methods.as_slice())
-    }
-}
-
-/// Unknown route → 404, known route with another method → 405 with `Allow`.
-async fn no_route(
-    req: HttpRequest,
-    table: web::Data<Arc<RouteTableHandle>>,
-) -> Result<HttpResponse, ApiError> {
-    Err(match table.0.allowed(req.path()) {
-        Some(methods) => {
-            let allow = methods
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
-            ApiError::new(
-                actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                "Method not allowed",
-                format!("{} is not allowed here; allowed: {allow}", req.method()),
-            )
-            .with_header(
-                ALLOW,
-                HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")),
-            )
-        }
-        None => ApiError::not_found(format!("no route matches `{}`", req.path())),
-    })
 }
 
 /// CORS for browser apps on the configured origins (none by default). Preflights are answered
@@ -229,19 +141,6 @@ async fn redirect_to_docs() -> HttpResponse {
         .finish()
 }
 
-/// Wrapper so the route table can be app data without exposing its type.
-pub struct RouteTableHandle(RouteTable);
-
-impl RouteTableHandle {
-    /// Whether a documented route serves `method` at `path` (else the answer is 404 or 405,
-    /// whoever asks).
-    pub fn serves(&self, path: &str, method: &Method) -> bool {
-        self.0
-            .allowed(path)
-            .is_some_and(|methods| methods.contains(method))
-    }
-}
-
 /// Builds the application around a pool.
 pub fn build(
     state: AppState,
@@ -261,7 +160,7 @@ pub fn build(
         .split_for_parts();
     openapi::finish(&mut spec);
     let with_metrics = !state.policy.metrics_elsewhere;
-    let table = Arc::new(RouteTableHandle(RouteTable::from_spec(&spec, with_metrics)));
+    let table = Arc::new(RouteTable::from_spec(&spec, with_metrics));
 
     // The process's one set of budgets, shared (not copied) into this worker's app.
     let limiter = web::Data::from(state.limits.clone());
@@ -284,7 +183,7 @@ pub fn build(
         .configure(health::configure)
         .configure(|cfg| {
             if with_metrics {
-                cfg.service(crate::metrics::metrics);
+                cfg.service(health::metrics);
             }
         })
         .route("/docs", web::get().to(redirect_to_docs))

@@ -350,6 +350,38 @@ pub fn to_object<T: serde::Serialize>(input: &T) -> Map<String, Value> {
     }
 }
 
+/// A resource's create body: which fields it has and how they are validated. A PATCH is the
+/// stored resource's create body with the merge patch applied, validated by the same rules.
+pub trait FromFields: serde::Serialize + Sized {
+    /// The fields a client may send, and those it may not.
+    const FIELDS: FieldSet;
+
+    /// Validates the fields, naming every bad one.
+    fn from_fields(fields: Fields) -> Result<Self, ApiError>;
+
+    /// A create body.
+    fn from_create(body: Map<String, Value>) -> Result<Self, ApiError> {
+        Self::from_fields(Fields::for_create(body, &Self::FIELDS))
+    }
+
+    /// `patch` (JSON Merge Patch) applied onto `current`.
+    fn from_patch(current: &Self, patch: Map<String, Value>) -> Result<Self, ApiError> {
+        Self::from_fields(Fields::for_patch(to_object(current), patch, &Self::FIELDS))
+    }
+}
+
+/// Refuses a list that holds a value more than once.
+pub fn check_distinct<T: Ord + Clone>(f: &mut Fields, field: &str, values: &[T]) {
+    let mut seen = values.to_vec();
+    seen.sort();
+    seen.dedup();
+    f.ensure(
+        seen.len() == values.len(),
+        field,
+        "lists a value more than once",
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

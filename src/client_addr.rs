@@ -15,17 +15,7 @@ use actix_web::web;
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
 
-/// Which header the trusted proxies write the client's address into (`OGP_FORWARDED_HEADER`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum ForwardedHeader {
-    /// `X-Forwarded-For` (nginx, HAProxy, cloud load balancers, most ingresses).
-    #[default]
-    #[value(name = "x-forwarded-for")]
-    XForwardedFor,
-    /// `Forwarded: for=` (RFC 7239; e.g. Envoy with `use_remote_address`, some CDNs).
-    #[value(name = "forwarded")]
-    Forwarded,
-}
+pub use crate::policy::ForwardedHeader;
 
 /// The client address of a request, in its extensions (set by the request-context middleware).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +42,7 @@ pub fn parse_trusted(text: &str) -> Result<IpNet, String> {
 /// The client address of `req` under the app's policy.
 pub fn of(req: &ServiceRequest) -> Option<ClientAddr> {
     let peer = req.peer_addr()?.ip();
-    let policy = req.app_data::<web::Data<crate::app::Policy>>();
+    let policy = req.app_data::<web::Data<crate::policy::Policy>>();
     let trusted = policy
         .map(|p| p.trusted_proxies.as_slice())
         .unwrap_or_default();
@@ -190,7 +180,7 @@ pub fn client_key(
     extensions: &actix_web::dev::Extensions,
     peer: Option<std::net::SocketAddr>,
 ) -> String {
-    match extensions.get::<crate::auth::Actor>() {
+    match extensions.get::<crate::actor::Actor>() {
         Some(actor) => format!("key:{}", actor.name),
         None => address_key(extensions, peer),
     }

@@ -162,7 +162,7 @@ pub struct Config {
         default_value = "x-forwarded-for",
         global = true
     )]
-    pub forwarded_header: crate::client_addr::ForwardedHeader,
+    pub forwarded_header: crate::policy::ForwardedHeader,
 
     /// Serve `/metrics` on this separate address (host:port) only, without a key, and not on
     /// OGP_BIND. Unset: `/metrics` is on OGP_BIND (needing a key when reads do).
@@ -193,8 +193,8 @@ impl Config {
     }
 
     /// The access rules and limits of this configuration.
-    pub fn policy(&self) -> crate::app::Policy {
-        crate::app::Policy {
+    pub fn policy(&self) -> crate::policy::Policy {
+        crate::policy::Policy {
             read_requires_key: self.read_requires_key,
             require_if_match: self.require_if_match,
             reads_per_minute: self.rate_limit_reads,

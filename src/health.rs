@@ -1,4 +1,4 @@
-//! Operational endpoints outside the API: liveness and readiness.
+//! Operational endpoints outside the API: liveness, readiness and the Prometheus metrics.
 
 use crate::db::{self, read::ReadRouting, DbPool};
 use crate::error::ApiError;
@@ -52,4 +52,37 @@ async fn readyz(
 /// whether it is served here or on its own address).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(healthz).service(readyz);
+}
+
+/// Records a pool's state into the metrics before they are read.
+fn record_pool(name: &str, pool: &DbPool) {
+    let status = pool.status();
+    let in_use = status.size.saturating_sub(status.available);
+    crate::metrics::pool(name, status.size, status.max_size, in_use, status.waiting);
+}
+
+/// The routes of the separate metrics address (`OGP_METRICS_BIND`): `/metrics` alone, without
+/// a key (that address is meant to be reachable only by the monitoring system).
+pub fn metrics_only(pool: DbPool, reads: ReadRouting) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(pool))
+            .app_data(web::Data::new(reads))
+            .service(metrics);
+    }
+}
+
+/// The metrics, in Prometheus text format.
+#[get("/metrics")]
+pub async fn metrics(pool: web::Data<DbPool>, reads: web::Data<ReadRouting>) -> HttpResponse {
+    record_pool("primary", &pool);
+    record_pool("read", reads.read_pool());
+    match crate::metrics::encode() {
+        Ok(body) => HttpResponse::Ok()
+            .content_type(prometheus::TEXT_FORMAT)
+            .body(body),
+        Err(error) => {
+            log::error!("encoding metrics: {error}");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
 }

@@ -80,7 +80,7 @@ impl IfMatch {
     /// Reads `If-Match`; when the policy requires it and it is missing, a 428.
     pub fn from_request(req: &HttpRequest) -> Result<Self, ApiError> {
         let required = req
-            .app_data::<actix_web::web::Data<crate::app::Policy>>()
+            .app_data::<actix_web::web::Data<crate::policy::Policy>>()
             .is_some_and(|p| p.require_if_match);
         match req.headers().get(header::IF_MATCH) {
             None if required => Err(ApiError::new(

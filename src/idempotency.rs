@@ -7,7 +7,7 @@
 //! success is remembered: after a 4xx or 5xx (which changed nothing) the key is free again, so
 //! the client can correct the request and retry with it.
 
-use crate::auth::Actor;
+use crate::actor::Actor;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::schema::idempotency_keys;

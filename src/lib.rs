@@ -1,6 +1,7 @@
 //! ogp-api: the open data service of the Open Government Partnership and its Independent
 //! Reporting Mechanism. `app::build` is what the server, the tests and the spec test share.
 
+pub mod actor;
 pub mod app;
 pub mod auth;
 pub mod body;
@@ -11,6 +12,7 @@ pub mod client_addr;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod flow;
 pub mod health;
 pub mod http;
 pub mod idempotency;
@@ -19,9 +21,11 @@ pub mod listing;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod policy;
 pub mod rate_limit;
 pub mod request_target;
 pub mod resources;
+pub mod route_table;
 pub mod schema;
 pub mod security_headers;
 pub mod seed;

@@ -313,7 +313,7 @@ fn metrics_server(state: &AppState, bind: &str) -> Result<actix_web::dev::Server
         &settings,
         move || {
             actix_web::App::new()
-                .configure(ogp_api::metrics::standalone(pool.clone(), reads.clone()))
+                .configure(ogp_api::health::metrics_only(pool.clone(), reads.clone()))
         },
     )
     .map_err(|e| format!("cannot listen on {bind} (OGP_METRICS_BIND): {e}"))?;

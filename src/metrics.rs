@@ -1,9 +1,8 @@
 //! Prometheus metrics (`/metrics`): requests by route template and status, a latency
 //! histogram, the pool's size / in use / waiting, and database errors. Through the
-//! `prometheus` crate, never hand-formatted.
+//! `prometheus` crate, never hand-formatted. This module only records and encodes: it imports
+//! nothing of ours, so anything may record into it; `/metrics` is served by `crate::health`.
 
-use crate::db::{read::ReadRouting, replica::ReplicaState, DbPool};
-use actix_web::{get, web, HttpResponse};
 use prometheus::{
     Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts,
     Registry, TextEncoder,
@@ -121,53 +120,35 @@ pub fn read_routed(target: &str) {
     METRICS.reads.with_label_values(&[target]).inc();
 }
 
-/// Records the replica monitor's latest verdict.
-pub fn replica(state: ReplicaState, lag: std::time::Duration) {
-    for candidate in [ReplicaState::Up, ReplicaState::Lagging, ReplicaState::Down] {
+/// Records the replica monitor's latest verdict: `state`, one of `states`, is 1 and the others
+/// are 0.
+pub fn replica(states: &[&str], state: &str, lag: std::time::Duration) {
+    for candidate in states {
         METRICS
             .replica_state
-            .with_label_values(&[candidate.as_str()])
-            .set(i64::from(candidate == state));
+            .with_label_values(&[candidate])
+            .set(i64::from(*candidate == state));
     }
     METRICS.replica_lag.set(lag.as_secs_f64());
 }
 
-fn record_pool(name: &str, pool: &DbPool) {
-    let status = pool.status();
-    let in_use = status.size.saturating_sub(status.available);
+/// Records a connection pool's state: `size` open, `max`, `in_use`, `waiting` requests.
+pub fn pool(name: &str, size: usize, max: usize, in_use: usize, waiting: usize) {
     let gauge = |state: &str, value: usize| {
         METRICS
             .pool
             .with_label_values(&[name, state])
             .set(i64::try_from(value).unwrap_or(i64::MAX));
     };
-    gauge("size", status.size);
-    gauge("max", status.max_size);
+    gauge("size", size);
+    gauge("max", max);
     gauge("in_use", in_use);
-    gauge("waiting", status.waiting);
+    gauge("waiting", waiting);
 }
 
-/// The routes of the separate metrics address (`OGP_METRICS_BIND`): `/metrics` alone, without
-/// a key (that address is meant to be reachable only by the monitoring system).
-pub fn standalone(pool: DbPool, reads: ReadRouting) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg| {
-        cfg.app_data(web::Data::new(pool))
-            .app_data(web::Data::new(reads))
-            .service(metrics);
-    }
-}
-
-/// The metrics, in Prometheus text format.
-#[get("/metrics")]
-pub async fn metrics(pool: web::Data<DbPool>, reads: web::Data<ReadRouting>) -> HttpResponse {
-    record_pool("primary", &pool);
-    record_pool("read", reads.read_pool());
+/// Every metric, in Prometheus text format.
+pub fn encode() -> Result<Vec<u8>, prometheus::Error> {
     let mut body = Vec::new();
-    if let Err(error) = TextEncoder::new().encode(&METRICS.registry.gather(), &mut body) {
-        log::error!("encoding metrics: {error}");
-        return HttpResponse::InternalServerError().finish();
-    }
-    HttpResponse::Ok()
-        .content_type(prometheus::TEXT_FORMAT)
-        .body(body)
+    TextEncoder::new().encode(&METRICS.registry.gather(), &mut body)?;
+    Ok(body)
 }

@@ -3,8 +3,8 @@
 //! (`crate::cache_policy`) and the security headers (`crate::security_headers`) on every
 //! response, and the access log.
 
-use crate::app::Policy;
 use crate::error::{ApiError, PROBLEM_JSON};
+use crate::policy::Policy;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
@@ -107,7 +107,7 @@ pub async fn request_context(
     let actor = response
         .request()
         .extensions()
-        .get::<crate::auth::Actor>()
+        .get::<crate::actor::Actor>()
         .map_or_else(|| "-".to_string(), |a| a.name.clone());
     // Route templates and known methods only: a label from the raw path or an invented method
     // would let any client add metric series without bound.

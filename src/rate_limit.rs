@@ -93,7 +93,7 @@ impl RateLimits {
     }
 
     /// The budgets a policy asks for.
-    pub fn from_policy(policy: &crate::app::Policy) -> Self {
+    pub fn from_policy(policy: &crate::policy::Policy) -> Self {
         Self::new(policy.reads_per_minute, policy.writes_per_minute)
     }
 

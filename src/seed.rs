@@ -3,15 +3,16 @@
 //! 2021-2023" (2021+ products), loaded through the same validation and queries as the API, in
 //! one transaction.
 
-use crate::body::Fields;
+use crate::body::FromFields;
+use crate::db::keyed::Keyed;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
-use crate::resources::action_plans::model::NewActionPlan;
-use crate::resources::commitments::model::NewCommitment;
-use crate::resources::countries::model::NewCountry;
-use crate::resources::irm_findings::model::NewIrmFinding;
-use crate::resources::milestones::model::NewMilestone;
-use crate::resources::{action_plans, commitments, countries, irm_findings, milestones};
+use crate::flow::store_new;
+use crate::resources::action_plans::model::{ActionPlan, NewActionPlan};
+use crate::resources::commitments::model::{Commitment, NewCommitment};
+use crate::resources::countries::model::{Country, NewCountry};
+use crate::resources::irm_findings::model::{IrmFinding, NewIrmFinding};
+use crate::resources::milestones::model::{Milestone, NewMilestone};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -84,14 +85,12 @@ async fn load(conn: &mut AsyncPgConnection, demo: &Value) -> Result<usize, ApiEr
     let mut ids = HashMap::new();
     let mut created = 0;
     for body in records(demo, "countries") {
-        let input = NewCountry::from_fields(Fields::for_create(body, &NewCountry::FIELDS))?;
-        countries::query::insert(conn, &input).await?;
+        store_new::<Country>(conn, NewCountry::from_create(body)?).await?;
         created += 1;
     }
     for mut body in records(demo, "action_plans") {
         let reference = body.remove("ref");
-        let input = NewActionPlan::from_fields(Fields::for_create(body, &NewActionPlan::FIELDS))?;
-        let plan = action_plans::query::insert(conn, &input).await?;
+        let plan = store_new::<ActionPlan>(conn, NewActionPlan::from_create(body)?).await?;
         if let Some(Value::String(reference)) = reference {
             ids.insert(reference, plan.id);
         }
@@ -100,8 +99,7 @@ async fn load(conn: &mut AsyncPgConnection, demo: &Value) -> Result<usize, ApiEr
     for mut body in records(demo, "commitments") {
         let reference = body.remove("ref");
         resolve_ref(&mut body, "action_plan_ref", "action_plan_id", &ids)?;
-        let input = NewCommitment::from_fields(Fields::for_create(body, &NewCommitment::FIELDS))?;
-        let commitment = commitments::query::insert(conn, &input).await?;
+        let commitment = store_new::<Commitment>(conn, NewCommitment::from_create(body)?).await?;
         if let Some(Value::String(reference)) = reference {
             ids.insert(reference, commitment.id);
         }
@@ -109,22 +107,13 @@ async fn load(conn: &mut AsyncPgConnection, demo: &Value) -> Result<usize, ApiEr
     }
     for mut body in records(demo, "milestones") {
         resolve_ref(&mut body, "commitment_ref", "commitment_id", &ids)?;
-        let input = NewMilestone::from_fields(Fields::for_create(body, &NewMilestone::FIELDS))?;
-        milestones::query::insert(conn, &input).await?;
+        store_new::<Milestone>(conn, NewMilestone::from_create(body)?).await?;
         created += 1;
     }
     for mut body in records(demo, "irm_findings") {
         resolve_ref(&mut body, "action_plan_ref", "action_plan_id", &ids)?;
         resolve_ref(&mut body, "commitment_ref", "commitment_id", &ids)?;
-        let input = NewIrmFinding::from_fields(Fields::for_create(body, &NewIrmFinding::FIELDS))?;
-        let plan = action_plans::query::find(conn, input.action_plan_id)
-            .await?
-            .ok_or_else(|| ApiError::invalid_field("action_plan_id", "unknown plan"))?;
-        let years = irm_findings::eras::PlanYears {
-            start: plan.start_year,
-            end: plan.end_year,
-        };
-        irm_findings::query::insert(conn, &input.into_row(years)?).await?;
+        store_new::<IrmFinding>(conn, NewIrmFinding::from_create(body)?).await?;
         created += 1;
     }
     Ok(created)
@@ -148,7 +137,7 @@ pub async fn load_demo(pool: &DbPool) -> Result<String, BoxError> {
                     .next()
                     .and_then(|c| c.get("code").and_then(Value::as_str).map(str::to_string))
                     .unwrap_or_default();
-                if countries::query::exists(conn, &country).await? {
+                if Country::exists(conn, &country).await? {
                     present.push(country);
                 } else {
                     created += load(conn, demo).await?;

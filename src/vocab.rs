@@ -254,6 +254,12 @@ text_enum! {
     }
 }
 
+/// Whether `code` has the form of an ISO 3166-1 alpha-3 country code (`^[A-Z]{3}$`), the key
+/// of a country.
+pub fn is_country_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

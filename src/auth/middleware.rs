@@ -1,26 +1,17 @@
 //! The authorization middleware of `/api/v1`.
 
-use super::{keys, Actor, Role};
-use crate::app::{Policy, RouteTableHandle};
+use super::keys;
+use crate::actor::{unauthorized, Actor, Role};
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
+use crate::policy::Policy;
+use crate::route_table::RouteTable;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
+use actix_web::http::header::AUTHORIZATION;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage};
-
-/// 401: no key, or not a valid one.
-pub fn unauthorized() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-        "Unauthorized",
-        "this request needs a valid API key: `Authorization: Bearer <key>`",
-    )
-    .with_header(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
-}
 
 fn forbidden(role: Role, needed: Role) -> ApiError {
     ApiError::new(
@@ -66,7 +57,7 @@ pub async fn authorize(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     // Unknown routes and methods get their 404/405 whoever asks.
     let routed = req
-        .app_data::<web::Data<std::sync::Arc<RouteTableHandle>>>()
+        .app_data::<web::Data<std::sync::Arc<RouteTable>>>()
         .is_some_and(|table| table.serves(req.path(), req.method()));
     // `/metrics` is a read like the API's: it needs a key when reads do.
     let guarded = req.path().starts_with("/api/") || req.path() == "/metrics";

@@ -2,7 +2,7 @@
 
 use super::model::{Change, ChangePage, ChangeQuery, HistoryQuery};
 use super::{query, TAG};
-use crate::auth::Actor;
+use crate::actor::Actor;
 use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::response::json_with_body_etag;
@@ -155,7 +155,7 @@ fn id_key(id: i64) -> Option<String> {
 
 /// The change-log key of a path country code, if it can be one.
 fn code_key(code: String) -> Option<String> {
-    crate::resources::countries::model::is_country_code(&code).then_some(code)
+    crate::vocab::is_country_code(&code).then_some(code)
 }
 
 macro_rules! history_handler {

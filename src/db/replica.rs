@@ -48,6 +48,9 @@ pub enum ReplicaState {
 
 impl ReplicaState {
     /// The name used in `/readyz`.
+    /// The states a configured replica can be in, as metric labels.
+    pub const LABELS: [&'static str; 3] = ["up", "lagging", "down"];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::None => "none",
@@ -267,7 +270,7 @@ impl ReplicaMonitor {
             // hand them to requests once it is back.
             self.replica.retain(|_, _| false);
         }
-        crate::metrics::replica(after, lag);
+        crate::metrics::replica(&ReplicaState::LABELS, after.as_str(), lag);
         self.forget_old_writes(now);
     }
 

@@ -6,6 +6,7 @@ use super::export::export;
 use super::request::{Format, ListRequest};
 use super::response::page_json;
 use super::spec::ListSpec;
+use super::sql::{Bind, Sql};
 use super::{fetch_page, PageOf};
 use crate::db::ReadPool;
 use crate::error::ApiError;
@@ -14,40 +15,110 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::deserialize::QueryableByName;
 use diesel::pg::Pg;
 use diesel_async::AsyncPgConnection;
+use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-/// The parent a read alias's path names: its filter field, value, an existence check, and
-/// the 404 detail when it does not exist.
-pub struct AliasParent<C> {
-    pub field: &'static str,
-    pub value: Value,
-    pub exists: C,
-    pub missing: String,
+/// The parent a read alias's path names (`/action-plans/{id}/commitments`): the filter the path
+/// fixes, and the row that must exist for the alias to answer (else a 404). The check is one
+/// query on the parent's table, so a child's list needs nothing of its parent's module.
+pub struct AliasParent {
+    /// The list's field the path fixes, e.g. `action_plan_id`.
+    field: &'static str,
+    /// The parent's key from the path, as bound into the existence check.
+    key: Bind,
+    /// The parent's table and key column (identifiers from the code, never from a request).
+    table: &'static str,
+    column: &'static str,
+    /// `false` when the path cannot name a parent at all (404 without a query).
+    plausible: bool,
+    /// The 404 detail when no such parent exists.
+    missing: String,
+}
+
+impl AliasParent {
+    /// A parent with an `id` key: `field` is `table.id`.
+    pub fn by_id(field: &'static str, table: &'static str, noun: &str, id: i64) -> Self {
+        Self {
+            field,
+            key: Bind::BigInt(id),
+            table,
+            column: "id",
+            plausible: true,
+            missing: format!("no {noun} has the id {id}"),
+        }
+    }
+
+    /// A parent with a text key (`code`): `field` is `table.column`; `plausible` is whether
+    /// `code` has the key's form (text PostgreSQL cannot take, like a NUL, never reaches it).
+    pub fn by_code(
+        field: &'static str,
+        table: &'static str,
+        column: &'static str,
+        noun: &str,
+        code: String,
+        plausible: bool,
+    ) -> Self {
+        Self {
+            field,
+            missing: format!("no {noun} has the {column} `{}`", code.escape_debug()),
+            key: Bind::Text(code),
+            table,
+            column,
+            plausible,
+        }
+    }
+
+    fn fixed(&self) -> (&'static str, Value) {
+        let value = match &self.key {
+            Bind::BigInt(id) => Value::from(*id),
+            Bind::Text(code) => Value::from(code.clone()),
+            other => unreachable!("alias keys are ids or codes, not {other:?}"),
+        };
+        (self.field, value)
+    }
+
+    async fn exists(&self, conn: &mut AsyncPgConnection) -> Result<bool, ApiError> {
+        #[derive(QueryableByName)]
+        struct Found {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            found: bool,
+        }
+        let mut sql = Sql::new(format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE {} = ",
+            self.table, self.column
+        ));
+        let key = sql.bind(self.key.clone());
+        sql.push(&key).push(") AS found");
+        let found: Found = sql.into_query().get_result(conn).await?;
+        Ok(found.found)
+    }
 }
 
 /// Answers a list request for rows `T`, embedding children into `E` rows.
-pub async fn list<T, E, C, M>(
+pub async fn list<T, E, M>(
     req: &HttpRequest,
     pool: &ReadPool,
     spec: &'static ListSpec,
-    parent: Option<AliasParent<C>>,
+    parent: Option<AliasParent>,
     embed: M,
     export_name: &str,
 ) -> Result<HttpResponse, ApiError>
 where
     T: QueryableByName<Pg> + Serialize + ToSchema + Send + 'static,
     E: Serialize,
-    C: AsyncFnOnce(&mut AsyncPgConnection) -> Result<bool, ApiError>,
     M: AsyncFnOnce(&mut AsyncPgConnection, Vec<T>, &[&'static str]) -> Result<Vec<E>, ApiError>,
 {
+    if let Some(parent) = parent.as_ref().filter(|p| !p.plausible) {
+        return Err(ApiError::not_found(parent.missing.clone()));
+    }
     let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
-    let fixed = parent.as_ref().map(|p| (p.field, p.value.clone()));
+    let fixed = parent.as_ref().map(AliasParent::fixed);
     let request = ListRequest::parse(spec, req.query_string(), fixed, accept)?;
     let mut conn = pool.conn().await?;
     if let Some(parent) = parent {
-        if !(parent.exists)(&mut conn).await? {
+        if !parent.exists(&mut conn).await? {
             return Err(ApiError::not_found(parent.missing));
         }
     }
@@ -79,7 +150,3 @@ pub async fn no_embedding<T>(
 ) -> Result<Vec<T>, ApiError> {
     Ok(rows)
 }
-
-/// For lists that are not read aliases.
-pub type NoParent =
-    AliasParent<fn(&mut AsyncPgConnection) -> std::future::Ready<Result<bool, ApiError>>>;

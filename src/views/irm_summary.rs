@@ -4,11 +4,12 @@
 //! era's criteria, the performance narrative and the numbered recommendations.
 
 use super::TAG;
+use crate::db::keyed::Keyed;
 use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::response::json_with_body_etag;
 use crate::openapi::ItemProblems;
-use crate::resources::action_plans::{self, model::ActionPlan};
+use crate::resources::action_plans::model::ActionPlan;
 use crate::resources::commitments;
 use crate::resources::irm_findings::eras;
 use crate::resources::irm_findings::{self, model::IrmFinding};
@@ -247,7 +248,7 @@ pub async fn get_irm_summary(
     };
     let id = id.into_inner();
     let mut conn = pool.conn().await?;
-    let plan = action_plans::query::find(&mut conn, id)
+    let plan = ActionPlan::find(&mut conn, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no action plan has the id {id}")))?;
     let commitments = commitments::query::of_plans(&mut conn, &[id]).await?;

@@ -149,7 +149,7 @@ async fn metrics_on_their_own_address_are_gone_from_the_main_one() {
         .assert_problem(404);
     // What `serve` runs on OGP_METRICS_BIND: /metrics without a key.
     let metrics_app = actix_web::test::init_service(actix_web::App::new().configure(
-        ogp_api::metrics::standalone(
+        ogp_api::health::metrics_only(
             app.pool.clone(),
             ogp_api::db::read::ReadRouting::new(app.pool.clone(), None, None),
         ),

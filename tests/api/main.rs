@@ -2,6 +2,7 @@
 //! PostgreSQL (see `helpers`).
 
 mod action_plans;
+mod architecture;
 mod auth;
 mod bad_input;
 mod change_feed;

@@ -2,26 +2,17 @@
 
 use super::list::{self, ActionPlanListItem, ActionPlanListParams};
 use super::model::{ActionPlan, ActionPlanPatch, NewActionPlan};
-use super::{query, TAG};
-use crate::auth::Actor;
-use crate::body::{to_object, Fields, JsonObject};
-use crate::db::{self, DbPool, ReadPool};
+use super::TAG;
+use crate::actor::Actor;
+use crate::body::JsonObject;
+use crate::db::{DbPool, ReadPool};
 use crate::error::ApiError;
-use crate::http::{created, ok_with_etag, IfMatch};
-use crate::listing::handler::{self, AliasParent, NoParent};
+use crate::flow::{self, Item};
+use crate::listing::handler::{self, AliasParent};
 use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
-use crate::resources::{countries, irm_findings};
+use crate::vocab::is_country_code;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
-
-fn not_found(id: i64) -> ApiError {
-    ApiError::not_found(format!("no action plan has the id {id}"))
-}
-
-fn location(plan: &ActionPlan) -> String {
-    format!("/api/v1/action-plans/{}", plan.id)
-}
 
 /// Get an action plan
 #[utoipa::path(
@@ -36,12 +27,7 @@ pub async fn get_action_plan(
     pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let mut conn = pool.conn().await?;
-    let plan = query::find(&mut conn, id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    Ok(ok_with_etag(&req, &plan, plan.version))
+    flow::get::<ActionPlan>(&req, &pool, id.into_inner()).await
 }
 
 /// Create an action plan
@@ -57,15 +43,7 @@ pub async fn create_action_plan(
     pool: web::Data<DbPool>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let input = NewActionPlan::from_fields(Fields::for_create(body.0, &NewActionPlan::FIELDS))?;
-    let mut conn = db::conn(&pool).await?;
-    let plan = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            db::set_actor(conn, &actor.name).await?;
-            Ok(query::insert(conn, &input).await?)
-        })
-        .await?;
-    Ok(created(&location(&plan), &plan, plan.version))
+    flow::create::<ActionPlan>(actor, &pool, body).await
 }
 
 /// Update an action plan
@@ -89,40 +67,7 @@ pub async fn update_action_plan(
     id: web::Path<i64>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = IfMatch::from_request(&req)?;
-    let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
-    let plan = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            db::set_actor(conn, &actor.name).await?;
-            let current = query::find_for_update(conn, id)
-                .await?
-                .ok_or_else(|| not_found(id))?;
-            let fields = Fields::for_patch(
-                to_object(&current.to_input()),
-                body.0,
-                &NewActionPlan::FIELDS,
-            );
-            let input = NewActionPlan::from_fields(fields)?;
-            // The body is checked first: an invalid change is a 422 whatever the ETag.
-            if_match.check(current.version)?;
-            let plan = query::update(conn, id, &input).await?;
-            if (plan.start_year, plan.end_year) != (current.start_year, current.end_year) {
-                let changed = if plan.start_year != current.start_year {
-                    "start_year"
-                } else {
-                    "end_year"
-                };
-                let years = irm_findings::eras::PlanYears {
-                    start: plan.start_year,
-                    end: plan.end_year,
-                };
-                irm_findings::query::rederive_verdicts(conn, id, years, changed).await?;
-            }
-            Ok(plan)
-        })
-        .await?;
-    Ok(ok_with_etag(&req, &plan, plan.version))
+    flow::update::<ActionPlan>(actor, &req, &pool, id.into_inner(), body).await
 }
 
 /// Delete an action plan
@@ -141,20 +86,7 @@ pub async fn delete_action_plan(
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = IfMatch::from_request(&req)?;
-    let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        db::set_actor(conn, &actor.name).await?;
-        let current = query::find_for_update(conn, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
-        if_match.check(current.version)?;
-        query::delete(conn, id).await?;
-        Ok(())
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    flow::delete::<ActionPlan>(actor, &req, &pool, id.into_inner()).await
 }
 
 /// List action plans
@@ -174,13 +106,13 @@ pub async fn delete_action_plan(
 )]
 #[get("/action-plans")]
 pub async fn list_action_plans(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
-    handler::list::<ActionPlan, _, _, _>(
+    handler::list::<ActionPlan, _, _>(
         &req,
         &pool,
         &list::SPEC,
-        None::<NoParent>,
+        None,
         list::embed,
-        "action-plans",
+        ActionPlan::COLLECTION,
     )
     .await
 }
@@ -199,25 +131,25 @@ pub async fn list_action_plans(req: HttpRequest, pool: ReadPool) -> Result<HttpR
 pub async fn list_country_action_plans(
     req: HttpRequest,
     pool: ReadPool,
-    key: web::Path<String>,
+    code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = countries::handlers::path_code(key.into_inner())?;
-    let check_key = key.clone();
-    let parent = AliasParent {
-        field: "country_code",
-        value: serde_json::Value::from(key.clone()),
-        missing: format!("no country has the code `{key}`"),
-        exists: async move |conn: &mut AsyncPgConnection| -> Result<bool, ApiError> {
-            Ok(countries::query::exists(conn, &check_key).await?)
-        },
-    };
-    handler::list::<ActionPlan, _, _, _>(
+    let code = code.into_inner();
+    let plausible = is_country_code(&code);
+    let parent = AliasParent::by_code(
+        "country_code",
+        "countries",
+        "code",
+        "country",
+        code,
+        plausible,
+    );
+    handler::list::<ActionPlan, _, _>(
         &req,
         &pool,
         &list::SPEC,
         Some(parent),
         list::embed,
-        "action-plans",
+        ActionPlan::COLLECTION,
     )
     .await
 }

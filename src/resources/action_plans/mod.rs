@@ -1,6 +1,7 @@
 //! `/action-plans`: countries' two-year action plans.
 
 pub mod handlers;
+mod item;
 pub mod list;
 pub mod model;
 pub mod query;

@@ -1,9 +1,9 @@
 //! Action plan types.
 
-use crate::body::{FieldSet, Fields};
+use crate::body::{FieldSet, Fields, FromFields};
 use crate::error::ApiError;
-use crate::resources::countries::model::is_country_code;
 use crate::schema::action_plans;
+use crate::vocab::is_country_code;
 use crate::vocab::{PlanStatus, PublicInfluence};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -84,8 +84,8 @@ pub struct NewActionPlan {
 
 crate::openapi::merge_patch!(ActionPlanPatch, NewActionPlan);
 
-impl NewActionPlan {
-    pub const FIELDS: FieldSet = FieldSet {
+impl FromFields for NewActionPlan {
+    const FIELDS: FieldSet = FieldSet {
         writable: &[
             "country_code",
             "number",
@@ -102,7 +102,7 @@ impl NewActionPlan {
     };
 
     /// Validates a body, naming every bad field.
-    pub fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
+    fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
         let country_code = f.required::<String>("country_code");
         if let Some(code) = &country_code {
             f.ensure(
@@ -169,20 +169,20 @@ impl NewActionPlan {
     }
 }
 
-impl ActionPlan {
-    /// The create-body form of this plan, the base a merge patch applies to.
-    pub fn to_input(&self) -> NewActionPlan {
-        NewActionPlan {
-            country_code: self.country_code.clone(),
-            number: self.number,
-            title: self.title.clone(),
-            start_year: self.start_year,
-            end_year: self.end_year,
-            status: self.status,
-            submitted_on: self.submitted_on,
-            public_influence: self.public_influence,
-            multistakeholder_forum: self.multistakeholder_forum,
-            source_url: self.source_url.clone(),
+/// The create-body form of this plan, the base a merge patch applies to.
+impl From<&ActionPlan> for NewActionPlan {
+    fn from(plan: &ActionPlan) -> Self {
+        Self {
+            country_code: plan.country_code.clone(),
+            number: plan.number,
+            title: plan.title.clone(),
+            start_year: plan.start_year,
+            end_year: plan.end_year,
+            status: plan.status,
+            submitted_on: plan.submitted_on,
+            public_influence: plan.public_influence,
+            multistakeholder_forum: plan.multistakeholder_forum,
+            source_url: plan.source_url.clone(),
         }
     }
 }

@@ -5,22 +5,7 @@ use crate::schema::action_plans;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-crate::db::keyed::keyed_queries!(action_plans, ActionPlan, NewActionPlan, i64);
-
-/// The plan, share-locked until the end of the transaction: its start year cannot change
-/// while a finding whose verdicts depend on it is written.
-pub async fn find_for_share(
-    conn: &mut AsyncPgConnection,
-    id: i64,
-) -> QueryResult<Option<ActionPlan>> {
-    action_plans::table
-        .find(id)
-        .select(ActionPlan::as_select())
-        .for_share()
-        .first(conn)
-        .await
-        .optional()
-}
+crate::db::keyed::keyed_queries!(action_plans, ActionPlan, NewActionPlan, i64, id);
 
 /// The plans of these countries, by country and number (for `include=action_plans`).
 pub async fn of_countries(

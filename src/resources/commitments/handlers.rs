@@ -2,26 +2,16 @@
 
 use super::list::{self, CommitmentListItem, CommitmentListParams};
 use super::model::{Commitment, CommitmentPatch, NewCommitment};
-use super::{query, TAG};
-use crate::auth::Actor;
-use crate::body::{to_object, Fields, JsonObject};
-use crate::db::{self, DbPool, ReadPool};
+use super::TAG;
+use crate::actor::Actor;
+use crate::body::JsonObject;
+use crate::db::{DbPool, ReadPool};
 use crate::error::ApiError;
-use crate::http::{created, ok_with_etag, IfMatch};
-use crate::listing::handler::{self, AliasParent, NoParent};
+use crate::flow::{self, Item};
+use crate::listing::handler::{self, AliasParent};
 use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
-use crate::resources::action_plans;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
-
-fn not_found(id: i64) -> ApiError {
-    ApiError::not_found(format!("no commitment has the id {id}"))
-}
-
-fn location(commitment: &Commitment) -> String {
-    format!("/api/v1/commitments/{}", commitment.id)
-}
 
 /// Get a commitment
 #[utoipa::path(
@@ -36,12 +26,7 @@ pub async fn get_commitment(
     pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let mut conn = pool.conn().await?;
-    let commitment = query::find(&mut conn, id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    Ok(ok_with_etag(&req, &commitment, commitment.version))
+    flow::get::<Commitment>(&req, &pool, id.into_inner()).await
 }
 
 /// Create a commitment
@@ -57,19 +42,7 @@ pub async fn create_commitment(
     pool: web::Data<DbPool>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let input = NewCommitment::from_fields(Fields::for_create(body.0, &NewCommitment::FIELDS))?;
-    let mut conn = db::conn(&pool).await?;
-    let commitment = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            db::set_actor(conn, &actor.name).await?;
-            Ok(query::insert(conn, &input).await?)
-        })
-        .await?;
-    Ok(created(
-        &location(&commitment),
-        &commitment,
-        commitment.version,
-    ))
+    flow::create::<Commitment>(actor, &pool, body).await
 }
 
 /// Update a commitment
@@ -92,27 +65,7 @@ pub async fn update_commitment(
     id: web::Path<i64>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = IfMatch::from_request(&req)?;
-    let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
-    let commitment = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            db::set_actor(conn, &actor.name).await?;
-            let current = query::find_for_update(conn, id)
-                .await?
-                .ok_or_else(|| not_found(id))?;
-            let fields = Fields::for_patch(
-                to_object(&current.to_input()),
-                body.0,
-                &NewCommitment::FIELDS,
-            );
-            let input = NewCommitment::from_fields(fields)?;
-            // The body is checked first: an invalid change is a 422 whatever the ETag.
-            if_match.check(current.version)?;
-            Ok(query::update(conn, id, &input).await?)
-        })
-        .await?;
-    Ok(ok_with_etag(&req, &commitment, commitment.version))
+    flow::update::<Commitment>(actor, &req, &pool, id.into_inner(), body).await
 }
 
 /// Delete a commitment
@@ -131,20 +84,7 @@ pub async fn delete_commitment(
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = IfMatch::from_request(&req)?;
-    let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        db::set_actor(conn, &actor.name).await?;
-        let current = query::find_for_update(conn, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
-        if_match.check(current.version)?;
-        query::delete(conn, id).await?;
-        Ok(())
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    flow::delete::<Commitment>(actor, &req, &pool, id.into_inner()).await
 }
 
 /// List commitments
@@ -166,13 +106,13 @@ pub async fn delete_commitment(
 )]
 #[get("/commitments")]
 pub async fn list_commitments(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
-    handler::list::<Commitment, _, _, _>(
+    handler::list::<Commitment, _, _>(
         &req,
         &pool,
         &list::SPEC,
-        None::<NoParent>,
+        None,
         list::embed,
-        "commitments",
+        Commitment::COLLECTION,
     )
     .await
 }
@@ -191,24 +131,21 @@ pub async fn list_commitments(req: HttpRequest, pool: ReadPool) -> Result<HttpRe
 pub async fn list_action_plan_commitments(
     req: HttpRequest,
     pool: ReadPool,
-    key: web::Path<i64>,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key.into_inner();
-    let parent = AliasParent {
-        field: "action_plan_id",
-        value: serde_json::Value::from(key),
-        missing: format!("no action plan has the id {key}"),
-        exists: async move |conn: &mut AsyncPgConnection| -> Result<bool, ApiError> {
-            Ok(action_plans::query::exists(conn, key).await?)
-        },
-    };
-    handler::list::<Commitment, _, _, _>(
+    let parent = AliasParent::by_id(
+        "action_plan_id",
+        "action_plans",
+        "action plan",
+        id.into_inner(),
+    );
+    handler::list::<Commitment, _, _>(
         &req,
         &pool,
         &list::SPEC,
         Some(parent),
         list::embed,
-        "commitments",
+        Commitment::COLLECTION,
     )
     .await
 }

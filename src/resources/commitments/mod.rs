@@ -1,6 +1,7 @@
 //! `/commitments`: the commitments of action plans.
 
 pub mod handlers;
+mod item;
 pub mod list;
 pub mod model;
 pub mod query;

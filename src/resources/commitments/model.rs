@@ -1,6 +1,6 @@
 //! Commitment types.
 
-use crate::body::{FieldSet, Fields};
+use crate::body::{check_distinct, FieldSet, Fields, FromFields};
 use crate::error::ApiError;
 use crate::schema::commitments;
 use crate::vocab::OgpValue;
@@ -86,20 +86,8 @@ pub struct NewCommitment {
 
 crate::openapi::merge_patch!(CommitmentPatch, NewCommitment);
 
-/// Refuses an OGP value listed twice.
-pub fn check_distinct(f: &mut Fields, field: &str, values: &[OgpValue]) {
-    let mut seen = values.to_vec();
-    seen.sort();
-    seen.dedup();
-    f.ensure(
-        seen.len() == values.len(),
-        field,
-        "lists a value more than once",
-    );
-}
-
-impl NewCommitment {
-    pub const FIELDS: FieldSet = FieldSet {
+impl FromFields for NewCommitment {
+    const FIELDS: FieldSet = FieldSet {
         writable: &[
             "action_plan_id",
             "number",
@@ -117,7 +105,7 @@ impl NewCommitment {
     };
 
     /// Validates a body, naming every bad field.
-    pub fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
+    fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
         let action_plan_id = f.required::<i64>("action_plan_id");
         if let Some(id) = action_plan_id {
             f.ensure(id >= 1, "action_plan_id", "must be a positive id");
@@ -165,21 +153,21 @@ impl NewCommitment {
     }
 }
 
-impl Commitment {
-    /// The create-body form of this commitment, the base a merge patch applies to.
-    pub fn to_input(&self) -> NewCommitment {
-        NewCommitment {
-            action_plan_id: self.action_plan_id,
-            number: self.number,
-            reference: self.reference.clone(),
-            title: self.title.clone(),
-            description: self.description.clone(),
-            theme: self.theme.clone(),
-            lead_institution: self.lead_institution.clone(),
-            ogp_values: self.ogp_values.clone(),
-            start_date: self.start_date,
-            end_date: self.end_date,
-            withdrawn: self.withdrawn,
+/// The create-body form of this commitment, the base a merge patch applies to.
+impl From<&Commitment> for NewCommitment {
+    fn from(commitment: &Commitment) -> Self {
+        Self {
+            action_plan_id: commitment.action_plan_id,
+            number: commitment.number,
+            reference: commitment.reference.clone(),
+            title: commitment.title.clone(),
+            description: commitment.description.clone(),
+            theme: commitment.theme.clone(),
+            lead_institution: commitment.lead_institution.clone(),
+            ogp_values: commitment.ogp_values.clone(),
+            start_date: commitment.start_date,
+            end_date: commitment.end_date,
+            withdrawn: commitment.withdrawn,
         }
     }
 }

@@ -2,35 +2,16 @@
 
 use super::list::{self, CountryListItem, CountryListParams};
 use super::model::{Country, CountryPatch, NewCountry};
-use super::{query, TAG};
-use crate::auth::Actor;
-use crate::body::{to_object, Fields, JsonObject};
-use crate::db::{self, DbPool, ReadPool};
+use super::TAG;
+use crate::actor::Actor;
+use crate::body::JsonObject;
+use crate::db::{DbPool, ReadPool};
 use crate::error::ApiError;
-use crate::http::{created, ok_with_etag, IfMatch};
-use crate::listing::handler::{self, NoParent};
+use crate::flow::{self, Item};
+use crate::listing::handler;
 use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection;
-
-fn not_found(code: &str) -> ApiError {
-    ApiError::not_found(format!("no country has the code `{}`", code.escape_debug()))
-}
-
-/// The path's country code, if it can name a country at all; any other text (a NUL byte, lower
-/// case, a long string) is a 404 without asking PostgreSQL, which cannot take a NUL in text.
-pub fn path_code(code: String) -> Result<String, ApiError> {
-    if super::model::is_country_code(&code) {
-        Ok(code)
-    } else {
-        Err(not_found(&code))
-    }
-}
-
-fn location(country: &Country) -> String {
-    format!("/api/v1/countries/{}", country.code)
-}
 
 /// Get a country
 #[utoipa::path(
@@ -45,12 +26,7 @@ pub async fn get_country(
     pool: ReadPool,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = path_code(code.into_inner())?;
-    let mut conn = pool.conn().await?;
-    let country = query::find(&mut conn, &code)
-        .await?
-        .ok_or_else(|| not_found(&code))?;
-    Ok(ok_with_etag(&req, &country, country.version))
+    flow::get::<Country>(&req, &pool, code.into_inner()).await
 }
 
 /// Create a country
@@ -66,15 +42,7 @@ pub async fn create_country(
     pool: web::Data<DbPool>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let input = NewCountry::from_fields(Fields::for_create(body.0, &NewCountry::FIELDS))?;
-    let mut conn = db::conn(&pool).await?;
-    let country = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            db::set_actor(conn, &actor.name).await?;
-            Ok(query::insert(conn, &input).await?)
-        })
-        .await?;
-    Ok(created(&location(&country), &country, country.version))
+    flow::create::<Country>(actor, &pool, body).await
 }
 
 /// Update a country
@@ -97,30 +65,7 @@ pub async fn update_country(
     code: web::Path<String>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = IfMatch::from_request(&req)?;
-    let code = path_code(code.into_inner())?;
-    let mut conn = db::conn(&pool).await?;
-    let country = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            db::set_actor(conn, &actor.name).await?;
-            let current = query::find_for_update(conn, &code)
-                .await?
-                .ok_or_else(|| not_found(&code))?;
-            let fields =
-                Fields::for_patch(to_object(&current.to_input()), body.0, &NewCountry::FIELDS);
-            let input = NewCountry::from_fields(fields)?;
-            // The body is checked first: an invalid change is a 422 whatever the ETag.
-            if_match.check(current.version)?;
-            if input.code != current.code {
-                return Err(ApiError::invalid_field(
-                    "code",
-                    "is the key and cannot change",
-                ));
-            }
-            Ok(query::update(conn, &code, &input).await?)
-        })
-        .await?;
-    Ok(ok_with_etag(&req, &country, country.version))
+    flow::update::<Country>(actor, &req, &pool, code.into_inner(), body).await
 }
 
 /// Delete a country
@@ -139,20 +84,7 @@ pub async fn delete_country(
     pool: web::Data<DbPool>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = IfMatch::from_request(&req)?;
-    let code = path_code(code.into_inner())?;
-    let mut conn = db::conn(&pool).await?;
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        db::set_actor(conn, &actor.name).await?;
-        let current = query::find_for_update(conn, &code)
-            .await?
-            .ok_or_else(|| not_found(&code))?;
-        if_match.check(current.version)?;
-        query::delete(conn, &code).await?;
-        Ok(())
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    flow::delete::<Country>(actor, &req, &pool, code.into_inner()).await
 }
 
 /// List countries
@@ -172,13 +104,13 @@ pub async fn delete_country(
 )]
 #[get("/countries")]
 pub async fn list_countries(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
-    handler::list::<Country, _, _, _>(
+    handler::list::<Country, _, _>(
         &req,
         &pool,
         &list::SPEC,
-        None::<NoParent>,
+        None,
         list::embed,
-        "countries",
+        Country::COLLECTION,
     )
     .await
 }

@@ -1,6 +1,7 @@
 //! `/countries`: OGP member countries, keyed by ISO 3166-1 alpha-3 code.
 
 pub mod handlers;
+mod item;
 pub mod list;
 pub mod model;
 pub mod query;

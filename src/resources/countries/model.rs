@@ -1,10 +1,10 @@
 //! Country types: the response, the create body (also the input form a PATCH merges onto), and
 //! the list query.
 
-use crate::body::{FieldSet, Fields};
+use crate::body::{FieldSet, Fields, FromFields};
 use crate::error::ApiError;
 use crate::schema::countries;
-use crate::vocab::{MembershipStatus, Region};
+use crate::vocab::{is_country_code, MembershipStatus, Region};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -58,8 +58,8 @@ pub struct NewCountry {
 
 crate::openapi::merge_patch!(CountryPatch, NewCountry);
 
-impl NewCountry {
-    pub const FIELDS: FieldSet = FieldSet {
+impl FromFields for NewCountry {
+    const FIELDS: FieldSet = FieldSet {
         writable: &[
             "code",
             "name",
@@ -71,7 +71,7 @@ impl NewCountry {
     };
 
     /// Validates a body, naming every bad field.
-    pub fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
+    fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
         let code = f.required::<String>("code");
         if let Some(code) = &code {
             f.ensure(
@@ -107,20 +107,15 @@ impl NewCountry {
     }
 }
 
-impl Country {
-    /// The create-body form of this country, the base a merge patch applies to.
-    pub fn to_input(&self) -> NewCountry {
-        NewCountry {
-            code: self.code.clone(),
-            name: self.name.clone(),
-            region: self.region,
-            member_since: self.member_since,
-            membership_status: self.membership_status,
+/// The create-body form of this country, the base a merge patch applies to.
+impl From<&Country> for NewCountry {
+    fn from(country: &Country) -> Self {
+        Self {
+            code: country.code.clone(),
+            name: country.name.clone(),
+            region: country.region,
+            member_since: country.member_since,
+            membership_status: country.membership_status,
         }
     }
-}
-
-/// `^[A-Z]{3}$`
-pub fn is_country_code(code: &str) -> bool {
-    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }

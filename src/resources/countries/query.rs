@@ -3,4 +3,4 @@
 use super::model::{Country, NewCountry};
 use crate::schema::countries;
 
-crate::db::keyed::keyed_queries!(countries, Country, NewCountry, &str);
+crate::db::keyed::keyed_queries!(countries, Country, NewCountry, String, code);

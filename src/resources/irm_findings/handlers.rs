@@ -2,41 +2,16 @@
 
 use super::list::{self, IrmFindingListParams};
 use super::model::{IrmFinding, IrmFindingPatch, NewIrmFinding};
-use super::{query, TAG};
-use crate::auth::Actor;
-use crate::body::{to_object, Fields, JsonObject};
-use crate::db::{self, DbPool, ReadPool};
+use super::TAG;
+use crate::actor::Actor;
+use crate::body::JsonObject;
+use crate::db::{DbPool, ReadPool};
 use crate::error::ApiError;
-use crate::http::{created, ok_with_etag, IfMatch};
-use crate::listing::handler::{self, AliasParent, NoParent};
+use crate::flow::{self, Item};
+use crate::listing::handler::{self, AliasParent};
 use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
-use crate::resources::{action_plans, commitments};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
-
-fn not_found(id: i64) -> ApiError {
-    ApiError::not_found(format!("no IRM finding has the id {id}"))
-}
-
-fn location(finding: &IrmFinding) -> String {
-    format!("/api/v1/irm-findings/{}", finding.id)
-}
-
-/// Validates `input` against its plan (share-locked, so its years hold) and resolves the
-/// verdicts by the rules of the report's era.
-async fn row_for(
-    conn: &mut AsyncPgConnection,
-    input: NewIrmFinding,
-) -> Result<super::model::IrmFindingRow, ApiError> {
-    let plan = action_plans::query::find_for_share(conn, input.action_plan_id)
-        .await?
-        .ok_or_else(|| ApiError::invalid_field("action_plan_id", "no action plan has this id"))?;
-    input.into_row(super::eras::PlanYears {
-        start: plan.start_year,
-        end: plan.end_year,
-    })
-}
 
 /// Get an IRM finding
 #[utoipa::path(
@@ -51,12 +26,7 @@ pub async fn get_irm_finding(
     pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let mut conn = pool.conn().await?;
-    let finding = query::find(&mut conn, id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    Ok(ok_with_etag(&req, &finding, finding.version))
+    flow::get::<IrmFinding>(&req, &pool, id.into_inner()).await
 }
 
 /// Create an IRM finding
@@ -74,16 +44,7 @@ pub async fn create_irm_finding(
     pool: web::Data<DbPool>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let input = NewIrmFinding::from_fields(Fields::for_create(body.0, &NewIrmFinding::FIELDS))?;
-    let mut conn = db::conn(&pool).await?;
-    let finding = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            db::set_actor(conn, &actor.name).await?;
-            let row = row_for(conn, input).await?;
-            Ok(query::insert(conn, &row).await?)
-        })
-        .await?;
-    Ok(created(&location(&finding), &finding, finding.version))
+    flow::create::<IrmFinding>(actor, &pool, body).await
 }
 
 /// Update an IRM finding
@@ -107,27 +68,7 @@ pub async fn update_irm_finding(
     id: web::Path<i64>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = IfMatch::from_request(&req)?;
-    let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
-    let finding = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            db::set_actor(conn, &actor.name).await?;
-            let current = query::find_for_update(conn, id)
-                .await?
-                .ok_or_else(|| not_found(id))?;
-            let fields = Fields::for_patch(
-                to_object(&current.to_input()),
-                body.0,
-                &NewIrmFinding::FIELDS,
-            );
-            let row = row_for(conn, NewIrmFinding::from_fields(fields)?).await?;
-            // The body is checked first: an invalid change is a 422 whatever the ETag.
-            if_match.check(current.version)?;
-            Ok(query::update(conn, id, &row).await?)
-        })
-        .await?;
-    Ok(ok_with_etag(&req, &finding, finding.version))
+    flow::update::<IrmFinding>(actor, &req, &pool, id.into_inner(), body).await
 }
 
 /// Delete an IRM finding
@@ -144,20 +85,7 @@ pub async fn delete_irm_finding(
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = IfMatch::from_request(&req)?;
-    let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        db::set_actor(conn, &actor.name).await?;
-        let current = query::find_for_update(conn, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
-        if_match.check(current.version)?;
-        query::delete(conn, id).await?;
-        Ok(())
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    flow::delete::<IrmFinding>(actor, &req, &pool, id.into_inner()).await
 }
 
 /// List IRM findings
@@ -177,13 +105,13 @@ pub async fn delete_irm_finding(
 )]
 #[get("/irm-findings")]
 pub async fn list_irm_findings(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
-    handler::list::<IrmFinding, _, _, _>(
+    handler::list::<IrmFinding, _, _>(
         &req,
         &pool,
         &list::SPEC,
-        None::<NoParent>,
+        None,
         handler::no_embedding,
-        "irm-findings",
+        IrmFinding::COLLECTION,
     )
     .await
 }
@@ -202,24 +130,21 @@ pub async fn list_irm_findings(req: HttpRequest, pool: ReadPool) -> Result<HttpR
 pub async fn list_action_plan_irm_findings(
     req: HttpRequest,
     pool: ReadPool,
-    key: web::Path<i64>,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key.into_inner();
-    let parent = AliasParent {
-        field: "action_plan_id",
-        value: serde_json::Value::from(key),
-        missing: format!("no action plan has the id {key}"),
-        exists: async move |conn: &mut AsyncPgConnection| -> Result<bool, ApiError> {
-            Ok(action_plans::query::exists(conn, key).await?)
-        },
-    };
-    handler::list::<IrmFinding, _, _, _>(
+    let parent = AliasParent::by_id(
+        "action_plan_id",
+        "action_plans",
+        "action plan",
+        id.into_inner(),
+    );
+    handler::list::<IrmFinding, _, _>(
         &req,
         &pool,
         &list::SPEC,
         Some(parent),
         handler::no_embedding,
-        "irm-findings",
+        IrmFinding::COLLECTION,
     )
     .await
 }
@@ -238,24 +163,21 @@ pub async fn list_action_plan_irm_findings(
 pub async fn list_commitment_irm_findings(
     req: HttpRequest,
     pool: ReadPool,
-    key: web::Path<i64>,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key.into_inner();
-    let parent = AliasParent {
-        field: "commitment_id",
-        value: serde_json::Value::from(key),
-        missing: format!("no commitment has the id {key}"),
-        exists: async move |conn: &mut AsyncPgConnection| -> Result<bool, ApiError> {
-            Ok(commitments::query::exists(conn, key).await?)
-        },
-    };
-    handler::list::<IrmFinding, _, _, _>(
+    let parent = AliasParent::by_id(
+        "commitment_id",
+        "commitments",
+        "commitment",
+        id.into_inner(),
+    );
+    handler::list::<IrmFinding, _, _>(
         &req,
         &pool,
         &list::SPEC,
         Some(parent),
         handler::no_embedding,
-        "irm-findings",
+        IrmFinding::COLLECTION,
     )
     .await
 }

@@ -2,6 +2,7 @@
 
 pub mod eras;
 pub mod handlers;
+mod item;
 pub mod list;
 pub mod model;
 pub mod query;

@@ -3,9 +3,8 @@
 //! and on its report's era (`rules.rs`, docs/irm-method.md).
 
 use super::rules;
-use crate::body::{FieldSet, Fields};
+use crate::body::{check_distinct, FieldSet, Fields, FromFields};
 use crate::error::ApiError;
-use crate::resources::commitments::model::check_distinct;
 use crate::schema::irm_findings;
 use crate::vocab::{
     Completion, DidItOpenGovernment, EarlyResults, FindingKind, OgpValue, PotentialForResults,
@@ -243,8 +242,8 @@ pub struct IrmFindingRow {
     pub acted_contrary_to_process_basis: Option<VerdictBasis>,
 }
 
-impl NewIrmFinding {
-    pub const FIELDS: FieldSet = FieldSet {
+impl FromFields for NewIrmFinding {
+    const FIELDS: FieldSet = FieldSet {
         writable: &[
             "action_plan_id",
             "commitment_id",
@@ -293,7 +292,7 @@ impl NewIrmFinding {
     /// Validates a body, naming every bad field, including the fields its kind and its
     /// report's era do not take. The rules that need the plan (its years) are checked later,
     /// by [`NewIrmFinding::into_row`].
-    pub fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
+    fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
         let action_plan_id = f.required::<i64>("action_plan_id");
         if let Some(id) = action_plan_id {
             f.ensure(id >= 1, "action_plan_id", "must be a positive id");
@@ -363,48 +362,48 @@ impl NewIrmFinding {
     }
 }
 
-impl IrmFinding {
-    /// The create-body form of this finding, the base a merge patch applies to. Derived and
-    /// not applicable verdicts are left out, so they follow the ratings after the patch.
-    pub fn to_input(&self) -> NewIrmFinding {
+/// The create-body form of this finding, the base a merge patch applies to. Derived and
+/// not applicable verdicts are left out, so they follow the ratings after the patch.
+impl From<&IrmFinding> for NewIrmFinding {
+    fn from(finding: &IrmFinding) -> Self {
         let published =
             |value: Option<bool>, basis| value.filter(|_| basis == Some(VerdictBasis::Published));
-        NewIrmFinding {
-            action_plan_id: self.action_plan_id,
-            commitment_id: self.commitment_id,
-            report: self.report,
-            kind: self.kind,
-            title: self.title.clone(),
-            body: self.body.clone(),
-            position: self.position,
-            published_on: self.published_on,
-            source_url: self.source_url.clone(),
-            specificity: self.specificity,
-            relevance: self.relevance.clone(),
-            potential_impact: self.potential_impact,
-            potential_for_results: self.potential_for_results,
-            completion: self.completion,
-            did_it_open_government: self.did_it_open_government,
-            verifiable: self.verifiable,
-            open_government_lens: self.open_government_lens,
-            early_results: self.early_results,
-            well_designed: published(self.well_designed, self.well_designed_basis),
-            starred: published(self.starred, self.starred_basis),
+        Self {
+            action_plan_id: finding.action_plan_id,
+            commitment_id: finding.commitment_id,
+            report: finding.report,
+            kind: finding.kind,
+            title: finding.title.clone(),
+            body: finding.body.clone(),
+            position: finding.position,
+            published_on: finding.published_on,
+            source_url: finding.source_url.clone(),
+            specificity: finding.specificity,
+            relevance: finding.relevance.clone(),
+            potential_impact: finding.potential_impact,
+            potential_for_results: finding.potential_for_results,
+            completion: finding.completion,
+            did_it_open_government: finding.did_it_open_government,
+            verifiable: finding.verifiable,
+            open_government_lens: finding.open_government_lens,
+            early_results: finding.early_results,
+            well_designed: published(finding.well_designed, finding.well_designed_basis),
+            starred: published(finding.starred, finding.starred_basis),
             potentially_starred: published(
-                self.potentially_starred,
-                self.potentially_starred_basis,
+                finding.potentially_starred,
+                finding.potentially_starred_basis,
             ),
-            promising: published(self.promising, self.promising_basis),
-            no_public_engagement: self.no_public_engagement,
-            irm_not_engaged: self.irm_not_engaged,
-            late_action_plan: self.late_action_plan,
-            iap2_minimum_not_met: self.iap2_minimum_not_met,
-            no_online_repository: self.no_online_repository,
-            co_creation_minimum_not_met: self.co_creation_minimum_not_met,
-            no_progress_on_any_commitment: self.no_progress_on_any_commitment,
+            promising: published(finding.promising, finding.promising_basis),
+            no_public_engagement: finding.no_public_engagement,
+            irm_not_engaged: finding.irm_not_engaged,
+            late_action_plan: finding.late_action_plan,
+            iap2_minimum_not_met: finding.iap2_minimum_not_met,
+            no_online_repository: finding.no_online_repository,
+            co_creation_minimum_not_met: finding.co_creation_minimum_not_met,
+            no_progress_on_any_commitment: finding.no_progress_on_any_commitment,
             acted_contrary_to_process: published(
-                self.acted_contrary_to_process,
-                self.acted_contrary_to_process_basis,
+                finding.acted_contrary_to_process,
+                finding.acted_contrary_to_process_basis,
             ),
         }
     }

@@ -1,14 +1,14 @@
 //! IRM finding SQL.
 
 use super::eras::PlanYears;
-use super::model::{IrmFinding, IrmFindingRow};
+use super::model::{IrmFinding, IrmFindingRow, NewIrmFinding};
 use crate::error::ApiError;
 use crate::schema::irm_findings;
 use crate::vocab::FindingKind;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-crate::db::keyed::keyed_queries!(irm_findings, IrmFinding, IrmFindingRow, i64);
+crate::db::keyed::keyed_queries!(irm_findings, IrmFinding, IrmFindingRow, i64, id);
 
 /// After a plan's years changed: re-checks its findings by the rules of their era (which
 /// depends on the plan's years) and re-derives their verdicts. A finding the new years make
@@ -28,21 +28,23 @@ pub async fn rederive_verdicts(
         .load(conn)
         .await?;
     for finding in findings {
-        let row = finding.to_input().into_row(plan).map_err(|error| {
-            let reasons: Vec<String> = error
-                .errors
-                .iter()
-                .map(|e| format!("`{}` {}", e.field, e.message))
-                .collect();
-            ApiError::invalid_field(
-                field,
-                format!(
-                    "IRM finding {} would no longer hold with these plan years: {}",
-                    finding.id,
-                    reasons.join("; ")
-                ),
-            )
-        })?;
+        let row = NewIrmFinding::from(&finding)
+            .into_row(plan)
+            .map_err(|error| {
+                let reasons: Vec<String> = error
+                    .errors
+                    .iter()
+                    .map(|e| format!("`{}` {}", e.field, e.message))
+                    .collect();
+                ApiError::invalid_field(
+                    field,
+                    format!(
+                        "IRM finding {} would no longer hold with these plan years: {}",
+                        finding.id,
+                        reasons.join("; ")
+                    ),
+                )
+            })?;
         let stored = (
             finding.well_designed,
             finding.well_designed_basis,
@@ -106,4 +108,21 @@ pub async fn of_plan_report(
         .select(IrmFinding::as_select())
         .load(conn)
         .await
+}
+
+/// The years of a finding's plan, share-locked until the end of the transaction: they cannot
+/// change while a finding whose verdicts depend on them is written.
+pub async fn plan_years_for_share(
+    conn: &mut AsyncPgConnection,
+    action_plan_id: i64,
+) -> QueryResult<Option<PlanYears>> {
+    use crate::schema::action_plans;
+    let years: Option<(i32, i32)> = action_plans::table
+        .find(action_plan_id)
+        .select((action_plans::start_year, action_plans::end_year))
+        .for_share()
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(years.map(|(start, end)| PlanYears { start, end }))
 }

@@ -2,26 +2,16 @@
 
 use super::list::{self, MilestoneListParams};
 use super::model::{Milestone, MilestonePatch, NewMilestone};
-use super::{query, TAG};
-use crate::auth::Actor;
-use crate::body::{to_object, Fields, JsonObject};
-use crate::db::{self, DbPool, ReadPool};
+use super::TAG;
+use crate::actor::Actor;
+use crate::body::JsonObject;
+use crate::db::{DbPool, ReadPool};
 use crate::error::ApiError;
-use crate::http::{created, ok_with_etag, IfMatch};
-use crate::listing::handler::{self, AliasParent, NoParent};
+use crate::flow::{self, Item};
+use crate::listing::handler::{self, AliasParent};
 use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
-use crate::resources::commitments;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
-
-fn not_found(id: i64) -> ApiError {
-    ApiError::not_found(format!("no milestone has the id {id}"))
-}
-
-fn location(milestone: &Milestone) -> String {
-    format!("/api/v1/milestones/{}", milestone.id)
-}
 
 /// Get a milestone
 #[utoipa::path(
@@ -36,12 +26,7 @@ pub async fn get_milestone(
     pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let mut conn = pool.conn().await?;
-    let milestone = query::find(&mut conn, id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    Ok(ok_with_etag(&req, &milestone, milestone.version))
+    flow::get::<Milestone>(&req, &pool, id.into_inner()).await
 }
 
 /// Create a milestone
@@ -57,19 +42,7 @@ pub async fn create_milestone(
     pool: web::Data<DbPool>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let input = NewMilestone::from_fields(Fields::for_create(body.0, &NewMilestone::FIELDS))?;
-    let mut conn = db::conn(&pool).await?;
-    let milestone = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            db::set_actor(conn, &actor.name).await?;
-            Ok(query::insert(conn, &input).await?)
-        })
-        .await?;
-    Ok(created(
-        &location(&milestone),
-        &milestone,
-        milestone.version,
-    ))
+    flow::create::<Milestone>(actor, &pool, body).await
 }
 
 /// Update a milestone
@@ -91,27 +64,7 @@ pub async fn update_milestone(
     id: web::Path<i64>,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = IfMatch::from_request(&req)?;
-    let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
-    let milestone = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            db::set_actor(conn, &actor.name).await?;
-            let current = query::find_for_update(conn, id)
-                .await?
-                .ok_or_else(|| not_found(id))?;
-            let fields = Fields::for_patch(
-                to_object(&current.to_input()),
-                body.0,
-                &NewMilestone::FIELDS,
-            );
-            let input = NewMilestone::from_fields(fields)?;
-            // The body is checked first: an invalid change is a 422 whatever the ETag.
-            if_match.check(current.version)?;
-            Ok(query::update(conn, id, &input).await?)
-        })
-        .await?;
-    Ok(ok_with_etag(&req, &milestone, milestone.version))
+    flow::update::<Milestone>(actor, &req, &pool, id.into_inner(), body).await
 }
 
 /// Delete a milestone
@@ -128,20 +81,7 @@ pub async fn delete_milestone(
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = IfMatch::from_request(&req)?;
-    let id = id.into_inner();
-    let mut conn = db::conn(&pool).await?;
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        db::set_actor(conn, &actor.name).await?;
-        let current = query::find_for_update(conn, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
-        if_match.check(current.version)?;
-        query::delete(conn, id).await?;
-        Ok(())
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    flow::delete::<Milestone>(actor, &req, &pool, id.into_inner()).await
 }
 
 /// List milestones
@@ -161,13 +101,13 @@ pub async fn delete_milestone(
 )]
 #[get("/milestones")]
 pub async fn list_milestones(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
-    handler::list::<Milestone, _, _, _>(
+    handler::list::<Milestone, _, _>(
         &req,
         &pool,
         &list::SPEC,
-        None::<NoParent>,
+        None,
         handler::no_embedding,
-        "milestones",
+        Milestone::COLLECTION,
     )
     .await
 }
@@ -186,24 +126,21 @@ pub async fn list_milestones(req: HttpRequest, pool: ReadPool) -> Result<HttpRes
 pub async fn list_commitment_milestones(
     req: HttpRequest,
     pool: ReadPool,
-    key: web::Path<i64>,
+    id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = key.into_inner();
-    let parent = AliasParent {
-        field: "commitment_id",
-        value: serde_json::Value::from(key),
-        missing: format!("no commitment has the id {key}"),
-        exists: async move |conn: &mut AsyncPgConnection| -> Result<bool, ApiError> {
-            Ok(commitments::query::exists(conn, key).await?)
-        },
-    };
-    handler::list::<Milestone, _, _, _>(
+    let parent = AliasParent::by_id(
+        "commitment_id",
+        "commitments",
+        "commitment",
+        id.into_inner(),
+    );
+    handler::list::<Milestone, _, _>(
         &req,
         &pool,
         &list::SPEC,
         Some(parent),
         handler::no_embedding,
-        "milestones",
+        Milestone::COLLECTION,
     )
     .await
 }

@@ -1,6 +1,7 @@
 //! `/milestones`: the milestones of commitments.
 
 pub mod handlers;
+mod item;
 pub mod list;
 pub mod model;
 pub mod query;

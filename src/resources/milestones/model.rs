@@ -1,6 +1,6 @@
 //! Milestone types.
 
-use crate::body::{FieldSet, Fields};
+use crate::body::{FieldSet, Fields, FromFields};
 use crate::error::ApiError;
 use crate::schema::milestones;
 use crate::vocab::MilestoneStatus;
@@ -65,8 +65,8 @@ pub struct NewMilestone {
 
 crate::openapi::merge_patch!(MilestonePatch, NewMilestone);
 
-impl NewMilestone {
-    pub const FIELDS: FieldSet = FieldSet {
+impl FromFields for NewMilestone {
+    const FIELDS: FieldSet = FieldSet {
         writable: &[
             "commitment_id",
             "position",
@@ -80,7 +80,7 @@ impl NewMilestone {
     };
 
     /// Validates a body, naming every bad field.
-    pub fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
+    fn from_fields(mut f: Fields) -> Result<Self, ApiError> {
         let commitment_id = f.required::<i64>("commitment_id");
         if let Some(id) = commitment_id {
             f.ensure(id >= 1, "commitment_id", "must be a positive id");
@@ -126,17 +126,17 @@ impl NewMilestone {
     }
 }
 
-impl Milestone {
-    /// The create-body form of this milestone, the base a merge patch applies to.
-    pub fn to_input(&self) -> NewMilestone {
-        NewMilestone {
-            commitment_id: self.commitment_id,
-            position: self.position,
-            title: self.title.clone(),
-            description: self.description.clone(),
-            due_date: self.due_date,
-            status: self.status,
-            completed_on: self.completed_on,
+/// The create-body form of this milestone, the base a merge patch applies to.
+impl From<&Milestone> for NewMilestone {
+    fn from(milestone: &Milestone) -> Self {
+        Self {
+            commitment_id: milestone.commitment_id,
+            position: milestone.position,
+            title: milestone.title.clone(),
+            description: milestone.description.clone(),
+            due_date: milestone.due_date,
+            status: milestone.status,
+            completed_on: milestone.completed_on,
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::schema::milestones;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-crate::db::keyed::keyed_queries!(milestones, Milestone, NewMilestone, i64);
+crate::db::keyed::keyed_queries!(milestones, Milestone, NewMilestone, i64, id);
 
 /// The milestones of these commitments, by commitment and position (for `include=milestones`).
 pub async fn of_commitments(

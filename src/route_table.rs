@@ -1,0 +1,85 @@
+//! The table of documented routes and their methods, made from the spec: tells an unknown route
+//! (404) from a known route asked with the wrong method (405, with `Allow`), for the default
+//! service and for the authorization middleware (which must not ask for a key first).
+
+use crate::error::ApiError;
+use actix_web::dev::ResourceDef;
+use actix_web::http::header::{HeaderValue, ALLOW};
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse};
+use std::sync::Arc;
+
+/// The spec's paths and their methods, to tell an unknown route (404) from a known route asked
+/// with the wrong method (405, with `Allow`).
+pub struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
+
+impl RouteTable {
+    /// The routes of `spec`, the fixed operational routes, and `/metrics` when this app serves it.
+    pub fn from_spec(spec: &utoipa::openapi::OpenApi, with_metrics: bool) -> Self {
+        let mut routes = Vec::new();
+        for (path, item) in &spec.paths.paths {
+            let mut methods = Vec::new();
+            let operations = [
+                (Method::GET, item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::PATCH, item.patch.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ];
+            for (method, present) in operations {
+                if present {
+                    methods.push(method);
+                }
+            }
+            routes.push((ResourceDef::new(path.as_str()), methods));
+        }
+        for fixed in ["/healthz", "/readyz", "/openapi.json"] {
+            routes.push((ResourceDef::new(fixed), vec![Method::GET]));
+        }
+        if with_metrics {
+            routes.push((ResourceDef::new("/metrics"), vec![Method::GET]));
+        }
+        Self(routes)
+    }
+
+    /// Whether a documented route serves `method` at `path` (else the answer is 404 or 405,
+    /// whoever asks).
+    pub fn serves(&self, path: &str, method: &Method) -> bool {
+        self.allowed(path)
+            .is_some_and(|methods| methods.contains(method))
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[Method]> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
+/// Unknown route → 404, known route with another method → 405 with `Allow`.
+pub async fn no_route(
+    req: HttpRequest,
+    table: web::Data<Arc<RouteTable>>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match table.allowed(req.path()) {
+        Some(methods) => {
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            ApiError::new(
+                actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                format!("{} is not allowed here; allowed: {allow}", req.method()),
+            )
+            .with_header(
+                ALLOW,
+                HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")),
+            )
+        }
+        None => ApiError::not_found(format!("no route matches `{}`", req.path())),
+    })
+}
