@@ -1,7 +1,7 @@
 //! A table-driven corpus of bad writes: each gets a 4xx problem and leaves every table —
 //! the change log included — exactly as it was.
 
-use crate::fixtures::{a_commitment, country, id_of, milestone};
+use crate::fixtures::{a_commitment, commitment_in, country, create_finding, id_of, milestone};
 use crate::helpers::spawn_app;
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
@@ -36,8 +36,8 @@ async fn every_bad_write_is_a_4xx_problem_and_changes_nothing() {
             .await,
     );
     let finding = id_of(
-        &app.create(
-            "/api/v1/irm-findings",
+        &create_finding(
+            &app,
             &json!({"action_plan_id": plan, "report": "mid_term_report", "kind": "summary", "body": "S"}),
         )
         .await,
@@ -47,13 +47,7 @@ async fn every_bad_write_is_a_4xx_problem_and_changes_nothing() {
         &app.create("/api/v1/action-plans", &crate::fixtures::plan("KEN", 1))
             .await,
     );
-    let other_commitment = id_of(
-        &app.create(
-            "/api/v1/commitments",
-            &crate::fixtures::commitment(other_plan, 1),
-        )
-        .await,
-    );
+    let other_commitment = commitment_in(&app, other_plan, 1).await;
     app.send(
         app.authed(TestRequest::post())
             .uri("/api/v1/countries")

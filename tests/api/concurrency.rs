@@ -99,10 +99,12 @@ async fn if_match_can_be_required() {
     app.delete("/api/v1/countries/KEN")
         .await
         .assert_problem(428);
-    let request = app
-        .authed(TestRequest::patch())
-        .uri("/api/v1/countries/KEN")
-        .insert_header(("If-Match", "\"1\""))
-        .set_json(json!({"name": "Kenya"}));
-    app.send(request).await.assert_status(200);
+    app.patch_if_match(
+        "/api/v1/countries/KEN",
+        "\"1\"",
+        "application/json",
+        &json!({"name": "Kenya"}),
+    )
+    .await
+    .assert_status(200);
 }

@@ -194,6 +194,27 @@ impl TestResponse {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
         self
     }
+
+    /// Asserts a 422 problem whose `errors` name exactly `fields`, in that order.
+    #[track_caller]
+    pub fn assert_invalid(&self, fields: &[&str]) -> &Self {
+        self.assert_problem(422);
+        assert_eq!(self.error_fields(), fields, "body: {}", self.text);
+        self
+    }
+}
+
+/// Names the case of a table-driven test when an assertion inside it fails: held for the
+/// case's duration, it reports the case if it is dropped while the test panics (the shared
+/// assertions such as `assert_problem` cannot know which row they check).
+pub struct Case(pub String);
+
+impl Drop for Case {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("failing case: {}", self.0);
+        }
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -345,6 +366,22 @@ impl TestApp {
         let request = TestRequest::patch()
             .uri(path)
             .insert_header((CONTENT_TYPE, "application/merge-patch+json"))
+            .set_payload(body.to_string());
+        self.send(self.authed(request)).await
+    }
+
+    /// A PATCH with `If-Match: etag` and `body` sent as `content_type`.
+    pub async fn patch_if_match(
+        &self,
+        path: &str,
+        etag: &str,
+        content_type: &str,
+        body: &Value,
+    ) -> TestResponse {
+        let request = TestRequest::patch()
+            .uri(path)
+            .insert_header(("If-Match", etag))
+            .insert_header((CONTENT_TYPE, content_type))
             .set_payload(body.to_string());
         self.send(self.authed(request)).await
     }

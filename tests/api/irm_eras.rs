@@ -1,31 +1,19 @@
 //! The IRM, era by era (docs/irm-method.md): each era's report types, indicators, verdicts and
 //! process criteria, each rule with a real example from the IRM page named in the comment.
 
-use crate::fixtures::{commitment, country, id_of, plan};
-use crate::helpers::{spawn_app, TestApp};
+use crate::fixtures::{
+    self, a_commitment_over, commitment_in, country, create_finding, finding_path,
+};
+use crate::fixtures::{id_of, plan_over, post_finding, process, with};
+use crate::helpers::spawn_app;
 use serde_json::{json, Value};
 
-/// A plan of `code` over `start`–`end` with one commitment; returns (plan id, commitment id).
-async fn plan_with_commitment(app: &TestApp, code: &str, start: i32, end: i32) -> (i64, i64) {
-    app.create("/api/v1/countries", &country(code)).await;
-    let mut body = plan(code, 4);
-    body["start_year"] = json!(start);
-    body["end_year"] = json!(end);
-    let plan_id = id_of(&app.create("/api/v1/action-plans", &body).await);
-    let commitment_id = id_of(
-        &app.create("/api/v1/commitments", &commitment(plan_id, 1))
-            .await,
-    );
-    (plan_id, commitment_id)
-}
-
+/// An assessment in `report` carrying `ratings`.
 fn assessment(plan_id: i64, commitment_id: i64, report: &str, ratings: Value) -> Value {
-    let mut body = json!({"action_plan_id": plan_id, "commitment_id": commitment_id,
-                          "report": report, "kind": "assessment"});
-    for (key, value) in ratings.as_object().unwrap() {
-        body[key] = value.clone();
-    }
-    body
+    with(
+        fixtures::assessment(plan_id, commitment_id, report),
+        ratings,
+    )
 }
 
 /// Ghana Action Plan Review 2021-2023
@@ -35,33 +23,27 @@ fn assessment(plan_id: i64, commitment_id: i64, report: &str, ratings: Value) ->
 #[actix_web::test]
 async fn an_action_plan_review_stores_its_own_indicators_and_gives_no_stars() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = plan_with_commitment(&app, "GHA", 2021, 2023).await;
+    let (plan_id, commitment_id) = a_commitment_over(&app, "GHA", 2021, 2023).await;
     let review = |ratings| assessment(plan_id, commitment_id, "action_plan_review", ratings);
-    let wrong_era = app
-        .post(
-            "/api/v1/irm-findings",
-            &review(json!({"verifiable": true, "specificity": "high",
+    let wrong_era = post_finding(
+        &app,
+        &review(json!({"verifiable": true, "specificity": "high",
                            "potential_impact": "moderate", "starred": true})),
-        )
-        .await;
-    wrong_era.assert_problem(422);
-    assert_eq!(
-        wrong_era.error_fields(),
-        ["specificity", "potential_impact", "starred"]
-    );
+    )
+    .await;
+    wrong_era.assert_invalid(&["specificity", "potential_impact", "starred"]);
     assert!(
         wrong_era.text.contains("mid_term_report"),
         "names where it belongs: {}",
         wrong_era.text
     );
-    let finding = app
-        .create(
-            "/api/v1/irm-findings",
-            &review(json!({"verifiable": true, "open_government_lens": true,
+    let finding = create_finding(
+        &app,
+        &review(json!({"verifiable": true, "open_government_lens": true,
                            "potential_for_results": "substantial", "promising": true,
                            "published_on": "2022-06-01"})),
-        )
-        .await;
+    )
+    .await;
     assert_eq!(finding["verifiable"], true);
     assert_eq!(finding["open_government_lens"], true);
     assert_eq!(finding["potential_for_results"], "substantial");
@@ -86,26 +68,21 @@ async fn an_action_plan_review_stores_its_own_indicators_and_gives_no_stars() {
 #[actix_web::test]
 async fn a_commitment_that_is_not_verifiable_is_not_assessed_further() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = plan_with_commitment(&app, "GHA", 2021, 2023).await;
-    let response = app
-        .post(
-            "/api/v1/irm-findings",
-            &assessment(
-                plan_id,
-                commitment_id,
-                "action_plan_review",
-                json!({"verifiable": false, "open_government_lens": true,
+    let (plan_id, commitment_id) = a_commitment_over(&app, "GHA", 2021, 2023).await;
+    let response = post_finding(
+        &app,
+        &assessment(
+            plan_id,
+            commitment_id,
+            "action_plan_review",
+            json!({"verifiable": false, "open_government_lens": true,
                        "potential_for_results": "modest"}),
-            ),
-        )
-        .await;
-    response.assert_problem(422);
-    assert_eq!(
-        response.error_fields(),
-        ["potential_for_results", "open_government_lens"]
-    );
-    app.create(
-        "/api/v1/irm-findings",
+        ),
+    )
+    .await;
+    response.assert_invalid(&["potential_for_results", "open_government_lens"]);
+    create_finding(
+        &app,
         &assessment(
             plan_id,
             commitment_id,
@@ -123,33 +100,26 @@ async fn a_commitment_that_is_not_verifiable_is_not_assessed_further() {
 #[actix_web::test]
 async fn a_results_report_of_a_2021_plan_rates_early_results_and_awards_no_star() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = plan_with_commitment(&app, "BRA", 2021, 2023).await;
+    let (plan_id, commitment_id) = a_commitment_over(&app, "BRA", 2021, 2023).await;
     let body = |ratings| assessment(plan_id, commitment_id, "results_report", ratings);
-    let old_scale = app
-        .post(
-            "/api/v1/irm-findings",
-            &body(json!({"completion": "limited", "did_it_open_government": "marginal"})),
-        )
-        .await;
-    old_scale.assert_problem(422);
-    assert_eq!(old_scale.error_fields(), ["did_it_open_government"]);
-    let finding = app
-        .create(
-            "/api/v1/irm-findings",
-            &body(json!({"completion": "limited", "early_results": "moderate"})),
-        )
-        .await;
+    let old_scale = post_finding(
+        &app,
+        &body(json!({"completion": "limited", "did_it_open_government": "marginal"})),
+    )
+    .await;
+    old_scale.assert_invalid(&["did_it_open_government"]);
+    let finding = create_finding(
+        &app,
+        &body(json!({"completion": "limited", "early_results": "moderate"})),
+    )
+    .await;
     assert_eq!(finding["early_results"], "moderate");
     assert!(finding["starred"].is_null(), "{finding}");
     assert_eq!(finding["starred_basis"], "not_applicable");
     let starred = app
-        .patch(
-            &format!("/api/v1/irm-findings/{}", id_of(&finding)),
-            &json!({"starred": false}),
-        )
+        .patch(&finding_path(&finding), &json!({"starred": false}))
         .await;
-    starred.assert_problem(422);
-    assert_eq!(starred.error_fields(), ["starred"]);
+    starred.assert_invalid(&["starred"]);
     assert!(starred.text.contains("not applicable"), "{}", starred.text);
 }
 
@@ -159,22 +129,15 @@ async fn a_results_report_of_a_2021_plan_rates_early_results_and_awards_no_star(
 #[actix_web::test]
 async fn a_results_report_of_a_2020_plan_still_rates_did_it_open_government() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = plan_with_commitment(&app, "LBR", 2020, 2022).await;
+    let (plan_id, commitment_id) = a_commitment_over(&app, "LBR", 2020, 2022).await;
     let body = |ratings| assessment(plan_id, commitment_id, "results_report", ratings);
-    let new_scale = app
-        .post(
-            "/api/v1/irm-findings",
-            &body(json!({"early_results": "moderate"})),
-        )
-        .await;
-    new_scale.assert_problem(422);
-    assert_eq!(new_scale.error_fields(), ["early_results"]);
-    let finding = app
-        .create(
-            "/api/v1/irm-findings",
-            &body(json!({"completion": "substantial", "did_it_open_government": "marginal"})),
-        )
-        .await;
+    let new_scale = post_finding(&app, &body(json!({"early_results": "moderate"}))).await;
+    new_scale.assert_invalid(&["early_results"]);
+    let finding = create_finding(
+        &app,
+        &body(json!({"completion": "substantial", "did_it_open_government": "marginal"})),
+    )
+    .await;
     assert_eq!(finding["did_it_open_government"], "marginal");
     // Moving the plan into 2021 would make that rating one of the wrong generation.
     let moved = app
@@ -183,8 +146,7 @@ async fn a_results_report_of_a_2020_plan_still_rates_did_it_open_government() {
             &json!({"start_year": 2021, "end_year": 2023}),
         )
         .await;
-    moved.assert_problem(422);
-    assert_eq!(moved.error_fields(), ["start_year"]);
+    moved.assert_invalid(&["start_year"]);
 }
 
 /// Mexico Design Report 2019-2021 ("Potentially starred: 4(31%)", "Acted contrary to OGP
@@ -194,45 +156,40 @@ async fn a_results_report_of_a_2020_plan_still_rates_did_it_open_government() {
 #[actix_web::test]
 async fn a_design_report_publishes_potentially_starred_and_rates_verifiability() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = plan_with_commitment(&app, "MEX", 2019, 2021).await;
-    let design = app
-        .create(
-            "/api/v1/irm-findings",
-            &assessment(
-                plan_id,
-                commitment_id,
-                "design_report",
-                json!({"verifiable": true, "relevance": ["civic_participation"],
+    let (plan_id, commitment_id) = a_commitment_over(&app, "MEX", 2019, 2021).await;
+    let design = create_finding(
+        &app,
+        &assessment(
+            plan_id,
+            commitment_id,
+            "design_report",
+            json!({"verifiable": true, "relevance": ["civic_participation"],
                        "potential_impact": "transformative", "potentially_starred": true}),
-            ),
-        )
-        .await;
+        ),
+    )
+    .await;
     assert_eq!(design["potentially_starred"], true);
     assert_eq!(design["potentially_starred_basis"], "published");
     assert_eq!(design["starred_basis"], "not_applicable");
-    let specificity = app
-        .post(
-            "/api/v1/irm-findings",
-            &assessment(
-                plan_id,
-                commitment_id,
-                "implementation_report",
-                json!({"potentially_starred": true, "verifiable": true}),
-            ),
-        )
-        .await;
-    specificity.assert_problem(422);
-    assert_eq!(
-        specificity.error_fields(),
-        ["verifiable", "potentially_starred"]
-    );
-    let process = app
-        .create(
-            "/api/v1/irm-findings",
-            &json!({"action_plan_id": plan_id, "report": "design_report", "kind": "process",
-                    "acted_contrary_to_process": false}),
-        )
-        .await;
+    let specificity = post_finding(
+        &app,
+        &assessment(
+            plan_id,
+            commitment_id,
+            "implementation_report",
+            json!({"potentially_starred": true, "verifiable": true}),
+        ),
+    )
+    .await;
+    specificity.assert_invalid(&["verifiable", "potentially_starred"]);
+    let process = create_finding(
+        &app,
+        &with(
+            process(plan_id, "design_report"),
+            json!({"acted_contrary_to_process": false}),
+        ),
+    )
+    .await;
     assert_eq!(process["acted_contrary_to_process"], false);
     assert_eq!(process["acted_contrary_to_process_basis"], "published");
 }
@@ -245,40 +202,24 @@ async fn a_design_report_publishes_potentially_starred_and_rates_verifiability()
 async fn a_published_process_verdict_is_kept_unless_its_criteria_contradict_it() {
     let app = spawn_app().await;
     app.create("/api/v1/countries", &country("USA")).await;
-    let mut body = plan("USA", 4);
-    body["start_year"] = json!(2019);
-    body["end_year"] = json!(2021);
-    let plan_id = id_of(&app.create("/api/v1/action-plans", &body).await);
-    let process = |extra: Value| {
-        let mut body =
-            json!({"action_plan_id": plan_id, "report": "design_report", "kind": "process"});
-        for (key, value) in extra.as_object().unwrap() {
-            body[key] = value.clone();
-        }
-        body
-    };
-    let contradicted = app
-        .post(
-            "/api/v1/irm-findings",
-            &process(json!({"acted_contrary_to_process": false, "iap2_minimum_not_met": true})),
-        )
-        .await;
-    contradicted.assert_problem(422);
-    assert_eq!(contradicted.error_fields(), ["acted_contrary_to_process"]);
-    let old_criteria = app
-        .post(
-            "/api/v1/irm-findings",
-            &process(json!({"irm_not_engaged": false})),
-        )
-        .await;
-    old_criteria.assert_problem(422);
-    assert_eq!(old_criteria.error_fields(), ["irm_not_engaged"]);
-    let finding = app
-        .create(
-            "/api/v1/irm-findings",
-            &process(json!({"acted_contrary_to_process": true, "late_action_plan": false})),
-        )
-        .await;
+    let plan_id = id_of(
+        &app.create("/api/v1/action-plans", &plan_over("USA", 4, 2019, 2021))
+            .await,
+    );
+    let design = |criteria| with(process(plan_id, "design_report"), criteria);
+    let contradicted = post_finding(
+        &app,
+        &design(json!({"acted_contrary_to_process": false, "iap2_minimum_not_met": true})),
+    )
+    .await;
+    contradicted.assert_invalid(&["acted_contrary_to_process"]);
+    let old_criteria = post_finding(&app, &design(json!({"irm_not_engaged": false}))).await;
+    old_criteria.assert_invalid(&["irm_not_engaged"]);
+    let finding = create_finding(
+        &app,
+        &design(json!({"acted_contrary_to_process": true, "late_action_plan": false})),
+    )
+    .await;
     assert_eq!(finding["acted_contrary_to_process"], true);
     assert_eq!(finding["acted_contrary_to_process_basis"], "published");
 }
@@ -289,30 +230,29 @@ async fn a_published_process_verdict_is_kept_unless_its_criteria_contradict_it()
 #[actix_web::test]
 async fn products_from_2021_use_the_2022_criteria_and_a_co_creation_brief_holds_no_assessment() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = plan_with_commitment(&app, "GHA", 2021, 2023).await;
-    let finding = app
-        .create(
-            "/api/v1/irm-findings",
-            &json!({"action_plan_id": plan_id, "report": "action_plan_review", "kind": "process",
-                    "late_action_plan": false, "co_creation_minimum_not_met": false,
-                    "no_progress_on_any_commitment": false}),
-        )
-        .await;
+    let (plan_id, commitment_id) = a_commitment_over(&app, "GHA", 2021, 2023).await;
+    let finding = create_finding(
+        &app,
+        &with(
+            process(plan_id, "action_plan_review"),
+            json!({"late_action_plan": false, "co_creation_minimum_not_met": false,
+                   "no_progress_on_any_commitment": false}),
+        ),
+    )
+    .await;
     assert_eq!(finding["acted_contrary_to_process"], false);
     assert_eq!(finding["acted_contrary_to_process_basis"], "derived");
-    let brief = app
-        .post(
-            "/api/v1/irm-findings",
-            &assessment(
-                plan_id,
-                commitment_id,
-                "co_creation_brief",
-                json!({"completion": "limited"}),
-            ),
-        )
-        .await;
-    brief.assert_problem(422);
-    assert_eq!(brief.error_fields(), ["kind"]);
+    let brief = post_finding(
+        &app,
+        &assessment(
+            plan_id,
+            commitment_id,
+            "co_creation_brief",
+            json!({"completion": "limited"}),
+        ),
+    )
+    .await;
+    brief.assert_invalid(&["kind"]);
 }
 
 /// Stars were awarded "since 2014" (opengovpartnership.org/?p=3699): a progress report of 2013
@@ -321,22 +261,22 @@ async fn products_from_2021_use_the_2022_criteria_and_a_co_creation_brief_holds_
 #[actix_web::test]
 async fn no_stars_before_2014_and_technology_alone_is_not_relevant() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = plan_with_commitment(&app, "GBR", 2011, 2013).await;
+    let (plan_id, commitment_id) = a_commitment_over(&app, "GBR", 2011, 2013).await;
     let ratings = json!({"specificity": "high", "relevance": ["access_to_information"],
                          "potential_impact": "transformative", "completion": "complete"});
     let mut early = assessment(plan_id, commitment_id, "progress_report", ratings.clone());
     early["published_on"] = json!("2013-04-01");
-    let finding = app.create("/api/v1/irm-findings", &early).await;
+    let finding = create_finding(&app, &early).await;
     assert!(finding["starred"].is_null(), "{finding}");
     assert_eq!(finding["starred_basis"], "not_applicable");
 
-    let (plan_id, commitment_id) = plan_with_commitment(&app, "ROU", 2016, 2018).await;
+    let (plan_id, commitment_id) = a_commitment_over(&app, "ROU", 2016, 2018).await;
     let mut tech = assessment(plan_id, commitment_id, "end_of_term_report", ratings);
     tech["relevance"] = json!(["technology_and_innovation"]);
-    let finding = app.create("/api/v1/irm-findings", &tech).await;
+    let finding = create_finding(&app, &tech).await;
     assert_eq!(finding["well_designed"], false);
     assert_eq!(finding["starred"], false);
-    let path = format!("/api/v1/irm-findings/{}", id_of(&finding));
+    let path = finding_path(&finding);
     let with_a_core_value = app
         .patch(
             &path,
@@ -352,20 +292,18 @@ async fn no_stars_before_2014_and_technology_alone_is_not_relevant() {
 #[actix_web::test]
 async fn withdrawn_is_the_commitments_flag_not_a_completion_level() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = plan_with_commitment(&app, "ROU", 2016, 2018).await;
-    let refused = app
-        .post(
-            "/api/v1/irm-findings",
-            &assessment(
-                plan_id,
-                commitment_id,
-                "end_of_term_report",
-                json!({"completion": "withdrawn"}),
-            ),
-        )
-        .await;
-    refused.assert_problem(422);
-    assert_eq!(refused.error_fields(), ["completion"]);
+    let (plan_id, commitment_id) = a_commitment_over(&app, "ROU", 2016, 2018).await;
+    let refused = post_finding(
+        &app,
+        &assessment(
+            plan_id,
+            commitment_id,
+            "end_of_term_report",
+            json!({"completion": "withdrawn"}),
+        ),
+    )
+    .await;
+    refused.assert_invalid(&["completion"]);
     let withdrawn = app
         .patch(
             &format!("/api/v1/commitments/{commitment_id}"),
@@ -422,19 +360,12 @@ async fn the_era_migration_keeps_every_existing_row() {
         diesel::sql_query(statement).execute(&mut conn).await.unwrap();
     }
     drop(conn);
-    let ratings_before = app
-        .sql_text(
-            "SELECT json_agg(json_build_array(id, report, kind, specificity, relevance, \
-             potential_impact, body, position) ORDER BY id)::text AS value FROM irm_findings",
-        )
-        .await;
+    // Every finding's identity, ratings and text, as one JSON array.
+    let ratings = "SELECT json_agg(json_build_array(id, report, kind, specificity, relevance, \
+                   potential_impact, body, position) ORDER BY id)::text AS value FROM irm_findings";
+    let ratings_before = app.sql_text(ratings).await;
     ogp_api::db::run_migrations(&app.url).await.unwrap();
-    let ratings_after = app
-        .sql_text(
-            "SELECT json_agg(json_build_array(id, report, kind, specificity, relevance, \
-             potential_impact, body, position) ORDER BY id)::text AS value FROM irm_findings",
-        )
-        .await;
+    let ratings_after = app.sql_text(ratings).await;
     assert_eq!(
         ratings_after, ratings_before,
         "every finding and rating kept"
@@ -576,18 +507,17 @@ async fn the_sql_rules_agree_with_the_servers() {
 #[actix_web::test]
 async fn exports_and_the_change_feed_carry_the_era_fields() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = plan_with_commitment(&app, "GHA", 2021, 2023).await;
-    let finding = app
-        .create(
-            "/api/v1/irm-findings",
-            &assessment(
-                plan_id,
-                commitment_id,
-                "action_plan_review",
-                json!({"verifiable": true, "open_government_lens": true, "promising": true}),
-            ),
-        )
-        .await;
+    let (plan_id, commitment_id) = a_commitment_over(&app, "GHA", 2021, 2023).await;
+    let finding = create_finding(
+        &app,
+        &assessment(
+            plan_id,
+            commitment_id,
+            "action_plan_review",
+            json!({"verifiable": true, "open_government_lens": true, "promising": true}),
+        ),
+    )
+    .await;
     let csv = app.get("/api/v1/irm-findings?format=csv").await;
     csv.assert_status(200);
     let mut lines = csv.text.lines();
@@ -645,14 +575,11 @@ async fn the_database_ranks_reports_in_the_vocabularys_order() {
 #[actix_web::test]
 async fn statistics_count_verdicts_by_value_and_group_by_era() {
     let app = spawn_app().await;
-    let (old_plan, old_commitment) = plan_with_commitment(&app, "ROU", 2016, 2018).await;
-    let (new_plan, new_commitment) = plan_with_commitment(&app, "GHA", 2021, 2023).await;
-    let unrated = id_of(
-        &app.create("/api/v1/commitments", &commitment(new_plan, 2))
-            .await,
-    );
-    app.create(
-        "/api/v1/irm-findings",
+    let (old_plan, old_commitment) = a_commitment_over(&app, "ROU", 2016, 2018).await;
+    let (new_plan, new_commitment) = a_commitment_over(&app, "GHA", 2021, 2023).await;
+    let unrated = commitment_in(&app, new_plan, 2).await;
+    create_finding(
+        &app,
         &assessment(
             old_plan,
             old_commitment,
@@ -663,8 +590,8 @@ async fn statistics_count_verdicts_by_value_and_group_by_era() {
         ),
     )
     .await;
-    app.create(
-        "/api/v1/irm-findings",
+    create_finding(
+        &app,
         &assessment(
             new_plan,
             new_commitment,
@@ -674,8 +601,8 @@ async fn statistics_count_verdicts_by_value_and_group_by_era() {
         ),
     )
     .await;
-    app.create(
-        "/api/v1/irm-findings",
+    create_finding(
+        &app,
         &assessment(
             new_plan,
             unrated,

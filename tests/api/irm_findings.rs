@@ -1,155 +1,125 @@
-use crate::fixtures::{a_commitment, a_plan, commitment, country, id_of, plan};
-use crate::helpers::{spawn_app, TestApp};
+//! IRM findings: verdicts derived from ratings or kept as published, what each kind of finding
+//! may carry, and how findings tie commitments. The eras' own rules are in `irm_eras.rs`; the
+//! round trip findings share with every resource is in `crud.rs`.
+
+use crate::fixtures::{a_commitment, a_finding_on, a_plan, assert_fields, assessment};
+use crate::fixtures::{commitment_in, country, create_finding, finding_path, id_of, plan};
+use crate::fixtures::{plan_over, post_finding, process, with};
+use crate::helpers::{spawn_app, Case};
 use serde_json::{json, Value};
 
-fn assessment(plan_id: i64, commitment_id: i64) -> Value {
-    json!({"action_plan_id": plan_id, "commitment_id": commitment_id,
-           "report": "end_of_term_report", "kind": "assessment"})
-}
-
-fn with(mut body: Value, extra: Value) -> Value {
-    for (key, value) in extra.as_object().unwrap() {
-        body[key] = value.clone();
-    }
-    body
-}
-
-async fn create_finding(app: &TestApp, body: &Value) -> Value {
-    app.create("/api/v1/irm-findings", body).await
-}
-
 #[actix_web::test]
-async fn assessment_verdicts_are_derived_from_full_ratings() {
+async fn verdicts_are_derived_from_the_ratings() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = a_commitment(&app).await;
-    let finding = create_finding(
-        &app,
-        &with(
-            assessment(plan_id, commitment_id),
+    let plan_id = a_plan(&app).await;
+    for (number, case, ratings, expected) in [
+        (
+            1,
+            "full ratings make both verdicts true",
             json!({"specificity": "high", "relevance": ["access_to_information"],
                    "potential_impact": "transformative", "completion": "complete",
                    "did_it_open_government": "major"}),
+            json!({"well_designed": true, "well_designed_basis": "derived",
+                   "starred": true, "starred_basis": "derived",
+                   "acted_contrary_to_process": null}),
         ),
-    )
-    .await;
-    assert_eq!(finding["well_designed"], true);
-    assert_eq!(finding["well_designed_basis"], "derived");
-    assert_eq!(finding["starred"], true);
-    assert_eq!(finding["starred_basis"], "derived");
-    assert!(finding["acted_contrary_to_process"].is_null());
-}
-
-#[actix_web::test]
-async fn low_specificity_makes_both_verdicts_false_and_missing_ratings_leave_them_unknown() {
-    let app = spawn_app().await;
-    let (plan_id, commitment_id) = a_commitment(&app).await;
-    let low = create_finding(
-        &app,
-        &with(
-            assessment(plan_id, commitment_id),
+        (
+            2,
+            "low specificity makes both verdicts false",
             json!({"specificity": "low"}),
+            json!({"well_designed": false, "starred": false}),
         ),
-    )
-    .await;
-    assert_eq!(low["well_designed"], false);
-    assert_eq!(low["starred"], false);
-
-    let (_, other) = (
-        plan_id,
-        id_of(
-            &app.create("/api/v1/commitments", &commitment(plan_id, 2))
-                .await,
-        ),
-    );
-    let partial = create_finding(
-        &app,
-        &with(
-            assessment(plan_id, other),
+        (
+            3,
+            "missing ratings leave them unknown",
             json!({"specificity": "high", "relevance": ["civic_participation"]}),
+            json!({"well_designed": null, "well_designed_basis": null, "starred": null}),
         ),
-    )
-    .await;
-    assert!(partial["well_designed"].is_null());
-    assert!(partial["well_designed_basis"].is_null());
-    assert!(partial["starred"].is_null());
+    ] {
+        let _case = Case(case.to_string());
+        let commitment_id = commitment_in(&app, plan_id, number).await;
+        let body = with(
+            assessment(plan_id, commitment_id, "end_of_term_report"),
+            ratings,
+        );
+        assert_fields(&create_finding(&app, &body).await, &expected, case);
+    }
 }
 
 #[actix_web::test]
 async fn published_verdict_is_kept_and_a_contradicting_one_refused() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = a_commitment(&app).await;
-    let published = create_finding(
+    let published = a_finding_on(&app, json!({"well_designed": false})).await;
+    assert_eq!(published.finding["well_designed"], false);
+    assert_eq!(published.finding["well_designed_basis"], "published");
+
+    let other = commitment_in(&app, published.plan_id, 2).await;
+    let before = app.snapshot().await;
+    post_finding(
         &app,
         &with(
-            assessment(plan_id, commitment_id),
-            json!({"well_designed": false}),
+            assessment(published.plan_id, other, "end_of_term_report"),
+            json!({"well_designed": true, "starred": true, "specificity": "low"}),
         ),
     )
-    .await;
-    assert_eq!(published["well_designed"], false);
-    assert_eq!(published["well_designed_basis"], "published");
-
-    let other = id_of(
-        &app.create("/api/v1/commitments", &commitment(plan_id, 2))
-            .await,
-    );
-    let before = app.snapshot().await;
-    let response = app
-        .post(
-            "/api/v1/irm-findings",
-            &with(
-                assessment(plan_id, other),
-                json!({"well_designed": true, "starred": true, "specificity": "low"}),
-            ),
-        )
-        .await;
-    response.assert_problem(422);
-    assert_eq!(response.error_fields(), ["well_designed", "starred"]);
+    .await
+    .assert_invalid(&["well_designed", "starred"]);
     assert_eq!(app.snapshot().await, before);
 }
 
+/// Each kind of finding carries its own fields: what another kind carries, what the server
+/// derives, or what this kind needs and lacks is named in a 422 that writes nothing.
 #[actix_web::test]
-async fn ratings_and_verdicts_only_on_assessments() {
-    let app = spawn_app().await;
-    let plan_id = a_plan(&app).await;
-    let response = app
-        .post(
-            "/api/v1/irm-findings",
-            &json!({"action_plan_id": plan_id, "report": "mid_term_report", "kind": "summary",
-                    "body": "Text", "specificity": "high", "completion": "complete",
-                    "well_designed": true, "irm_not_engaged": false}),
-        )
-        .await;
-    response.assert_problem(422);
-    assert_eq!(
-        response.error_fields(),
-        [
-            "specificity",
-            "completion",
-            "well_designed",
-            "irm_not_engaged"
-        ]
-    );
-}
-
-#[actix_web::test]
-async fn read_only_verdict_fields_cannot_be_written() {
+async fn every_misplaced_or_missing_field_is_named() {
     let app = spawn_app().await;
     let (plan_id, commitment_id) = a_commitment(&app).await;
-    let response = app
-        .post(
-            "/api/v1/irm-findings",
-            &with(
-                assessment(plan_id, commitment_id),
+    let mid_term =
+        |kind: &str| json!({"action_plan_id": plan_id, "report": "mid_term_report", "kind": kind});
+    for (case, body, fields) in [
+        (
+            "ratings and verdicts only on assessments",
+            with(
+                mid_term("summary"),
+                json!({"body": "Text", "specificity": "high", "completion": "complete",
+                       "well_designed": true, "irm_not_engaged": false}),
+            ),
+            &[
+                "specificity",
+                "completion",
+                "well_designed",
+                "irm_not_engaged",
+            ][..],
+        ),
+        (
+            "read-only verdict fields",
+            with(
+                assessment(plan_id, commitment_id, "end_of_term_report"),
                 json!({"well_designed_basis": "published", "acted_contrary_to_process": false}),
             ),
-        )
-        .await;
-    response.assert_problem(422);
-    assert_eq!(
-        response.error_fields(),
-        ["well_designed_basis", "acted_contrary_to_process"]
-    );
+            &["well_designed_basis", "acted_contrary_to_process"][..],
+        ),
+        (
+            "a performance needs a body",
+            mid_term("performance"),
+            &["body"][..],
+        ),
+        ("a summary needs a body", mid_term("summary"), &["body"][..]),
+        (
+            "a recommendation needs a body and a position",
+            mid_term("recommendation"),
+            &["body", "position"][..],
+        ),
+        (
+            "an assessment needs a commitment",
+            json!({"action_plan_id": plan_id, "report": "design_report", "kind": "assessment"}),
+            &["commitment_id"][..],
+        ),
+    ] {
+        let _case = Case(case.to_string());
+        let before = app.snapshot().await;
+        post_finding(&app, &body).await.assert_invalid(fields);
+        assert_eq!(app.snapshot().await, before, "{case}");
+    }
 }
 
 /// "A country is considered to have acted contrary to process if one or more of the following
@@ -159,11 +129,11 @@ async fn read_only_verdict_fields_cannot_be_written() {
 async fn process_verdict_is_derived_from_its_eras_criteria() {
     let app = spawn_app().await;
     let plan_id = a_plan(&app).await;
-    let base = json!({"action_plan_id": plan_id, "report": "mid_term_report", "kind": "process"});
-    let finding = create_finding(&app, &with(base.clone(), json!({"irm_not_engaged": true}))).await;
+    let base = process(plan_id, "mid_term_report");
+    let finding = create_finding(&app, &with(base, json!({"irm_not_engaged": true}))).await;
     assert_eq!(finding["acted_contrary_to_process"], true);
     assert_eq!(finding["acted_contrary_to_process_basis"], "derived");
-    let path = format!("/api/v1/irm-findings/{}", id_of(&finding));
+    let path = finding_path(&finding);
     let unknown = app.patch(&path, &json!({"irm_not_engaged": false})).await;
     unknown.assert_status(200);
     assert!(
@@ -185,11 +155,7 @@ async fn process_verdict_is_derived_from_its_eras_criteria() {
             &json!({"late_action_plan": true, "iap2_minimum_not_met": false}),
         )
         .await;
-    other_era.assert_problem(422);
-    assert_eq!(
-        other_era.error_fields(),
-        ["late_action_plan", "iap2_minimum_not_met"]
-    );
+    other_era.assert_invalid(&["late_action_plan", "iap2_minimum_not_met"]);
     assert!(
         other_era.text.contains("design_report"),
         "{}",
@@ -198,84 +164,36 @@ async fn process_verdict_is_derived_from_its_eras_criteria() {
 }
 
 #[actix_web::test]
-async fn recommendations_need_position_and_body_and_are_numbered_uniquely() {
+async fn recommendations_are_numbered_uniquely_per_report() {
     let app = spawn_app().await;
     let plan_id = a_plan(&app).await;
-    let base =
-        json!({"action_plan_id": plan_id, "report": "mid_term_report", "kind": "recommendation"});
-    let response = app.post("/api/v1/irm-findings", &base).await;
-    response.assert_problem(422);
-    assert_eq!(response.error_fields(), ["body", "position"]);
-    let first = with(
-        base.clone(),
-        json!({"position": 1, "body": "Restore trust"}),
-    );
+    let first = json!({"action_plan_id": plan_id, "report": "mid_term_report",
+                       "kind": "recommendation", "position": 1, "body": "Restore trust"});
     create_finding(&app, &first).await;
-    app.post("/api/v1/irm-findings", &first)
-        .await
-        .assert_problem(409);
-    let mut other_report = first.clone();
-    other_report["report"] = json!("end_of_term_report");
-    create_finding(&app, &other_report).await;
+    post_finding(&app, &first).await.assert_problem(409);
+    create_finding(&app, &with(first, json!({"report": "end_of_term_report"}))).await;
 }
 
 #[actix_web::test]
-async fn performance_and_summary_need_a_body() {
-    let app = spawn_app().await;
-    let plan_id = a_plan(&app).await;
-    for kind in ["performance", "summary"] {
-        let response = app
-            .post(
-                "/api/v1/irm-findings",
-                &json!({"action_plan_id": plan_id, "report": "mid_term_report", "kind": kind}),
-            )
-            .await;
-        response.assert_problem(422);
-        assert_eq!(response.error_fields(), ["body"], "{kind}");
-    }
-}
-
-#[actix_web::test]
-async fn assessment_needs_a_commitment_of_its_own_plan() {
+async fn an_assessment_needs_a_commitment_of_its_own_plan() {
     let app = spawn_app().await;
     let (plan_id, _) = a_commitment(&app).await;
-    let response = app
-        .post(
-            "/api/v1/irm-findings",
-            &json!({"action_plan_id": plan_id, "report": "design_report", "kind": "assessment"}),
-        )
-        .await;
-    response.assert_problem(422);
-    assert_eq!(response.error_fields(), ["commitment_id"]);
-
     app.create("/api/v1/countries", &country("KEN")).await;
     let other_plan = id_of(&app.create("/api/v1/action-plans", &plan("KEN", 1)).await);
-    let foreign = id_of(
-        &app.create("/api/v1/commitments", &commitment(other_plan, 1))
-            .await,
-    );
+    let foreign = commitment_in(&app, other_plan, 1).await;
     let before = app.snapshot().await;
-    let response = app
-        .post("/api/v1/irm-findings", &assessment(plan_id, foreign))
-        .await;
-    response.assert_problem(422);
-    assert_eq!(response.error_fields(), ["commitment_id"]);
+    post_finding(&app, &assessment(plan_id, foreign, "end_of_term_report"))
+        .await
+        .assert_invalid(&["commitment_id"]);
     assert_eq!(app.snapshot().await, before);
 }
 
 #[actix_web::test]
 async fn patching_ratings_rederives_and_null_drops_a_published_verdict() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = a_commitment(&app).await;
-    let finding = create_finding(
-        &app,
-        &with(
-            assessment(plan_id, commitment_id),
-            json!({"well_designed": false}),
-        ),
-    )
-    .await;
-    let path = format!("/api/v1/irm-findings/{}", id_of(&finding));
+    let path = a_finding_on(&app, json!({"well_designed": false}))
+        .await
+        .path;
     // Ratings that make it well-designed contradict the published "No".
     let full = json!({"specificity": "medium", "relevance": ["public_accountability"],
                       "potential_impact": "transformative"});
@@ -301,20 +219,19 @@ async fn patching_ratings_rederives_and_null_drops_a_published_verdict() {
 async fn moderate_impact_is_starred_only_in_reports_written_before_2015() {
     let app = spawn_app().await;
     app.create("/api/v1/countries", &country("MEX")).await;
-    let mut early = plan("MEX", 2);
-    early["start_year"] = json!(2013);
-    early["end_year"] = json!(2015);
-    let plan_id = id_of(&app.create("/api/v1/action-plans", &early).await);
-    let commitment_id = id_of(
-        &app.create("/api/v1/commitments", &commitment(plan_id, 1))
+    let plan_id = id_of(
+        &app.create("/api/v1/action-plans", &plan_over("MEX", 2, 2013, 2015))
             .await,
     );
-    let ratings = json!({"report": "mid_term_report", "specificity": "high",
-                         "relevance": ["civic_participation"], "potential_impact": "moderate",
-                         "completion": "substantial"});
+    let commitment_id = commitment_in(&app, plan_id, 1).await;
+    let ratings = json!({"specificity": "high", "relevance": ["civic_participation"],
+                         "potential_impact": "moderate", "completion": "substantial"});
     let finding = create_finding(
         &app,
-        &with(assessment(plan_id, commitment_id), ratings.clone()),
+        &with(
+            assessment(plan_id, commitment_id, "mid_term_report"),
+            ratings,
+        ),
     )
     .await;
     assert_eq!(finding["starred"], true, "a 2014 report: {finding}");
@@ -325,7 +242,7 @@ async fn moderate_impact_is_starred_only_in_reports_written_before_2015() {
     );
     assert_eq!(finding["well_designed_basis"], "not_applicable");
 
-    let path = format!("/api/v1/irm-findings/{}", id_of(&finding));
+    let path = finding_path(&finding);
     let published_2015 = app
         .patch(&path, &json!({"published_on": "2015-03-01"}))
         .await;
@@ -351,21 +268,12 @@ async fn moderate_impact_is_starred_only_in_reports_written_before_2015() {
 #[actix_web::test]
 async fn changing_kind_must_drop_fields_the_new_kind_refuses() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = a_commitment(&app).await;
-    let finding = create_finding(
-        &app,
-        &with(
-            assessment(plan_id, commitment_id),
-            json!({"specificity": "high"}),
-        ),
-    )
-    .await;
-    let path = format!("/api/v1/irm-findings/{}", id_of(&finding));
-    let response = app
-        .patch(&path, &json!({"kind": "summary", "body": "Headline"}))
-        .await;
-    response.assert_problem(422);
-    assert_eq!(response.error_fields(), ["specificity"]);
+    let path = a_finding_on(&app, json!({"specificity": "high"}))
+        .await
+        .path;
+    app.patch(&path, &json!({"kind": "summary", "body": "Headline"}))
+        .await
+        .assert_invalid(&["specificity"]);
     let changed = app
         .patch(
             &path,
@@ -379,8 +287,8 @@ async fn changing_kind_must_drop_fields_the_new_kind_refuses() {
 #[actix_web::test]
 async fn aliases_list_a_plans_and_a_commitments_findings() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = a_commitment(&app).await;
-    create_finding(&app, &assessment(plan_id, commitment_id)).await;
+    let assessed = a_finding_on(&app, json!({})).await;
+    let (plan_id, commitment_id) = (assessed.plan_id, assessed.commitment_id);
     create_finding(
         &app,
         &json!({"action_plan_id": plan_id, "report": "mid_term_report", "kind": "summary", "body": "S"}),
@@ -408,15 +316,9 @@ async fn aliases_list_a_plans_and_a_commitments_findings() {
 #[actix_web::test]
 async fn deleting_a_commitment_with_findings_is_a_409_then_works_once_they_are_gone() {
     let app = spawn_app().await;
-    let (plan_id, commitment_id) = a_commitment(&app).await;
-    let finding = create_finding(&app, &assessment(plan_id, commitment_id)).await;
-    app.delete(&format!("/api/v1/commitments/{commitment_id}"))
-        .await
-        .assert_problem(409);
-    app.delete(&format!("/api/v1/irm-findings/{}", id_of(&finding)))
-        .await
-        .assert_status(204);
-    app.delete(&format!("/api/v1/commitments/{commitment_id}"))
-        .await
-        .assert_status(204);
+    let assessed = a_finding_on(&app, json!({})).await;
+    let commitment_path = format!("/api/v1/commitments/{}", assessed.commitment_id);
+    app.delete(&commitment_path).await.assert_problem(409);
+    app.delete(&assessed.path).await.assert_status(204);
+    app.delete(&commitment_path).await.assert_status(204);
 }

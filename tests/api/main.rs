@@ -10,6 +10,7 @@ mod commitment_facts;
 mod commitments;
 mod concurrency;
 mod countries;
+mod crud;
 mod demo_data;
 mod errors;
 mod exports;
