@@ -47,20 +47,30 @@ fn parameter(
 pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
     let mut out = Vec::new();
     for field in spec.fields {
-        // Any-of lists are comma-separated: an array in `form` style without `explode`.
+        // Any-of lists: an array in `form` style with `explode` (the key repeated, as generated
+        // clients send arrays); the server takes a comma list as the same array.
         let list = ArrayBuilder::new()
             .items(scalar_schema(field.kind))
             .min_items(Some(1));
         let how = if matches!(field.kind, Kind::Values(_)) {
             "rows holding any of the values"
         } else {
-            "exact match; a comma list matches any of the values"
+            "exact match; several values match any of them"
         };
         out.push(
-            parameter(field.name, format!("{} ({how}).", field.doc), list)
-                .style(Some(ParameterStyle::Form))
-                .explode(Some(false))
-                .build(),
+            parameter(
+                field.name,
+                format!(
+                    "{} ({how}: repeat the key, `?{name}=a&{name}=b`, or give a comma list, \
+                     `?{name}=a,b`).",
+                    field.doc,
+                    name = field.name
+                ),
+                list,
+            )
+            .style(Some(ParameterStyle::Form))
+            .explode(Some(true))
+            .build(),
         );
         if field.range {
             for (suffix, word) in [("gte", "at or after"), ("lte", "at or before")] {
@@ -79,16 +89,20 @@ pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
         let built = match *name {
             "limit" => parameter(
                 name,
-                format!("Page size, 1–{MAX_LIMIT} (default 50). Not with exports."),
+                format!(
+                    "Page size, 1–{MAX_LIMIT}; 50 when not given. In an export (`format=csv` or \
+                     `ndjson`), the most rows to export, any number from 1; every row when not \
+                     given."
+                ),
                 ObjectBuilder::new()
                     .schema_type(Type::Integer)
-                    .minimum(Some(1))
-                    .maximum(Some(MAX_LIMIT))
-                    .default(Some(50.into())),
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(1)),
             ),
             "cursor" => parameter(
                 name,
-                "Opaque cursor: `next_cursor` of the previous page, with the same other parameters."
+                "Opaque cursor: `next_cursor` of the previous page, with the same other \
+                 parameters. An export given a cursor starts after it."
                     .to_string(),
                 ObjectBuilder::new().schema_type(Type::String),
             ),
@@ -106,7 +120,10 @@ pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
                 "Full-text search (English and Spanish, accents ignored; web-search syntax: \
                  words, \"phrases\", OR, -word). Results are ranked unless `sort` is given."
                     .to_string(),
-                ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(500)),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(500)),
             ),
             "q" => continue,
             "updated_since" => parameter(
@@ -118,12 +135,16 @@ pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
             ),
             "include_total" => parameter(
                 name,
-                "Add `total`: how many rows match, over all pages.".to_string(),
-                ObjectBuilder::new().schema_type(Type::Boolean).default(Some(false.into())),
+                "`true`: add `total`, how many rows match over all pages (`false` when not \
+                 given). Accepted by exports, where it changes nothing."
+                    .to_string(),
+                ObjectBuilder::new().schema_type(Type::Boolean),
             ),
             "include" if !spec.includes.is_empty() => parameter(
                 name,
-                "Child collections to embed in each row, whole, with one query per collection."
+                "Child collections to embed in each row, whole, with one query per collection \
+                 (repeat the key or give a comma list). Not with exports: export the child \
+                 collection and join on its parent's id."
                     .to_string(),
                 ArrayBuilder::new().items(
                     ObjectBuilder::new()
@@ -132,7 +153,7 @@ pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
                 ),
             )
             .style(Some(ParameterStyle::Form))
-            .explode(Some(false)),
+            .explode(Some(true)),
             "include" => continue,
             "format" => parameter(
                 name,

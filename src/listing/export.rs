@@ -265,7 +265,7 @@ where
     T: QueryableByName<Pg> + Serialize + ToSchema + Send + 'static,
 {
     let format = request.format;
-    let sql = query::rows_sql(spec, &request, false)?;
+    let sql = query::rows_sql(spec, &request, request.export_limit)?;
     let permit = budget.admit().await?;
     let mut conn = pool.conn().await?;
     let timeout = budget.send_timeout();

@@ -121,7 +121,7 @@ pub async fn fetch_page<T>(
 where
     T: QueryableByName<Pg> + Serialize + Send + 'static,
 {
-    let mut rows: Vec<Listed<T>> = query::rows_sql(spec, request, true)?
+    let mut rows: Vec<Listed<T>> = query::rows_sql(spec, request, Some(request.limit + 1))?
         .into_query()
         .load(conn)
         .await?;

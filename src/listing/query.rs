@@ -170,9 +170,14 @@ fn where_sql(clauses: &[String]) -> String {
     }
 }
 
-/// The rows of one page (`limit + 1`, to learn whether more follow), or of the whole list
-/// (`paged = false`, for exports). Every row carries `search_rank`.
-pub fn rows_sql(spec: &ListSpec, request: &ListRequest, paged: bool) -> Result<Sql, ApiError> {
+/// The rows of `request` after its cursor, in order, at most `limit` of them: a page asks for
+/// `limit + 1` (to learn whether more follow), an export for its cap or `None` (every row).
+/// Every row carries `search_rank`.
+pub fn rows_sql(
+    spec: &ListSpec,
+    request: &ListRequest,
+    limit: Option<i64>,
+) -> Result<Sql, ApiError> {
     let mut sql = Sql::default();
     let rank = match (&request.q, spec.search) {
         (Some(q), Some(document)) => {
@@ -182,7 +187,7 @@ pub fn rows_sql(spec: &ListSpec, request: &ListRequest, paged: bool) -> Result<S
         _ => "NULL::real".to_string(),
     };
     let mut clauses = filters(spec, request, &mut sql)?;
-    if let (true, Some(after)) = (paged, &request.after) {
+    if let Some(after) = &request.after {
         clauses.push(keyset(spec, request, after, &mut sql)?);
     }
     let order: Vec<String> = request
@@ -204,8 +209,8 @@ pub fn rows_sql(spec: &ListSpec, request: &ListRequest, paged: bool) -> Result<S
         where_sql(&clauses),
         order.join(", ")
     ));
-    if paged {
-        sql.push(&format!(" LIMIT {}", request.limit + 1));
+    if let Some(limit) = limit {
+        sql.push(&format!(" LIMIT {limit}"));
     }
     Ok(sql)
 }

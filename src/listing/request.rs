@@ -49,7 +49,10 @@ pub enum Format {
 /// A validated list request.
 #[derive(Debug, Clone)]
 pub struct ListRequest {
+    /// The page size (the default when not given).
     pub limit: i64,
+    /// An export's cap on the rows it streams, when `limit` is given (else every row).
+    pub export_limit: Option<i64>,
     pub conditions: Vec<Condition>,
     /// The order: the requested sort keys, then the key.
     pub sort: Vec<SortKey>,
@@ -167,18 +170,49 @@ pub const COMMON_PARAMETERS: &[&str] = &[
     "format",
 ];
 
-/// Reads `limit`.
-fn limit(text: Option<&str>) -> Result<i64, ApiError> {
-    match text {
-        None => Ok(DEFAULT_LIMIT),
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            _ => Err(invalid(
-                "limit",
-                &format!("a whole number from 1 to {MAX_LIMIT}"),
-                text,
-            )),
-        },
+/// Parameters whose value is a comma list, so that a repeated key adds to it.
+fn is_list_valued(name: &str) -> bool {
+    matches!(name, "include" | "sort")
+        || !(COMMON_PARAMETERS.contains(&name) || name.ends_with("_gte") || name.ends_with("_lte"))
+}
+
+/// A list-valued parameter given more than once (`?completion=limited&completion=complete`,
+/// the way generated clients send arrays) is the comma list of its values, in order, at the
+/// place of its first occurrence. Any other parameter given twice is ambiguous: a 400.
+fn merge_repeated(pairs: Vec<(String, String)>) -> Result<Vec<(String, String)>, ApiError> {
+    let mut merged: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    for (name, value) in pairs {
+        match merged.iter_mut().find(|(seen, _)| *seen == name) {
+            None => merged.push((name, value)),
+            Some((_, list)) if is_list_valued(&name) => {
+                list.push(',');
+                list.push_str(&value);
+            }
+            Some(_) => {
+                return Err(ApiError::invalid_query(format!(
+                    "`{name}` is given twice; it takes one value"
+                )))
+            }
+        }
+    }
+    Ok(merged)
+}
+
+/// Reads `limit`: a page size from 1 to `MAX_LIMIT`, or for an export (`export`) a cap on the
+/// rows exported, any whole number from 1.
+fn limit(text: Option<&str>, export: bool) -> Result<Option<i64>, ApiError> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let most = if export { i64::MAX } else { MAX_LIMIT };
+    match text.parse::<i64>() {
+        Ok(n) if (1..=most).contains(&n) => Ok(Some(n)),
+        _ if export => Err(invalid("limit", "a whole number from 1", text)),
+        _ => Err(invalid(
+            "limit",
+            &format!("a whole number from 1 to {MAX_LIMIT}"),
+            text,
+        )),
     }
 }
 
@@ -260,14 +294,7 @@ impl ListRequest {
     ) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
             .map_err(|e| ApiError::invalid_query(format!("the query string is malformed: {e}")))?;
-        let mut seen = std::collections::HashSet::new();
-        for (name, _) in &pairs {
-            if !seen.insert(name.as_str()) {
-                return Err(ApiError::invalid_query(format!(
-                    "`{name}` is given twice; use a comma list for any-of"
-                )));
-            }
-        }
+        let pairs = merge_repeated(pairs)?;
         let get = |name: &str| {
             pairs
                 .iter()
@@ -393,19 +420,17 @@ impl ListRequest {
                 .collect::<Result<Vec<_>, _>>()?,
         };
         let format = negotiate(get("format"), accept)?;
-        if format != Format::Json {
-            if let Some(name) = ["limit", "cursor", "include", "include_total"]
-                .into_iter()
-                .find(|name| get(name).is_some())
-            {
-                return Err(ApiError::invalid_query(format!(
-                    "`{name}` does not apply to an export: exports stream every matching row, \
-                     unpaginated"
-                )));
-            }
+        let export = format != Format::Json;
+        if export && get("include").is_some() {
+            return Err(ApiError::invalid_query(
+                "`include` does not apply to an export: export the child collection too (with \
+                 its parent's id as a filter) and join on that id",
+            ));
         }
+        let limit = limit(get("limit"), export)?;
         Ok(Self {
-            limit: limit(get("limit"))?,
+            limit: limit.unwrap_or(DEFAULT_LIMIT),
+            export_limit: limit.filter(|_| export),
             conditions,
             sort,
             sort_text,

@@ -95,11 +95,49 @@ async fn empty_csv_export_still_has_its_header() {
 }
 
 #[actix_web::test]
-async fn paging_parameters_are_refused_on_exports_and_unknown_types_are_406() {
+async fn exports_take_limit_cursor_and_include_total_refuse_include_and_unknown_types() {
     let app = spawn_app().await;
+    for code in ["ARG", "BRA", "CHL", "MEX"] {
+        app.create("/api/v1/countries", &crate::fixtures::country(code))
+            .await;
+    }
+    // `limit` caps the rows exported (what generated clients send by default).
+    let capped = app.get("/api/v1/countries?format=csv&limit=2").await;
+    capped.assert_status(200);
+    let codes: Vec<&str> = capped
+        .text
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').next().unwrap())
+        .collect();
+    assert_eq!(codes, ["ARG", "BRA"]);
+    // An export may start after a page's cursor.
+    let first_page = app.get("/api/v1/countries?limit=1").await;
+    let cursor = first_page.body["next_cursor"].as_str().unwrap().to_string();
+    let rest = app
+        .get(&format!("/api/v1/countries?format=ndjson&cursor={cursor}"))
+        .await;
+    rest.assert_status(200);
+    let rest: Vec<Value> = rest
+        .text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(
+        rest.iter()
+            .map(|c| c["code"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["BRA", "CHL", "MEX"]
+    );
+    // `include_total` is accepted and changes nothing; a cap beyond the page limit is fine.
+    let all = app
+        .get("/api/v1/countries?format=ndjson&include_total=false&limit=5000")
+        .await;
+    all.assert_status(200);
+    assert_eq!(all.text.lines().count(), 4);
     for query in [
-        "format=csv&limit=10",
-        "format=ndjson&include_total=true",
+        "format=csv&limit=0",
+        "format=csv&include=action_plans",
         "format=xml",
     ] {
         app.get(&format!("/api/v1/countries?{query}"))

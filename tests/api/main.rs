@@ -9,6 +9,7 @@ mod change_feed;
 mod commitment_facts;
 mod commitments;
 mod concurrency;
+mod conformance;
 mod countries;
 mod crud;
 mod demo_data;

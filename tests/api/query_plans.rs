@@ -45,7 +45,7 @@ async fn explain(
     query_string: &str,
 ) -> String {
     let request = ListRequest::parse(spec, query_string, None, None).expect("valid request");
-    let sql = query::rows_sql(spec, &request, true).unwrap();
+    let sql = query::rows_sql(spec, &request, Some(request.limit + 1)).unwrap();
     let explained = Sql {
         text: format!("EXPLAIN {}", sql.text),
         binds: sql.binds,
