@@ -104,7 +104,7 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
 /// before authentication; the headers clients need to read are exposed.
 fn cors(origins: &[String]) -> actix_cors::Cors {
     let mut cors = actix_cors::Cors::default()
-        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([
             "authorization",
             "content-type",

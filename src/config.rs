@@ -12,7 +12,7 @@
 //! | `OGP_BODY_LIMIT` | `262144` | largest request body, in bytes (larger: 413) |
 //! | `OGP_SEED_DEMO` | `true` | load the demo data when the embedded cluster is first created |
 //! | `OGP_READ_REQUIRES_KEY` | `false` | reads need an API key too |
-//! | `OGP_REQUIRE_IF_MATCH` | `false` | PATCH and DELETE without `If-Match` are a 428 |
+//! | `OGP_REQUIRE_IF_MATCH` | `false` | PATCH and DELETE without `If-Match`, PUT without `If-Match` or `If-None-Match`, are a 428 |
 //! | `OGP_RATE_LIMIT_READS` | `600` | reads per client and minute (0 = unlimited) |
 //! | `OGP_RATE_LIMIT_WRITES` | `60` | writes per client and minute (0 = unlimited) |
 //! | `OGP_CORS_ORIGINS` | empty | comma list of browser origins allowed to call the API; `*` = any |
@@ -87,7 +87,8 @@ pub struct Config {
           action = clap::ArgAction::Set)]
     pub read_requires_key: bool,
 
-    /// PATCH and DELETE without `If-Match` are refused with 428.
+    /// PATCH and DELETE without `If-Match`, and PUT without `If-Match` or `If-None-Match`, are
+    /// refused with 428.
     #[arg(long, env = "OGP_REQUIRE_IF_MATCH", default_value_t = false, global = true,
           action = clap::ArgAction::Set)]
     pub require_if_match: bool,

@@ -1,19 +1,22 @@
 //! The flow every item endpoint shares, one function per verb: `get`, `create`, `update`
-//! (JSON Merge Patch, body first, then `If-Match`) and `delete` (`If-Match`; children make it a
-//! 409 through their foreign keys). The list side is `crate::listing::handler::list`.
+//! (JSON Merge Patch, body first, then `If-Match`), `put` (create or replace by a natural key in
+//! the path, for a [`NaturalKey`] item) and `delete` (`If-Match`; children make it a 409 through
+//! their foreign keys). The list side is `crate::listing::handler::list`.
 //!
 //! A resource says what differs through [`Item`] (its `item.rs`); its handlers keep their
 //! `#[utoipa::path]` annotations, which are the API's documentation, and call one flow each.
 
 use crate::actor::Actor;
-use crate::body::{FromFields, JsonObject};
+use crate::body::{to_object, FromFields, JsonObject};
 use crate::db::keyed::Keyed;
 use crate::db::{self, DbPool, ReadPool};
 use crate::error::ApiError;
-use crate::http::{created, ok_with_etag, IfMatch};
+use crate::http::{created, ok_with_etag, replaced, IfMatch, PutPreconditions};
 use actix_web::{HttpRequest, HttpResponse};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Serialize;
+use serde_json::Value;
 use std::future::Future;
 
 /// What the shared flows need to know of a resource beyond its keyed queries.
@@ -127,6 +130,124 @@ pub async fn update<T: Item>(
         })
         .await?;
     Ok(ok_with_etag(req, &item, item.version()))
+}
+
+/// An item whose key is natural (chosen by the client, not by the database) and in its path, so
+/// a client can name it before it exists: `PUT` creates or replaces it ([`put`]).
+pub trait NaturalKey: Item {
+    /// The body field that holds the key: `"code"`.
+    const KEY_FIELD: &'static str;
+
+    /// The key as the JSON value of [`Self::KEY_FIELD`] in a body.
+    fn key_value(key: &Self::Key) -> Value;
+}
+
+/// What a PUT did.
+enum Put<T> {
+    Created(T),
+    Replaced(T),
+}
+
+/// `PUT /{collection}/{key}`: creates the item if no item has the key (201 with `Location`),
+/// else replaces it whole (200): the body is a create body, and fields it leaves out take their
+/// defaults, not their stored values. `If-None-Match: *` creates only, `If-Match` replaces
+/// only (412 otherwise). The body's key field must be the path's key (a 422 naming it); a body
+/// without it takes the path's. A replace by the body the item already has writes nothing and
+/// answers the current version (no version bump, no change-feed entry).
+///
+/// One transaction. Two PUTs creating the same key at once: the second one's insert waits for
+/// the first, fails on the primary key, is rolled back to its savepoint, and continues as a
+/// replace of the row the first created (or a 412 under `If-None-Match: *`), never a 500.
+pub async fn put<T: NaturalKey>(
+    actor: Actor,
+    req: &HttpRequest,
+    pool: &DbPool,
+    key: T::Key,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let preconditions = PutPreconditions::from_request(req)?;
+    let key = T::parse_key(key)?;
+    let body = body_with_key::<T>(&key, body.0)?;
+    // Kept to read again if a concurrent create makes this one a replace.
+    let input = T::Input::from_create(body.clone())?;
+    let mut conn = db::conn(pool).await?;
+    let outcome = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            db::set_actor(conn, &actor.name).await?;
+            if let Some(current) = T::find_for_update(conn, &key).await? {
+                return replace::<T>(conn, &preconditions, current, input).await;
+            }
+            // The checks that need the database come before the preconditions, as in
+            // `update`: an invalid body is a 422 whatever the headers.
+            let write = T::prepare(conn, input).await?;
+            preconditions.check_create(T::NOUN)?;
+            // In a savepoint, so that losing a race for the key leaves the transaction usable.
+            let inserted = conn
+                .transaction::<_, DieselError, _>(async |conn| T::insert(conn, &write).await)
+                .await;
+            match inserted {
+                Ok(item) => Ok(Put::Created(item)),
+                Err(error @ DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                    // Another request created the key since our look-up: replace what it
+                    // stored. If nothing has the key, another unique field clashed: a 409.
+                    let Some(current) = T::find_for_update(conn, &key).await? else {
+                        return Err(error.into());
+                    };
+                    let input = T::Input::from_create(body)?;
+                    replace::<T>(conn, &preconditions, current, input).await
+                }
+                Err(error) => Err(error.into()),
+            }
+        })
+        .await?;
+    Ok(match outcome {
+        Put::Created(item) => created(&item.location(), &item, item.version()),
+        Put::Replaced(item) => replaced(&item, item.version()),
+    })
+}
+
+/// The replace half of [`put`], on the locked `current` item.
+async fn replace<T: NaturalKey>(
+    conn: &mut AsyncPgConnection,
+    preconditions: &PutPreconditions,
+    current: T,
+    input: T::Input,
+) -> Result<Put<T>, ApiError> {
+    // Compared as create bodies: the stored item's body form is what a create with this
+    // body would have stored.
+    let unchanged = to_object(&input) == to_object(&T::Input::from(&current));
+    let write = T::prepare(conn, input).await?;
+    preconditions.check_replace(T::NOUN, current.version())?;
+    if unchanged {
+        // Nothing to write: no version bump and no change-feed entry for a no-op.
+        return Ok(Put::Replaced(current));
+    }
+    Ok(Put::Replaced(
+        T::store_update(conn, &current, &write).await?,
+    ))
+}
+
+/// The body with the path's key in its key field: added when absent, a 422 when different.
+fn body_with_key<T: NaturalKey>(
+    key: &T::Key,
+    mut body: serde_json::Map<String, Value>,
+) -> Result<serde_json::Map<String, Value>, ApiError> {
+    let expected = T::key_value(key);
+    match body.get(T::KEY_FIELD) {
+        None => {
+            body.insert(T::KEY_FIELD.to_string(), expected);
+        }
+        // `null` and values of the wrong type are left to the body's own validation.
+        Some(given) if given.is_null() || given == &expected => {}
+        Some(given) if std::mem::discriminant(given) != std::mem::discriminant(&expected) => {}
+        Some(given) => {
+            return Err(ApiError::invalid_field(
+                T::KEY_FIELD,
+                format!("must be the key in the path ({expected}), not {given}"),
+            ))
+        }
+    }
+    Ok(body)
 }
 
 /// `DELETE /{collection}/{key}`: after `If-Match`, as `actor`; 204. Children still pointing

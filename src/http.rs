@@ -120,6 +120,99 @@ impl IfMatch {
     }
 }
 
+/// 200 with the replaced resource and its ETag. Unlike [`ok_with_etag`] never a 304: a write's
+/// `If-None-Match` is a precondition ([`PutPreconditions`]), not a cache validator.
+pub fn replaced<T: Serialize>(body: &T, version: i32) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// The preconditions of a PUT (RFC 9110 §13.1): `If-None-Match: *` creates only, `If-Match`
+/// replaces only (a version that is no longer current, or a resource that does not exist, is a
+/// 412).
+#[derive(Debug, Clone, Default)]
+pub struct PutPreconditions {
+    if_match: IfMatch,
+    if_none_match: Option<String>,
+}
+
+impl PutPreconditions {
+    /// Reads `If-Match` and `If-None-Match`. When the policy requires `If-Match` and neither is
+    /// given, a 428: a PUT must then say whether it replaces a known version or creates.
+    pub fn from_request(req: &HttpRequest) -> Result<Self, ApiError> {
+        let required = req
+            .app_data::<actix_web::web::Data<crate::policy::Policy>>()
+            .is_some_and(|p| p.require_if_match);
+        let ascii = |name: header::HeaderName| {
+            req.headers()
+                .get(&name)
+                .map(|value| {
+                    value.to_str().map(str::to_string).map_err(|_| {
+                        ApiError::bad_request(format!("`{name}` must be ASCII entity tags"))
+                    })
+                })
+                .transpose()
+        };
+        let if_match = ascii(header::IF_MATCH)?;
+        let if_none_match = ascii(header::IF_NONE_MATCH)?;
+        if required && if_match.is_none() && if_none_match.is_none() {
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition-required",
+                "Precondition required",
+                "this server requires a precondition on PUT, so that no change silently \
+                 overwrites another: `If-Match` with the current ETag to replace, \
+                 `If-None-Match: *` to create",
+            ));
+        }
+        Ok(Self {
+            if_match: IfMatch(if_match),
+            if_none_match,
+        })
+    }
+
+    /// Before creating (nothing has the key): a 412 when `If-Match` is given, since no current
+    /// version can match it.
+    pub fn check_create(&self, noun: &str) -> Result<(), ApiError> {
+        match &self.if_match.0 {
+            Some(_) => Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                "Precondition failed",
+                format!(
+                    "no {noun} has this key yet, so `If-Match` cannot match; drop it (or send \
+                     `If-None-Match: *`) to create"
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Before replacing the resource at `version`: `If-Match` must name it, and
+    /// `If-None-Match` must not (`*` names every version: create only).
+    pub fn check_replace(&self, noun: &str, version: i32) -> Result<(), ApiError> {
+        self.if_match.check(version)?;
+        match &self.if_none_match {
+            Some(value) if header_lists(value, &etag(version), true) => Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                "Precondition failed",
+                format!(
+                    "this {noun} already exists (ETag {}) and `If-None-Match` asks not to \
+                     replace it",
+                    etag(version)
+                ),
+            )
+            .with_header(
+                header::ETAG,
+                HeaderValue::from_str(&etag(version)).expect("digits and quotes are valid"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +229,27 @@ mod tests {
         );
         assert!(check("W/\"3\"", 3).is_err());
         assert!(IfMatch(None).check(3).is_ok());
+    }
+
+    #[test]
+    fn put_preconditions_tell_create_from_replace() {
+        let put = |if_match: Option<&str>, if_none_match: Option<&str>| PutPreconditions {
+            if_match: IfMatch(if_match.map(str::to_string)),
+            if_none_match: if_none_match.map(str::to_string),
+        };
+        let failed =
+            |r: Result<(), ApiError>| r.unwrap_err().status == StatusCode::PRECONDITION_FAILED;
+        assert!(put(None, None).check_create("country").is_ok());
+        assert!(put(None, None).check_replace("country", 2).is_ok());
+        assert!(put(None, Some("*")).check_create("country").is_ok());
+        assert!(failed(put(None, Some("*")).check_replace("country", 2)));
+        assert!(failed(
+            put(None, Some("W/\"2\"")).check_replace("country", 2)
+        ));
+        assert!(put(None, Some("\"1\"")).check_replace("country", 2).is_ok());
+        assert!(failed(put(Some("\"2\""), None).check_create("country")));
+        assert!(failed(put(Some("*"), None).check_create("country")));
+        assert!(put(Some("\"2\""), None).check_replace("country", 2).is_ok());
+        assert!(failed(put(Some("\"1\""), None).check_replace("country", 2)));
     }
 }

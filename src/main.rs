@@ -22,7 +22,7 @@ Environment variables (each also a flag; flags win):
   OGP_BODY_LIMIT  largest request body in bytes (else 413)    [default: 262144]
   OGP_SEED_DEMO   load demo data when the cluster is created  [default: true]
   OGP_READ_REQUIRES_KEY  reads need an API key too             [default: false]
-  OGP_REQUIRE_IF_MATCH   PATCH/DELETE without If-Match: 428    [default: false]
+  OGP_REQUIRE_IF_MATCH   PATCH/DELETE without If-Match, PUT without If-Match or If-None-Match: 428 [default: false]
   OGP_RATE_LIMIT_READS   reads per client and minute, 0 = off  [default: 600]
   OGP_RATE_LIMIT_WRITES  writes per client and minute, 0 = off [default: 60]
   OGP_CORS_ORIGINS       browser origins allowed (comma list, * = any) [default: none]

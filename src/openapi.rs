@@ -171,6 +171,40 @@ pub enum UpdateProblems {
     Unavailable(Problem),
 }
 
+/// Problems a create-or-replace (PUT) can answer.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum PutProblems {
+    /// The body is not valid JSON, or a precondition header is not ASCII.
+    #[response(status = 400, content_type = "application/problem+json")]
+    MalformedJson(Problem),
+    /// The path cannot name a resource of this kind (a malformed key).
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// The body did not arrive whole within the server's body timeout.
+    #[response(status = 408, content_type = "application/problem+json")]
+    RequestTimeout(Problem),
+    /// Another unique field is taken, or the change would break a link other resources rely on.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+    /// `If-None-Match: *` and the resource exists, or `If-Match` and it does not exist or is at
+    /// another version.
+    #[response(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Problem),
+    /// The body is too large.
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+    /// The body is not `application/json`.
+    #[response(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+    /// Invalid fields: `errors` names each one, the key field when it differs from the path's.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+    /// The database is unavailable.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
+}
+
 /// Problems a delete can answer.
 #[derive(IntoResponses)]
 #[allow(dead_code)]
@@ -235,6 +269,7 @@ pub fn finish(spec: &mut utoipa::openapi::OpenApi) {
         }
         let writes = [
             (item.post.as_mut(), false),
+            (item.put.as_mut(), true),
             (item.patch.as_mut(), true),
             (item.delete.as_mut(), true),
         ];
@@ -260,7 +295,11 @@ pub fn finish(spec: &mut utoipa::openapi::OpenApi) {
             if conditional {
                 responses.insert(
                     "428".into(),
-                    problem_response("`If-Match` is required by this server and missing.").into(),
+                    problem_response(
+                        "A precondition is required by this server and missing: `If-Match` \
+                         (PATCH, DELETE; on PUT `If-Match` or `If-None-Match`).",
+                    )
+                    .into(),
                 );
             }
         }

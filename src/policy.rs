@@ -6,7 +6,8 @@
 pub struct Policy {
     /// Reads need a key too (`OGP_READ_REQUIRES_KEY`).
     pub read_requires_key: bool,
-    /// PATCH and DELETE without `If-Match` are a 428 (`OGP_REQUIRE_IF_MATCH`).
+    /// PATCH and DELETE without `If-Match`, and PUT without `If-Match` or `If-None-Match`, are
+    /// a 428 (`OGP_REQUIRE_IF_MATCH`).
     pub require_if_match: bool,
     /// Reads per client and minute; 0 = unlimited (`OGP_RATE_LIMIT_READS`).
     pub reads_per_minute: u32,

@@ -124,6 +124,7 @@ mod tests {
         assert_eq!(needed_role(&Method::GET, false), None);
         assert_eq!(needed_role(&Method::GET, true), Some(None));
         assert_eq!(needed_role(&Method::POST, false), Some(Some(Role::Editor)));
+        assert_eq!(needed_role(&Method::PUT, false), Some(Some(Role::Editor)));
         assert_eq!(needed_role(&Method::PATCH, false), Some(Some(Role::Editor)));
         assert_eq!(needed_role(&Method::DELETE, false), Some(Some(Role::Admin)));
     }

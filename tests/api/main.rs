@@ -36,4 +36,5 @@ mod raw_http;
 mod replica;
 mod stalls;
 mod supervision;
+mod upserts;
 mod views;

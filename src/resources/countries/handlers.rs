@@ -10,8 +10,10 @@ use crate::error::ApiError;
 use crate::flow::{self, Item};
 use crate::listing::handler;
 use crate::listing::Page;
-use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use crate::openapi::{
+    CreateProblems, DeleteProblems, ItemProblems, ListProblems, PutProblems, UpdateProblems,
+};
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 
 /// Get a country
 #[utoipa::path(
@@ -66,6 +68,43 @@ pub async fn update_country(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     flow::update::<Country>(actor, &req, &pool, code.into_inner(), body).await
+}
+
+/// Create or replace a country by its code
+///
+/// Countries are the one resource whose natural key, the ISO 3166-1 alpha-3 code, is in its
+/// path, so a client can name one before it exists. Creates the country if no country has the
+/// code (201 with `Location`), else replaces it whole (200): the body is a full create body,
+/// and fields it leaves out take their defaults (`membership_status` = `active`,
+/// `member_since` = `null`); it is not a merge. The body's `code` must equal the path's (a 422
+/// naming `code` otherwise); a body without `code` takes the path's. A replace by the body the
+/// country already has writes nothing: 200 with the same ETag, no change-feed entry.
+/// `If-None-Match: *` creates only and `If-Match: "<version>"` replaces only: 412 otherwise.
+/// With `OGP_REQUIRE_IF_MATCH=true` one of the two is required (428).
+#[utoipa::path(
+    tag = TAG,
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code, e.g. `MEX`"),
+        ("If-None-Match" = Option<String>, Header,
+            description = "`*`: create only; 412 if the country exists"),
+        ("If-Match" = Option<String>, Header,
+            description = "`\"<version>\"`: replace only; 412 if the country does not exist or is at another version")),
+    request_body = NewCountry,
+    responses(
+        (status = 200, description = "Replaced (or already equal to the body: nothing written)",
+            body = Country, headers(("ETag" = String, description = "`\"<version>\"`"))),
+        (status = 201, description = "Created", body = Country,
+            headers(("Location" = String), ("ETag" = String, description = "`\"<version>\"`"))),
+        PutProblems)
+)]
+#[put("/countries/{code}")]
+pub async fn put_country(
+    actor: Actor,
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    code: web::Path<String>,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    flow::put::<Country>(actor, &req, &pool, code.into_inner(), body).await
 }
 
 /// Delete a country

@@ -4,7 +4,7 @@
 use super::model::{Country, NewCountry};
 use crate::db::keyed::Keyed;
 use crate::error::ApiError;
-use crate::flow::Item;
+use crate::flow::{Item, NaturalKey};
 use crate::vocab::is_country_code;
 use diesel_async::AsyncPgConnection;
 
@@ -43,5 +43,15 @@ impl Item for Country {
             ));
         }
         Ok(Country::update(conn, &current.code, write).await?)
+    }
+}
+
+/// A country's code is its natural key, in its path: `PUT /countries/{code}` creates or
+/// replaces it.
+impl NaturalKey for Country {
+    const KEY_FIELD: &'static str = "code";
+
+    fn key_value(code: &String) -> serde_json::Value {
+        serde_json::Value::String(code.clone())
     }
 }

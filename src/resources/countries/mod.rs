@@ -15,6 +15,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list_countries)
         .service(handlers::get_country)
         .service(handlers::create_country)
+        .service(handlers::put_country)
         .service(handlers::update_country)
         .service(handlers::delete_country);
 }
