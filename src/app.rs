@@ -196,4 +196,5 @@ pub fn build(
         .wrap(from_fn(crate::auth::middleware::authorize))
         .wrap(cors)
         .wrap(from_fn(request_context))
+        .wrap(from_fn(crate::compression::compress))
 }

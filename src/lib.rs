@@ -9,6 +9,7 @@ pub mod cache_policy;
 pub mod calendar;
 pub mod changes;
 pub mod client_addr;
+pub mod compression;
 pub mod config;
 pub mod db;
 pub mod error;
