@@ -115,6 +115,7 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             "if-match",
             "if-none-match",
             "idempotency-key",
+            "content-encoding",
             "x-request-id",
         ])
         .expose_headers([

@@ -16,13 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// OpenAPI tag of these endpoints.
 pub const TAG: &str = "bundles";
 
-/// The largest import body, compressed or decompressed, unless configured
-/// (`OGP_IMPORT_BODY_LIMIT`): 64 MiB.
-pub const DEFAULT_IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
-
-/// App data: the largest import body, in bytes (compressed, and again decompressed).
-#[derive(Debug, Clone, Copy)]
-pub struct ImportBodyLimit(pub usize);
+pub use crate::body::{ImportBodyLimit, DEFAULT_IMPORT_BODY_LIMIT};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(import::import_bundle)

@@ -364,3 +364,35 @@ async fn an_export_can_be_limited_to_countries_and_plan_years() {
         .await
         .assert_problem(400);
 }
+
+#[actix_web::test]
+async fn an_import_larger_than_the_body_limit_can_carry_an_idempotency_key() {
+    let app = spawn_app().await;
+    let mut bundle = small_bundle();
+    let long = "x".repeat(20_000);
+    let commitments: Vec<Value> = (1..=20)
+        .map(|n| {
+            json!({"country_code": "CHL", "plan_number": 1, "number": n,
+                        "title": format!("C{n}"), "description": long})
+        })
+        .collect();
+    bundle["commitments"] = json!(commitments);
+    let body = bundle.to_string();
+    assert!(body.len() > ogp_api::body::DEFAULT_BODY_LIMIT);
+    let send = || {
+        app.authed(
+            TestRequest::post()
+                .uri(IMPORT)
+                .insert_header((CONTENT_TYPE, "application/json"))
+                .insert_header(("Idempotency-Key", "bundle-1"))
+                .set_payload(body.clone()),
+        )
+    };
+    let first = app.send(send()).await;
+    first.assert_status(200);
+    assert_eq!(first.body["commitments"], counts(20, 0, 0));
+    let again = app.send(send()).await;
+    again.assert_status(200);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.body, first.body);
+}
