@@ -9,12 +9,13 @@
 use super::format::Bundle;
 use super::upsert::{self, ImportOutcome};
 use super::{validate, ImportBodyLimit, TAG};
-use crate::actor::Actor;
+use crate::actor::{Actor, Role};
 use crate::body::{read_whole, BodyTimeout, DEFAULT_BODY_TIMEOUT};
 use crate::db::{self, DbPool};
 use crate::error::{ApiError, FieldError};
 use crate::openapi::CreateProblems;
 use actix_web::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
 use serde::Deserialize;
@@ -27,6 +28,10 @@ use utoipa::IntoParams;
 pub struct ImportParams {
     /// `true`: check everything and answer the counts, but write nothing.
     pub dry_run: Option<bool>,
+    /// `true` (admin key only, else 403): also delete, children first, the records under the
+    /// bundle's scope that it no longer holds: plans of its countries, commitments and findings
+    /// of its plans, milestones of its commitments.
+    pub prune: Option<bool>,
 }
 
 /// How the body is encoded.
@@ -93,7 +98,7 @@ impl From<ApiError> for Abort {
 /// `errors` list every problem, each with a JSON `pointer` into the bundle
 /// (`/commitments/12/title`), and nothing is written. The body may be gzip-compressed
 /// (`Content-Encoding: gzip`); it may be up to `OGP_IMPORT_BODY_LIMIT` bytes (default 64 MiB),
-/// compressed and decompressed. Needs an editor key.
+/// compressed and decompressed. Needs an editor key; `prune=true` an admin key.
 #[utoipa::path(
     tag = TAG,
     params(ImportParams,
@@ -111,6 +116,18 @@ pub async fn import_bundle(
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let dry_run = params.dry_run.unwrap_or(false);
+    let prune = params.prune.unwrap_or(false);
+    if prune && actor.role < Role::Admin {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            format!(
+                "this key has the role `{}`; an import with `prune=true` deletes and needs `admin`",
+                actor.role.as_str()
+            ),
+        ));
+    }
     if !is_json(&req) {
         return Err(ApiError::unsupported_media_type(
             "a bundle must be sent as `application/json` (optionally with Content-Encoding: gzip)",
@@ -158,7 +175,10 @@ pub async fn import_bundle(
         .transaction::<_, Abort, _>(async move |conn| {
             db::set_actor(conn, &actor.name).await?;
             let checked = validate::check(conn, bundle).await?;
-            let mut outcome = upsert::write(conn, checked).await?;
+            let (mut outcome, kept) = upsert::write(conn, checked).await?;
+            if prune {
+                super::prune::prune(conn, &kept, &mut outcome).await?;
+            }
             if dry_run {
                 outcome.dry_run = true;
                 return Err(Abort::DryRun(outcome));

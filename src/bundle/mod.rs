@@ -8,6 +8,7 @@ pub mod export;
 pub mod format;
 pub mod import;
 pub mod lookup;
+pub mod prune;
 pub mod upsert;
 pub mod validate;
 

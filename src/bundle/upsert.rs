@@ -6,6 +6,7 @@
 //! all, so neither its version nor the change feed moves.
 
 use super::lookup;
+use super::prune::Kept;
 use super::validate::{Checked, CommitmentKey, PlanKey};
 use crate::db::keyed::Keyed;
 use crate::error::ApiError;
@@ -29,6 +30,8 @@ pub struct Counts {
     pub updated: u64,
     /// Records identical to the stored one: not written.
     pub unchanged: u64,
+    /// Records under the bundle's scope that it no longer holds: deleted (`?prune=true` only).
+    pub deleted: u64,
 }
 
 /// The answer to an import.
@@ -120,18 +123,21 @@ impl Ids {
     }
 }
 
-/// Writes every record of `checked`, parents first; returns the counts.
+/// Writes every record of `checked`, parents first; returns the counts and what the bundle
+/// holds (for pruning).
 pub async fn write(
     conn: &mut AsyncPgConnection,
     checked: Checked,
-) -> Result<ImportOutcome, ApiError> {
+) -> Result<(ImportOutcome, Kept), ApiError> {
     let mut outcome = ImportOutcome::default();
+    let mut kept = Kept::default();
     let mut ids = Ids::default();
     for (i, country) in checked.countries.into_iter().enumerate() {
         let existing = Country::find_for_update(conn, &country.code).await?;
-        upsert::<Country>(conn, existing, country, &mut outcome.countries)
+        let stored = upsert::<Country>(conn, existing, country, &mut outcome.countries)
             .await
             .map_err(at(format!("/countries/{i}")))?;
+        kept.countries.push(stored.code);
     }
     for (i, plan) in checked.plans.into_iter().enumerate() {
         let key = (plan.country_code.clone(), plan.number);
@@ -140,6 +146,7 @@ pub async fn write(
             .await
             .map_err(at(format!("/action_plans/{i}")))?;
         ids.plans.insert(key, stored.id);
+        kept.plans.push(stored.id);
     }
     for (i, (plan_key, mut commitment)) in checked.commitments.into_iter().enumerate() {
         let plan_id = ids.plan(conn, &plan_key).await?;
@@ -150,14 +157,16 @@ pub async fn write(
             .await
             .map_err(at(format!("/commitments/{i}")))?;
         ids.commitments.insert(key, stored.id);
+        kept.commitments.push(stored.id);
     }
     for (i, (commitment_key, mut milestone)) in checked.milestones.into_iter().enumerate() {
         let commitment_id = ids.commitment(conn, &commitment_key).await?;
         milestone.commitment_id = commitment_id;
         let existing = lookup::milestone(conn, commitment_id, milestone.position).await?;
-        upsert::<Milestone>(conn, existing, milestone, &mut outcome.milestones)
+        let stored = upsert::<Milestone>(conn, existing, milestone, &mut outcome.milestones)
             .await
             .map_err(at(format!("/milestones/{i}")))?;
+        kept.milestones.push(stored.id);
     }
     for (i, (plan_key, commitment_number, mut finding)) in checked.findings.into_iter().enumerate()
     {
@@ -179,9 +188,10 @@ pub async fn write(
             finding.position,
         )
         .await?;
-        upsert::<IrmFinding>(conn, existing, finding, &mut outcome.irm_findings)
+        let stored = upsert::<IrmFinding>(conn, existing, finding, &mut outcome.irm_findings)
             .await
             .map_err(at(format!("/irm_findings/{i}")))?;
+        kept.findings.push(stored.id);
     }
-    Ok(outcome)
+    Ok((outcome, kept))
 }

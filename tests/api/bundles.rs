@@ -46,7 +46,7 @@ async fn demo_app() -> TestApp {
 }
 
 fn counts(created: u64, updated: u64, unchanged: u64) -> Value {
-    json!({"created": created, "updated": updated, "unchanged": unchanged})
+    json!({"created": created, "updated": updated, "unchanged": unchanged, "deleted": 0})
 }
 
 async fn count(app: &TestApp, table: &str) -> u64 {
@@ -284,7 +284,7 @@ async fn the_format_and_version_are_checked() {
     import_bytes(&app, "", b"[1, 2".to_vec(), false)
         .await
         .assert_problem(400);
-    import(&app, "?prune=yes", &small_bundle())
+    import(&app, "?prune=yes&dry_run=true", &small_bundle())
         .await
         .assert_problem(400);
 }
@@ -395,4 +395,64 @@ async fn an_import_larger_than_the_body_limit_can_carry_an_idempotency_key() {
     again.assert_status(200);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(again.body, first.body);
+}
+
+#[actix_web::test]
+async fn pruning_deletes_what_the_bundle_no_longer_holds_within_its_scope_and_needs_admin() {
+    let app = demo_app().await;
+    let mut bigger = small_bundle();
+    bigger["action_plans"].as_array_mut().unwrap().push(
+        json!({"country_code": "CHL", "number": 2, "title": "Plan 2",
+               "start_year": 2018, "end_year": 2020}),
+    );
+    bigger["commitments"].as_array_mut().unwrap().extend([
+        json!({"country_code": "CHL", "plan_number": 1, "number": 3, "title": "Dropped"}),
+        json!({"country_code": "CHL", "plan_number": 2, "number": 1, "title": "In plan 2"}),
+    ]);
+    bigger["milestones"].as_array_mut().unwrap().push(
+        json!({"country_code": "CHL", "plan_number": 1, "commitment_number": 2,
+               "position": 1, "title": "Dropped too"}),
+    );
+    bigger["irm_findings"].as_array_mut().unwrap().push(
+        json!({"country_code": "CHL", "plan_number": 1, "report": "mid_term_report",
+               "kind": "recommendation", "position": 1, "body": "Dropped as well"}),
+    );
+    import(&app, "", &bigger).await.assert_status(200);
+    let before = app.snapshot().await;
+
+    // An editor may not prune.
+    let editor = app
+        .key_with_role("editor", ogp_api::auth::Role::Editor)
+        .await;
+    let request = TestRequest::post()
+        .uri(&format!("{IMPORT}?prune=true"))
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .insert_header(("Authorization", format!("Bearer {editor}")))
+        .set_payload(small_bundle().to_string());
+    app.send(request).await.assert_problem(403);
+    assert_eq!(app.snapshot().await, before);
+
+    let mexico = export(&app, "?country_code=MEX").await;
+    let changes = count(&app, "changes").await;
+    let response = import(&app, "?prune=true", &small_bundle()).await;
+    response.assert_status(200);
+    let deleted = |c: &str| response.body[c]["deleted"].as_u64().unwrap();
+    assert_eq!(deleted("countries"), 0);
+    assert_eq!(deleted("action_plans"), 1, "{}", response.text);
+    assert_eq!(deleted("commitments"), 2);
+    assert_eq!(deleted("milestones"), 1);
+    assert_eq!(deleted("irm_findings"), 1);
+    // Each delete is in the change feed; nothing else was written.
+    assert_eq!(count(&app, "changes").await, changes + 5);
+    // What is left of Chile is the bundle; Mexico (outside the scope) is untouched.
+    let chile: Value = serde_json::from_str(&export(&app, "?country_code=CHL").await).unwrap();
+    let bundle = small_bundle();
+    for collection in ["action_plans", "commitments", "milestones", "irm_findings"] {
+        assert_eq!(
+            chile[collection].as_array().unwrap().len(),
+            bundle[collection].as_array().unwrap().len(),
+            "{collection}"
+        );
+    }
+    assert_eq!(export(&app, "?country_code=MEX").await, mexico);
 }
