@@ -32,6 +32,8 @@ pub struct AppState {
     pub read_pool: Option<DbPool>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Largest import body (`POST /imports`), compressed and again decompressed, in bytes.
+    pub import_body_limit: usize,
     /// How long reading a whole request body may take (else 408).
     pub body_timeout: std::time::Duration,
     /// The process-wide export budget: made once, shared by every worker through the `Arc`.
@@ -67,6 +69,7 @@ impl AppState {
             pool,
             read_pool: None,
             body_limit: crate::body::DEFAULT_BODY_LIMIT,
+            import_body_limit: crate::bundle::DEFAULT_IMPORT_BODY_LIMIT,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
             limits: Arc::new(RateLimits::from_policy(&policy)),
             policy,
@@ -85,7 +88,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(resources::milestones::configure)
             .configure(resources::irm_findings::configure)
             .configure(crate::views::configure)
-            .configure(crate::changes::configure),
+            .configure(crate::changes::configure)
+            .configure(crate::bundle::configure),
     );
 }
 
@@ -111,6 +115,7 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             "if-match",
             "if-none-match",
             "idempotency-key",
+            "content-encoding",
             "x-request-id",
         ])
         .expose_headers([
@@ -172,6 +177,7 @@ pub fn build(
         .app_data(limiter)
         .app_data(web::Data::new(table))
         .app_data(BodyLimit(state.body_limit))
+        .app_data(crate::bundle::ImportBodyLimit(state.import_body_limit))
         .app_data(BodyTimeout(state.body_timeout))
         .app_data(web::Data::from(state.exports.clone()))
         .app_data(web::QueryConfig::default().error_handler(|error, _req| {

@@ -26,6 +26,19 @@ pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
+/// The largest bundle import body (`POST /api/v1/imports`), compressed or decompressed, unless
+/// configured (`OGP_IMPORT_BODY_LIMIT`): 64 MiB.
+pub const DEFAULT_IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The path of bundle imports, whose bodies have their own limit (`ImportBodyLimit`).
+pub const IMPORT_PATH: &str = "/api/v1/imports";
+
+/// App data: the largest bundle import body, in bytes (compressed, and again decompressed).
+/// Here rather than in `crate::bundle` so that `crate::idempotency`, which reads the body of an
+/// import sent with an `Idempotency-Key`, applies the same limit.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportBodyLimit(pub usize);
+
 /// A request body that is a JSON object (`application/json`, or for PATCH also
 /// `application/merge-patch+json`).
 pub struct JsonObject(pub Map<String, Value>);

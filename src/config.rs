@@ -10,6 +10,7 @@
 //! | `OGP_WORKERS` | number of cores | HTTP worker threads |
 //! | `OGP_POOL_SIZE` | `16` | database connections at most |
 //! | `OGP_BODY_LIMIT` | `262144` | largest request body, in bytes (larger: 413) |
+//! | `OGP_IMPORT_BODY_LIMIT` | `67108864` | largest bundle import body (`POST /imports`), compressed and decompressed, in bytes (larger: 413) |
 //! | `OGP_SEED_DEMO` | `true` | load the demo data when the embedded cluster is first created |
 //! | `OGP_READ_REQUIRES_KEY` | `false` | reads need an API key too |
 //! | `OGP_REQUIRE_IF_MATCH` | `false` | PATCH and DELETE without `If-Match`, PUT without `If-Match` or `If-None-Match`, are a 428 |
@@ -76,6 +77,12 @@ pub struct Config {
     #[arg(long, env = "OGP_BODY_LIMIT", default_value_t = 262_144, global = true,
           value_parser = clap::value_parser!(u32).range(1024..=67_108_864))]
     pub body_limit: u32,
+
+    /// Largest bundle import body (`POST /api/v1/imports`), in bytes, compressed and again
+    /// decompressed (a gzip bomb is a 413 once its output passes it); larger: 413.
+    #[arg(long, env = "OGP_IMPORT_BODY_LIMIT", default_value_t = 67_108_864, global = true,
+          value_parser = clap::value_parser!(u64).range(1024..=4_294_967_296))]
+    pub import_body_limit: u64,
 
     /// Load the demo data (../data) when the embedded cluster is created.
     #[arg(long, env = "OGP_SEED_DEMO", default_value_t = true, global = true,

@@ -25,6 +25,10 @@ pub struct FieldError {
     pub field: String,
     /// What is wrong with it, in plain words.
     pub message: String,
+    /// Where in the body, as a JSON pointer (RFC 6901), when the body holds many records (a
+    /// bundle import: `/commitments/12/title`); absent for single-record bodies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
 }
 
 impl FieldError {
@@ -32,7 +36,22 @@ impl FieldError {
         Self {
             field: field.into(),
             message: message.into(),
+            pointer: None,
         }
+    }
+
+    /// This error placed under `base` (a JSON pointer to the record it belongs to): the
+    /// pointer becomes `base/field` (a dotted field turns into pointer segments).
+    pub fn under(mut self, base: &str) -> Self {
+        let mut pointer = base.to_string();
+        if !self.field.is_empty() {
+            for segment in self.field.split('.') {
+                pointer.push('/');
+                pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+            }
+        }
+        self.pointer = Some(pointer);
+        self
     }
 }
 
@@ -154,7 +173,11 @@ impl ApiError {
     /// answer with megabytes).
     pub fn validation(mut errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
-            [one] => format!("`{}`: {}", one.field, one.message),
+            [one] => format!(
+                "`{}`: {}",
+                one.pointer.as_deref().unwrap_or(&one.field),
+                one.message
+            ),
             many if many.len() > MAX_LISTED_ERRORS => format!(
                 "{} fields are invalid; `errors` lists the first {MAX_LISTED_ERRORS}, the other \
                  {} are left out",
@@ -297,6 +320,10 @@ fn constraint_info(name: &str) -> Option<ConstraintInfo> {
         "irm_findings_recommendation_key" => (
             "position",
             "this report already has a recommendation at this position",
+        ),
+        "irm_findings_natural_key" => (
+            "position",
+            "this report already has a finding of this kind at this position",
         ),
         _ => return None,
     };

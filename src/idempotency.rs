@@ -53,9 +53,14 @@ fn key_of(req: &ServiceRequest) -> Result<Option<String>, ApiError> {
 }
 
 async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, ApiError> {
-    let limit = req
-        .app_data::<crate::body::BodyLimit>()
-        .map_or(crate::body::DEFAULT_BODY_LIMIT, |l| l.0);
+    // A bundle import has its own, larger limit (and is read as the import handler reads it).
+    let limit = if req.path() == crate::body::IMPORT_PATH {
+        req.app_data::<crate::body::ImportBodyLimit>()
+            .map_or(crate::body::DEFAULT_IMPORT_BODY_LIMIT, |l| l.0)
+    } else {
+        req.app_data::<crate::body::BodyLimit>()
+            .map_or(crate::body::DEFAULT_BODY_LIMIT, |l| l.0)
+    };
     let timeout = req
         .app_data::<crate::body::BodyTimeout>()
         .map_or(crate::body::DEFAULT_BODY_TIMEOUT, |t| t.0);

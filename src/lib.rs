@@ -5,6 +5,7 @@ pub mod actor;
 pub mod app;
 pub mod auth;
 pub mod body;
+pub mod bundle;
 pub mod cache_policy;
 pub mod calendar;
 pub mod changes;

@@ -20,6 +20,7 @@ Environment variables (each also a flag; flags win):
   OGP_WORKERS     HTTP worker threads                         [default: CPU cores]
   OGP_POOL_SIZE   most database connections                   [default: 16]
   OGP_BODY_LIMIT  largest request body in bytes (else 413)    [default: 262144]
+  OGP_IMPORT_BODY_LIMIT  largest bundle import, compressed and decompressed [default: 67108864]
   OGP_SEED_DEMO   load demo data when the cluster is created  [default: true]
   OGP_READ_REQUIRES_KEY  reads need an API key too             [default: false]
   OGP_REQUIRE_IF_MATCH   PATCH/DELETE without If-Match, PUT without If-Match or If-None-Match: 428 [default: false]
@@ -261,6 +262,7 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
         pool,
         read_pool,
         body_limit: config.body_limit as usize,
+        import_body_limit: usize::try_from(config.import_body_limit).unwrap_or(usize::MAX),
         body_timeout: Duration::from_millis(config.body_timeout_ms),
         exports,
         // Made here, once: every worker's app shares these budgets.

@@ -32,6 +32,7 @@ pub const API_VERSION: &str = "1.0.0";
         (name = "irm-findings", description = "What the IRM's reports state about a plan and its commitments"),
         (name = "views", description = "Read-only views for dashboards: IRM report pages, statistics"),
         (name = "changes", description = "The change feed, for incremental sync, and each item's history"),
+        (name = "bundles", description = "The corpus in and out as one document: bundle import (upsert by natural key) and export"),
     ),
     components(schemas(Problem))
 )]

@@ -36,9 +36,9 @@ use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 /// Bytes gathered before a chunk is sent.
-const CHUNK_BYTES: usize = 32 * 1024;
+pub const CHUNK_BYTES: usize = 32 * 1024;
 /// Chunks in flight between the database task and the client.
-const CHUNKS_IN_FLIGHT: usize = 8;
+pub const CHUNKS_IN_FLIGHT: usize = 8;
 
 /// The field names of `T`, in the order of its schema (and of its JSON form).
 fn columns<T: ToSchema>() -> Vec<String> {
@@ -117,8 +117,9 @@ impl Encoder {
     }
 }
 
-/// What the database task hands on to the response body.
-enum Piece {
+/// What the database task hands on to the response body (the bundle export, `crate::bundle`,
+/// streams through the same channel and body).
+pub enum Piece {
     /// Encoded rows.
     Bytes(Bytes),
     /// The export failed: the body ends with this error (the response is aborted).
@@ -129,7 +130,7 @@ enum Piece {
 
 /// Why the database task stopped before handing on everything.
 #[derive(Debug, PartialEq, Eq)]
-enum Stop {
+pub enum Stop {
     /// The response body is gone (the client disconnected).
     Gone,
     /// The client took nothing within the send timeout.
@@ -137,7 +138,7 @@ enum Stop {
 }
 
 /// Hands `piece` on, waiting at most `timeout` for room in the channel.
-async fn hand_on(
+pub async fn hand_on(
     sender: &mpsc::Sender<Piece>,
     piece: Piece,
     timeout: Duration,
@@ -228,7 +229,7 @@ where
 /// The response body: the pieces the task hands on. It ends properly only on `Done`; a
 /// failure, or a task that stopped without `Done` (its client stalled), ends it with an error,
 /// so actix aborts the chunked body instead of terminating it.
-fn body(
+pub fn body(
     first: Bytes,
     receiver: mpsc::Receiver<Piece>,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> {

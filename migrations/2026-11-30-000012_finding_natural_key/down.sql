@@ -1,0 +1,1 @@
+DROP INDEX irm_findings_natural_key;

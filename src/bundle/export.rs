@@ -1,0 +1,381 @@
+//! `GET /api/v1/exports/bundle`: the corpus (or the countries and plans the filters name) as a
+//! bundle, streamed. Each collection is one query streamed from PostgreSQL in a stable order
+//! (countries by code, plans by country and number, commitments by plan and number,
+//! milestones by commitment and position, findings by plan, report, kind, commitment and
+//! position), each row written as it arrives into chunks handed to the client through the
+//! export channel of `crate::listing::export`: memory does not grow with the corpus, a slow
+//! client slows the queries, and a cut export never ends like a whole one. An export holds a
+//! permit of the export budget (`OGP_EXPORT_CONCURRENCY`) like the CSV and NDJSON ones.
+
+use super::format::{self, FORMAT, VERSION};
+use super::TAG;
+use crate::db::{DbConn, ReadPool};
+use crate::error::ApiError;
+use crate::listing::budget::ExportBudget;
+use crate::listing::export::{body, hand_on, Piece, Stop, CHUNKS_IN_FLIGHT, CHUNK_BYTES};
+use crate::openapi::ListProblems;
+use crate::resources::action_plans::model::{ActionPlan, NewActionPlan};
+use crate::resources::commitments::model::{Commitment, NewCommitment};
+use crate::resources::countries::model::{Country, NewCountry};
+use crate::resources::irm_findings::model::{IrmFinding, NewIrmFinding};
+use crate::resources::milestones::model::{Milestone, NewMilestone};
+use crate::schema::{action_plans, commitments, countries, irm_findings, milestones};
+use actix_web::web::Bytes;
+use actix_web::{get, web, HttpResponse};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use futures_util::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use utoipa::IntoParams;
+
+/// The filters of a bundle export.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ExportParams {
+    /// Only these countries (comma-separated codes: `MEX,GHA`) and what belongs to them.
+    pub country_code: Option<String>,
+    /// Only plans (and what belongs to them) starting in this year or later.
+    pub plan_start_year_gte: Option<i32>,
+    /// Only plans (and what belongs to them) starting in this year or earlier.
+    pub plan_start_year_lte: Option<i32>,
+}
+
+/// The filters, checked.
+#[derive(Debug, Clone, Default)]
+struct Filter {
+    codes: Option<Vec<String>>,
+    start_gte: Option<i32>,
+    start_lte: Option<i32>,
+}
+
+impl Filter {
+    fn parse(params: ExportParams) -> Result<Self, ApiError> {
+        let codes = match params.country_code {
+            None => None,
+            Some(list) => {
+                let codes: Vec<String> = list.split(',').map(|c| c.trim().to_string()).collect();
+                if let Some(bad) = codes.iter().find(|c| !crate::vocab::is_country_code(c)) {
+                    return Err(ApiError::invalid_query(format!(
+                        "country_code: `{}` is not a country code (three upper-case letters)",
+                        bad.escape_debug()
+                    )));
+                }
+                Some(codes)
+            }
+        };
+        Ok(Self {
+            codes,
+            start_gte: params.plan_start_year_gte,
+            start_lte: params.plan_start_year_lte,
+        })
+    }
+}
+
+/// Writes the bundle into chunks and hands them on.
+struct Writer<'a> {
+    buffer: Vec<u8>,
+    sender: &'a mpsc::Sender<Piece>,
+    timeout: Duration,
+    /// Whether the current array has a record yet (for the commas).
+    first: bool,
+}
+
+impl Writer<'_> {
+    async fn raw(&mut self, bytes: &[u8]) -> Result<(), Stop> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK_BYTES {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), Stop> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK_BYTES * 2),
+        ));
+        hand_on(self.sender, Piece::Bytes(chunk), self.timeout).await
+    }
+
+    async fn open(&mut self, collection: &str) -> Result<(), Stop> {
+        self.first = true;
+        self.raw(format!(",\"{collection}\":[").as_bytes()).await
+    }
+
+    async fn record<T: Serialize>(&mut self, record: &T) -> Result<(), Stop> {
+        if !self.first {
+            self.buffer.push(b',');
+        }
+        self.first = false;
+        if let Err(error) = serde_json::to_writer(&mut self.buffer, record) {
+            return self.fail(error.to_string()).await;
+        }
+        if self.buffer.len() >= CHUNK_BYTES {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Ends the response with an error (it is aborted, never ended properly).
+    async fn fail(&mut self, why: String) -> Result<(), Stop> {
+        log::error!("bundle export failed: {why}");
+        self.buffer.clear();
+        hand_on(
+            self.sender,
+            Piece::Failed(std::io::Error::other("bundle export failed")),
+            self.timeout,
+        )
+        .await?;
+        Err(Stop::Gone)
+    }
+}
+
+/// Writes each row of `rows` as the record `to_record` makes of it.
+async fn section<R, S>(
+    out: &mut Writer<'_>,
+    collection: &str,
+    rows: QueryResult<S>,
+    to_record: impl Fn(R) -> Result<serde_json::Map<String, Value>, serde_json::Error>,
+) -> Result<(), Stop>
+where
+    S: Stream<Item = QueryResult<R>>,
+{
+    out.open(collection).await?;
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(error) => return out.fail(format!("{collection} query: {error}")).await,
+    };
+    let mut rows = std::pin::pin!(rows);
+    while let Some(row) = rows.next().await {
+        let record = match row
+            .map_err(|e| e.to_string())
+            .and_then(|r| to_record(r).map_err(|e| e.to_string()))
+        {
+            Ok(record) => record,
+            Err(error) => return out.fail(format!("{collection} row: {error}")).await,
+        };
+        out.record(&record).await?;
+    }
+    out.raw(b"]").await
+}
+
+/// Streams the whole bundle of `filter` over `conn`, ending with `Done`.
+async fn produce(
+    conn: &mut DbConn,
+    filter: &Filter,
+    sender: &mpsc::Sender<Piece>,
+    timeout: Duration,
+) -> Result<(), Stop> {
+    let mut out = Writer {
+        buffer: Vec::with_capacity(CHUNK_BYTES * 2),
+        sender,
+        timeout,
+        first: true,
+    };
+    out.raw(format!("{{\"format\":\"{FORMAT}\",\"version\":{VERSION}").as_bytes())
+        .await?;
+    // The first chunk tells the handler the export started.
+    out.flush().await?;
+
+    let mut query = countries::table.select(Country::as_select()).into_boxed();
+    if let Some(codes) = &filter.codes {
+        query = query.filter(countries::code.eq_any(codes));
+    }
+    let rows = query
+        .order(countries::code)
+        .load_stream::<Country>(&mut **conn)
+        .await;
+    section(&mut out, "countries", rows, |c: Country| {
+        format::record(&NewCountry::from(&c), Vec::new(), &[])
+    })
+    .await?;
+
+    macro_rules! plan_filters {
+        ($query:ident) => {
+            if let Some(codes) = &filter.codes {
+                $query = $query.filter(action_plans::country_code.eq_any(codes));
+            }
+            if let Some(year) = filter.start_gte {
+                $query = $query.filter(action_plans::start_year.ge(year));
+            }
+            if let Some(year) = filter.start_lte {
+                $query = $query.filter(action_plans::start_year.le(year));
+            }
+        };
+    }
+
+    let mut query = action_plans::table
+        .select(ActionPlan::as_select())
+        .into_boxed();
+    plan_filters!(query);
+    let rows = query
+        .order((action_plans::country_code, action_plans::number))
+        .load_stream::<ActionPlan>(&mut **conn)
+        .await;
+    section(&mut out, "action_plans", rows, |p: ActionPlan| {
+        format::record(&NewActionPlan::from(&p), Vec::new(), &[])
+    })
+    .await?;
+
+    let mut query = commitments::table
+        .inner_join(action_plans::table)
+        .select((
+            Commitment::as_select(),
+            action_plans::country_code,
+            action_plans::number,
+        ))
+        .into_boxed();
+    plan_filters!(query);
+    let rows = query
+        .order((
+            action_plans::country_code,
+            action_plans::number,
+            commitments::number,
+        ))
+        .load_stream::<(Commitment, String, i32)>(&mut **conn)
+        .await;
+    section(
+        &mut out,
+        "commitments",
+        rows,
+        |(c, code, plan): (Commitment, String, i32)| {
+            let keys = vec![
+                ("country_code", Value::from(code)),
+                ("plan_number", Value::from(plan)),
+            ];
+            format::record(&NewCommitment::from(&c), keys, format::COMMITMENT_KEYS.1)
+        },
+    )
+    .await?;
+
+    let mut query = milestones::table
+        .inner_join(commitments::table.inner_join(action_plans::table))
+        .select((
+            Milestone::as_select(),
+            action_plans::country_code,
+            action_plans::number,
+            commitments::number,
+        ))
+        .into_boxed();
+    plan_filters!(query);
+    let rows = query
+        .order((
+            action_plans::country_code,
+            action_plans::number,
+            commitments::number,
+            milestones::position,
+        ))
+        .load_stream::<(Milestone, String, i32, i32)>(&mut **conn)
+        .await;
+    section(
+        &mut out,
+        "milestones",
+        rows,
+        |(m, code, plan, number): (Milestone, String, i32, i32)| {
+            let keys = vec![
+                ("country_code", Value::from(code)),
+                ("plan_number", Value::from(plan)),
+                ("commitment_number", Value::from(number)),
+            ];
+            format::record(&NewMilestone::from(&m), keys, format::MILESTONE_KEYS.1)
+        },
+    )
+    .await?;
+
+    let mut query = irm_findings::table
+        .inner_join(action_plans::table)
+        .left_join(
+            commitments::table.on(commitments::id.nullable().eq(irm_findings::commitment_id)),
+        )
+        .select((
+            IrmFinding::as_select(),
+            action_plans::country_code,
+            action_plans::number,
+            commitments::number.nullable(),
+        ))
+        .into_boxed();
+    plan_filters!(query);
+    let rows = query
+        .order((
+            action_plans::country_code.asc(),
+            action_plans::number.asc(),
+            irm_findings::report.asc(),
+            irm_findings::kind.asc(),
+            commitments::number.nullable().asc().nulls_first(),
+            irm_findings::position.asc().nulls_first(),
+        ))
+        .load_stream::<(IrmFinding, String, i32, Option<i32>)>(&mut **conn)
+        .await;
+    section(
+        &mut out,
+        "irm_findings",
+        rows,
+        |(f, code, plan, number): (IrmFinding, String, i32, Option<i32>)| {
+            let keys = vec![
+                ("country_code", Value::from(code)),
+                ("plan_number", Value::from(plan)),
+                ("commitment_number", Value::from(number)),
+            ];
+            format::record(&NewIrmFinding::from(&f), keys, format::FINDING_KEYS.1)
+        },
+    )
+    .await?;
+
+    out.raw(b"}").await?;
+    out.flush().await?;
+    hand_on(sender, Piece::Done, timeout).await
+}
+
+/// Export a bundle
+///
+/// Streams the corpus as a bundle (see the `Bundle` schema), in a stable order: an export
+/// imported into an empty database (`POST /imports`) exports again byte for byte. With
+/// `country_code` (a comma list) only those countries and what belongs to them; the plan year
+/// filters keep only the plans starting in those years (and what belongs to them; countries are
+/// filtered by `country_code` only).
+#[utoipa::path(
+    tag = TAG,
+    params(ExportParams),
+    responses((status = 200, description = "The bundle, streamed", body = super::format::Bundle),
+        ListProblems)
+)]
+#[get("/exports/bundle")]
+pub async fn export_bundle(
+    pool: ReadPool,
+    budget: web::Data<ExportBudget>,
+    params: web::Query<ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = Filter::parse(params.into_inner())?;
+    let permit = budget.admit().await?;
+    let mut conn = pool.conn().await?;
+    let timeout = budget.send_timeout();
+    let (sender, mut receiver) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
+    actix_web::rt::spawn(async move {
+        let outcome = produce(&mut conn, &filter, &sender, timeout).await;
+        if outcome.is_ok() {
+            drop(conn);
+        } else {
+            // Cut mid-result: close the connection rather than pool it with a result pending.
+            drop(deadpool::managed::Object::take(conn));
+        }
+        drop(permit);
+    });
+    let first = match receiver.recv().await {
+        Some(Piece::Bytes(first)) => first,
+        _ => return Err(ApiError::internal("the bundle export could not start")),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"ogp-bundle.json\"",
+        ))
+        .insert_header(crate::http::cache_control())
+        .streaming(body(first, receiver)))
+}

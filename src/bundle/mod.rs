@@ -1,0 +1,25 @@
+//! Bundles: the corpus in and out as one JSON document (`format.rs`), records naming their
+//! parents by natural key. `POST /api/v1/imports` upserts a bundle all or nothing
+//! (`import.rs`: `validate.rs` checks everything, then `upsert.rs` writes); `GET
+//! /api/v1/exports/bundle` streams one (`export.rs`). Above the resources on the module ladder:
+//! it reads and writes each of them through their own validation and flows.
+
+pub mod export;
+pub mod format;
+pub mod import;
+pub mod lookup;
+pub mod prune;
+pub mod upsert;
+pub mod validate;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// OpenAPI tag of these endpoints.
+pub const TAG: &str = "bundles";
+
+pub use crate::body::{ImportBodyLimit, DEFAULT_IMPORT_BODY_LIMIT};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(import::import_bundle)
+        .service(export::export_bundle);
+}

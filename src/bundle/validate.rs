@@ -1,0 +1,478 @@
+//! An import's first step: every record of the bundle read through its resource's
+//! `FromFields`, its parents resolved (in the bundle or the database), its natural key checked
+//! for duplicates, and (for IRM findings) the rules of its report's era applied against its
+//! plan's years. Every error is collected, with a JSON pointer into the bundle; nothing is
+//! written here.
+
+use super::format::{self, KeyField, COLLECTIONS, FORMAT, VERSION};
+use super::lookup;
+use crate::body::FromFields;
+use crate::db::keyed::Keyed;
+use crate::error::{ApiError, FieldError};
+use crate::resources::action_plans::model::NewActionPlan;
+use crate::resources::commitments::model::NewCommitment;
+use crate::resources::countries::model::{Country, NewCountry};
+use crate::resources::irm_findings::eras::PlanYears;
+use crate::resources::irm_findings::model::NewIrmFinding;
+use crate::resources::milestones::model::NewMilestone;
+use crate::vocab::{FindingKind, Report};
+use diesel_async::AsyncPgConnection;
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+
+/// A plan's natural key: country code and plan number.
+pub type PlanKey = (String, i32);
+/// A commitment's natural key: its plan's and its number.
+pub type CommitmentKey = (String, i32, i32);
+
+/// A finding's natural key: its plan, report, kind and commitment number or position.
+type FindingKey = (PlanKey, Report, FindingKind, Option<i32>, Option<i32>);
+
+/// The records of a valid bundle, each with the natural key of its parent. The parent ids in
+/// the create bodies are placeholders until the write (`super::upsert`) resolves them.
+#[derive(Default)]
+pub struct Checked {
+    pub countries: Vec<NewCountry>,
+    pub plans: Vec<NewActionPlan>,
+    pub commitments: Vec<(PlanKey, NewCommitment)>,
+    pub milestones: Vec<(CommitmentKey, NewMilestone)>,
+    /// Each finding with its plan and its commitment's number.
+    pub findings: Vec<(PlanKey, Option<i32>, NewIrmFinding)>,
+}
+
+impl Checked {
+    /// How many records the bundle holds.
+    pub fn len(&self) -> usize {
+        self.countries.len()
+            + self.plans.len()
+            + self.commitments.len()
+            + self.milestones.len()
+            + self.findings.len()
+    }
+
+    /// Whether the bundle holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Stands for a parent's id until the write knows it: any valid id passes `FromFields`.
+const PLACEHOLDER_ID: i64 = 1;
+
+/// Collects the errors of the whole bundle.
+struct Report422(Vec<FieldError>);
+
+impl Report422 {
+    fn at(&mut self, pointer: String, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message).under(&pointer));
+    }
+
+    /// The field errors of `error` (a `FromFields` 422), placed under the record's pointer.
+    fn record(&mut self, pointer: &str, error: ApiError) {
+        if error.errors.is_empty() {
+            self.0
+                .push(FieldError::new("", error.detail).under(pointer));
+        }
+        for field in error.errors {
+            self.0.push(field.under(pointer));
+        }
+    }
+}
+
+/// The records of collection `name`: each an object (else an error), with its pointer.
+fn records(
+    bundle: &mut Map<String, Value>,
+    name: &str,
+    errors: &mut Report422,
+) -> Vec<(String, Map<String, Value>)> {
+    let items = match bundle.remove(name) {
+        None | Some(Value::Null) => return Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            errors.at(String::new(), name, "must be an array of records");
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let pointer = format!("/{name}/{i}");
+        match item {
+            Value::Object(map) => out.push((pointer, map)),
+            _ => errors.at(pointer, "", "must be a JSON object"),
+        }
+    }
+    out
+}
+
+/// Takes the natural-key fields `keys` out of `record` (refusing the id fields `ids` they
+/// replace); `None` when one is missing or of the wrong type (the error is recorded).
+fn take_keys(
+    record: &mut Map<String, Value>,
+    pointer: &str,
+    keys: (&[KeyField], &[&str]),
+    errors: &mut Report422,
+) -> Option<Vec<Value>> {
+    let (keys, ids) = keys;
+    let mut ok = true;
+    for id in ids {
+        if record.remove(*id).is_some() {
+            errors.at(
+                pointer.to_string(),
+                id,
+                format!(
+                    "a bundle names parents by natural key ({}), not by id",
+                    keys.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
+                ),
+            );
+            ok = false;
+        }
+    }
+    let mut values = Vec::with_capacity(keys.len());
+    for key in keys {
+        let value = record.remove(key.name).unwrap_or(Value::Null);
+        let fits = match &value {
+            Value::Null => !key.required,
+            Value::String(code) => key.text && crate::vocab::is_country_code(code),
+            Value::Number(n) => {
+                !key.text
+                    && n.as_i64()
+                        .is_some_and(|n| (1..=i64::from(i32::MAX)).contains(&n))
+            }
+            _ => false,
+        };
+        if !fits {
+            let expected = if key.text {
+                "three upper-case letters (ISO 3166-1 alpha-3)"
+            } else {
+                "an integer, 1 or more"
+            };
+            let message = if value.is_null() {
+                format!("is required: {expected}")
+            } else {
+                format!("must be {expected}")
+            };
+            errors.at(pointer.to_string(), key.name, message);
+            ok = false;
+        }
+        values.push(value);
+    }
+    ok.then_some(values)
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_string()
+}
+
+fn number(value: &Value) -> i32 {
+    value
+        .as_i64()
+        .and_then(|n| i32::try_from(n).ok())
+        .unwrap_or_default()
+}
+
+/// What the database holds of the parents a bundle names (looked up once each).
+#[derive(Default)]
+struct Known {
+    countries: HashMap<String, bool>,
+    /// A plan's id and years, if the database has it.
+    plans: HashMap<PlanKey, Option<(i64, PlanYears)>>,
+    commitments: HashMap<CommitmentKey, bool>,
+}
+
+impl Known {
+    async fn country(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        code: &str,
+    ) -> Result<bool, ApiError> {
+        if let Some(known) = self.countries.get(code) {
+            return Ok(*known);
+        }
+        let exists = Country::exists(conn, &code.to_string()).await?;
+        self.countries.insert(code.to_string(), exists);
+        Ok(exists)
+    }
+
+    async fn plan(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        key: &PlanKey,
+    ) -> Result<Option<(i64, PlanYears)>, ApiError> {
+        if let Some(known) = self.plans.get(key) {
+            return Ok(*known);
+        }
+        let plan = lookup::plan(conn, &key.0, key.1).await?.map(|p| {
+            let years = PlanYears {
+                start: p.start_year,
+                end: p.end_year,
+            };
+            (p.id, years)
+        });
+        self.plans.insert(key.clone(), plan);
+        Ok(plan)
+    }
+
+    async fn commitment(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        key: &CommitmentKey,
+    ) -> Result<bool, ApiError> {
+        if let Some(known) = self.commitments.get(key) {
+            return Ok(*known);
+        }
+        let plan_key = (key.0.clone(), key.1);
+        let exists = match self.plan(conn, &plan_key).await? {
+            Some((plan_id, _)) => lookup::commitment(conn, plan_id, key.2).await?.is_some(),
+            None => false,
+        };
+        self.commitments.insert(key.clone(), exists);
+        Ok(exists)
+    }
+}
+
+/// The pointer of the record that first had a key, for "given twice" messages.
+fn first_seen<K: std::hash::Hash + Eq>(
+    seen: &mut HashMap<K, String>,
+    key: K,
+    pointer: &str,
+) -> Option<String> {
+    match seen.get(&key) {
+        Some(first) => Some(first.clone()),
+        None => {
+            seen.insert(key, pointer.to_string());
+            None
+        }
+    }
+}
+
+/// Reads and checks a whole bundle; every problem is one entry of one 422.
+pub async fn check(conn: &mut AsyncPgConnection, bundle: Value) -> Result<Checked, ApiError> {
+    let Value::Object(mut bundle) = bundle else {
+        return Err(ApiError::invalid_field(
+            "",
+            "a bundle must be a JSON object",
+        ));
+    };
+    let mut errors = Report422(Vec::new());
+    // The version first: a bundle of another version is not read at all.
+    match bundle.get("version") {
+        Some(Value::Number(n)) if n.as_i64() == Some(VERSION) => {}
+        Some(other) => {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "version",
+                format!(
+                    "version {other} is not supported: this server reads bundle version {VERSION}"
+                ),
+            )
+            .under("")]))
+        }
+        None => errors.at(String::new(), "version", format!("is required ({VERSION})")),
+    }
+    match bundle.get("format") {
+        Some(Value::String(f)) if f == FORMAT => {}
+        _ => errors.at(String::new(), "format", format!("must be `{FORMAT}`")),
+    }
+    for key in bundle.keys() {
+        if key != "format" && key != "version" && !COLLECTIONS.contains(&key.as_str()) {
+            // Built by hand: a top-level key is one pointer segment, dots and all.
+            let mut error = FieldError::new(
+                key.as_str(),
+                format!(
+                    "is not part of a bundle (keys: format, version, {})",
+                    COLLECTIONS.join(", ")
+                ),
+            );
+            error.pointer = Some(format!("/{}", key.replace('~', "~0").replace('/', "~1")));
+            errors.0.push(error);
+        }
+    }
+    let countries = records(&mut bundle, "countries", &mut errors);
+    let plans = records(&mut bundle, "action_plans", &mut errors);
+    let commitments = records(&mut bundle, "commitments", &mut errors);
+    let milestones = records(&mut bundle, "milestones", &mut errors);
+    let findings = records(&mut bundle, "irm_findings", &mut errors);
+
+    let mut known = Known::default();
+    let mut checked = Checked::default();
+
+    let mut bundle_countries = HashMap::new();
+    for (pointer, record) in countries {
+        match NewCountry::from_create(record) {
+            Ok(country) => {
+                if let Some(first) =
+                    first_seen(&mut bundle_countries, country.code.clone(), &pointer)
+                {
+                    errors.at(
+                        pointer,
+                        "code",
+                        format!("is given twice (first at {first})"),
+                    );
+                } else {
+                    checked.countries.push(country);
+                }
+            }
+            Err(error) => errors.record(&pointer, error),
+        }
+    }
+
+    // Plans in the bundle, with their years (they win over the database's on import).
+    let mut bundle_plans: HashMap<PlanKey, String> = HashMap::new();
+    let mut plan_years: HashMap<PlanKey, PlanYears> = HashMap::new();
+    for (pointer, record) in plans {
+        let plan = match NewActionPlan::from_create(record) {
+            Ok(plan) => plan,
+            Err(error) => {
+                errors.record(&pointer, error);
+                continue;
+            }
+        };
+        let key = (plan.country_code.clone(), plan.number);
+        if let Some(first) = first_seen(&mut bundle_plans, key.clone(), &pointer) {
+            errors.at(
+                pointer,
+                "number",
+                format!("this country's plan number is given twice (first at {first})"),
+            );
+            continue;
+        }
+        if !bundle_countries.contains_key(&plan.country_code)
+            && !known.country(conn, &plan.country_code).await?
+        {
+            errors.at(
+                pointer,
+                "country_code",
+                "no country has this code, in the bundle or the database",
+            );
+            continue;
+        }
+        plan_years.insert(
+            key,
+            PlanYears {
+                start: plan.start_year,
+                end: plan.end_year,
+            },
+        );
+        checked.plans.push(plan);
+    }
+
+    let mut bundle_commitments: HashMap<CommitmentKey, String> = HashMap::new();
+    for (pointer, mut record) in commitments {
+        let keys = take_keys(&mut record, &pointer, format::COMMITMENT_KEYS, &mut errors);
+        record.insert("action_plan_id".into(), Value::from(PLACEHOLDER_ID));
+        let commitment = match NewCommitment::from_create(record) {
+            Ok(commitment) => commitment,
+            Err(error) => {
+                errors.record(&pointer, error);
+                continue;
+            }
+        };
+        let Some(keys) = keys else { continue };
+        let plan_key = (text(&keys[0]), number(&keys[1]));
+        let key = (plan_key.0.clone(), plan_key.1, commitment.number);
+        if let Some(first) = first_seen(&mut bundle_commitments, key, &pointer) {
+            errors.at(
+                pointer,
+                "number",
+                format!("this plan's commitment number is given twice (first at {first})"),
+            );
+            continue;
+        }
+        if !bundle_plans.contains_key(&plan_key) && known.plan(conn, &plan_key).await?.is_none() {
+            errors.at(pointer, "plan_number", "no action plan has this country_code and plan_number, in the bundle or the database");
+            continue;
+        }
+        checked.commitments.push((plan_key, commitment));
+    }
+
+    let mut bundle_milestones: HashSet<(CommitmentKey, i32)> = HashSet::new();
+    for (pointer, mut record) in milestones {
+        let keys = take_keys(&mut record, &pointer, format::MILESTONE_KEYS, &mut errors);
+        record.insert("commitment_id".into(), Value::from(PLACEHOLDER_ID));
+        let milestone = match NewMilestone::from_create(record) {
+            Ok(milestone) => milestone,
+            Err(error) => {
+                errors.record(&pointer, error);
+                continue;
+            }
+        };
+        let Some(keys) = keys else { continue };
+        let key = (text(&keys[0]), number(&keys[1]), number(&keys[2]));
+        if !bundle_milestones.insert((key.clone(), milestone.position)) {
+            errors.at(
+                pointer,
+                "position",
+                "this commitment's milestone position is given twice",
+            );
+            continue;
+        }
+        if !bundle_commitments.contains_key(&key) && !known.commitment(conn, &key).await? {
+            errors.at(pointer, "commitment_number", "no commitment has this country_code, plan_number and commitment_number, in the bundle or the database");
+            continue;
+        }
+        checked.milestones.push((key, milestone));
+    }
+
+    let mut bundle_findings: HashMap<FindingKey, String> = HashMap::new();
+    for (pointer, mut record) in findings {
+        let keys = take_keys(&mut record, &pointer, format::FINDING_KEYS, &mut errors);
+        record.insert("action_plan_id".into(), Value::from(PLACEHOLDER_ID));
+        if keys.as_ref().is_some_and(|k| !k[2].is_null()) {
+            record.insert("commitment_id".into(), Value::from(PLACEHOLDER_ID));
+        }
+        let finding = match NewIrmFinding::from_create(record) {
+            Ok(finding) => finding,
+            Err(error) => {
+                errors.record(&pointer, error);
+                continue;
+            }
+        };
+        let Some(keys) = keys else { continue };
+        let plan_key = (text(&keys[0]), number(&keys[1]));
+        let commitment_number = (!keys[2].is_null()).then(|| number(&keys[2]));
+        let assessment = finding.kind == FindingKind::Assessment;
+        let key = (
+            plan_key.clone(),
+            finding.report,
+            finding.kind,
+            commitment_number.filter(|_| assessment),
+            finding.position.filter(|_| !assessment),
+        );
+        if let Some(first) = first_seen(&mut bundle_findings, key, &pointer) {
+            errors.at(pointer, "kind", format!("this finding (plan, report, kind and commitment or position) is given twice (first at {first})"));
+            continue;
+        }
+        let years = match plan_years.get(&plan_key) {
+            Some(years) => Some(*years),
+            None => known.plan(conn, &plan_key).await?.map(|(_, years)| years),
+        };
+        let Some(years) = years else {
+            errors.at(pointer, "plan_number", "no action plan has this country_code and plan_number, in the bundle or the database");
+            continue;
+        };
+        if let Some(number) = commitment_number {
+            let key = (plan_key.0.clone(), plan_key.1, number);
+            if !bundle_commitments.contains_key(&key) && !known.commitment(conn, &key).await? {
+                errors.at(
+                    pointer,
+                    "commitment_number",
+                    "no commitment of this plan has this number, in the bundle or the database",
+                );
+                continue;
+            }
+        }
+        // The era's rules need the plan's years: checked now, so the write cannot fail on them.
+        if let Err(error) = finding.clone().into_row(years) {
+            errors.record(&pointer, error);
+            continue;
+        }
+        checked
+            .findings
+            .push((plan_key, commitment_number, finding));
+    }
+
+    if errors.0.is_empty() {
+        Ok(checked)
+    } else {
+        Err(ApiError::validation(errors.0))
+    }
+}
