@@ -70,3 +70,89 @@ async fn a_repeated_array_key_is_the_same_any_of_as_a_comma_list() {
         );
     }
 }
+
+/// The raw bytes and headers of a GET with `Accept-Encoding: accept`.
+async fn get_encoded(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    accept: Option<&str>,
+) -> (actix_web::http::header::HeaderMap, Vec<u8>) {
+    let mut request = actix_web::test::TestRequest::get().uri(path);
+    if let Some(accept) = accept {
+        request = request.insert_header(("Accept-Encoding", accept));
+    }
+    let (status, headers, body) = app.send_raw(request).await;
+    assert_eq!(status, 200, "{path}");
+    (headers, body)
+}
+
+fn header<'a>(headers: &'a actix_web::http::header::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn varies_on_encoding(headers: &actix_web::http::header::HeaderMap) -> bool {
+    headers
+        .get_all("vary")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case("accept-encoding"))
+}
+
+#[actix_web::test]
+async fn large_bodies_and_exports_are_compressed_as_asked_and_tiny_ones_never() {
+    use std::io::Read;
+    let app = spawn_app().await;
+    for code in [
+        "ARG", "BRA", "CHL", "COL", "MEX", "PER", "URY", "PRY", "ECU", "BOL",
+    ] {
+        app.create("/api/v1/countries", &crate::fixtures::country(code))
+            .await;
+    }
+    let (plain_headers, plain) = get_encoded(&app, "/api/v1/countries", None).await;
+    assert!(plain.len() >= 1024, "the page is {} bytes", plain.len());
+    assert_eq!(header(&plain_headers, "content-encoding"), None);
+    assert!(varies_on_encoding(&plain_headers), "{plain_headers:?}");
+
+    let (gzip_headers, gzipped) = get_encoded(&app, "/api/v1/countries", Some("gzip")).await;
+    assert_eq!(header(&gzip_headers, "content-encoding"), Some("gzip"));
+    assert!(varies_on_encoding(&gzip_headers));
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&gzipped[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, plain, "the same page, compressed");
+    assert!(gzipped.len() < plain.len() / 2, "{} bytes", gzipped.len());
+
+    for (accept, coding) in [
+        ("br", "br"),
+        ("zstd", "zstd"),
+        ("gzip;q=0.5, br;q=0.9", "br"),
+        ("gzip, deflate, br, zstd", "br"),
+    ] {
+        let (headers, _) = get_encoded(&app, "/api/v1/countries", Some(accept)).await;
+        assert_eq!(
+            header(&headers, "content-encoding"),
+            Some(coding),
+            "{accept}"
+        );
+    }
+    // Nothing acceptable: the body unencoded, not an error.
+    let (headers, body) = get_encoded(&app, "/api/v1/countries", Some("compress")).await;
+    assert_eq!(header(&headers, "content-encoding"), None);
+    assert_eq!(body, plain);
+
+    // A streamed export is compressed too.
+    let (headers, gzipped) = get_encoded(&app, "/api/v1/countries?format=csv", Some("gzip")).await;
+    assert_eq!(header(&headers, "content-encoding"), Some("gzip"));
+    let mut csv = String::new();
+    flate2::read::GzDecoder::new(&gzipped[..])
+        .read_to_string(&mut csv)
+        .unwrap();
+    assert_eq!(csv.lines().count(), 11, "{csv}");
+
+    // Tiny bodies are sent as they are, and say nothing about encodings.
+    let (headers, body) = get_encoded(&app, "/healthz", Some("gzip")).await;
+    assert!(body.len() < 1024);
+    assert_eq!(header(&headers, "content-encoding"), None);
+    assert!(!varies_on_encoding(&headers));
+}

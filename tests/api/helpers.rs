@@ -318,8 +318,8 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
-    /// Sends `request` through the whole app (middleware included).
-    pub async fn send(&self, request: TestRequest) -> TestResponse {
+    /// Sends `request` through the whole app (middleware included); the body as bytes.
+    pub async fn send_raw(&self, request: TestRequest) -> (StatusCode, HeaderMap, Vec<u8>) {
         use actix_web::dev::Service;
         let response = self
             .service
@@ -329,6 +329,12 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = to_bytes(response.into_body()).await.expect("body");
+        (status, headers, bytes.to_vec())
+    }
+
+    /// Sends `request` through the whole app (middleware included).
+    pub async fn send(&self, request: TestRequest) -> TestResponse {
+        let (status, headers, bytes) = self.send_raw(request).await;
         let text = String::from_utf8_lossy(&bytes).to_string();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         TestResponse {

@@ -225,18 +225,26 @@ async fn reads_use_a_healthy_current_replica_and_fall_back_to_the_primary() {
     assert_eq!(replica_state(&ready), "down", "{}", ready.1);
     assert_eq!(send(&patient, write("CCC")).await.0, 201);
     assert_eq!(get(&patient, "/api/v1/countries/CCC").await.0, 200);
-    let metrics = actix_web::test::read_body(
-        patient
-            .call(TestRequest::get().uri("/metrics").to_request())
+    let metrics = || async {
+        let body = actix_web::test::read_body(
+            patient
+                .call(TestRequest::get().uri("/metrics").to_request())
+                .await
+                .unwrap(),
+        )
+        .await;
+        String::from_utf8_lossy(&body).to_string()
+    };
+    // The gauge is one per process and both apps' monitors write it: the other monitor's poll
+    // may have begun before the stop and end after it, so wait for its next one too.
+    eventually!(
+        10,
+        "the metrics say the replica is down",
+        metrics()
             .await
-            .unwrap(),
-    )
-    .await;
-    let metrics = String::from_utf8_lossy(&metrics);
-    assert!(
-        metrics.contains(r#"ogp_api_db_replica_state{state="down"} 1"#),
-        "{metrics}"
+            .contains(r#"ogp_api_db_replica_state{state="down"} 1"#)
     );
+    let metrics = metrics().await;
     assert!(metrics.contains(r#"ogp_api_db_reads_total{target="replica"}"#));
     assert!(metrics.contains(r#"ogp_api_db_reads_total{target="primary"}"#));
 
