@@ -108,7 +108,7 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
 /// before authentication; the headers clients need to read are exposed.
 fn cors(origins: &[String]) -> actix_cors::Cors {
     let mut cors = actix_cors::Cors::default()
-        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([
             "authorization",
             "content-type",
@@ -117,6 +117,9 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             "idempotency-key",
             "content-encoding",
             "x-request-id",
+            // W3C trace context, which browser tracing libraries add to every request.
+            "traceparent",
+            "tracestate",
         ])
         .expose_headers([
             "etag",
@@ -127,6 +130,8 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             "ratelimit-limit",
             "ratelimit-remaining",
             "ratelimit-reset",
+            "idempotent-replayed",
+            "content-disposition",
         ])
         .max_age(3600);
     for origin in origins {
@@ -166,6 +171,7 @@ pub fn build(
     openapi::finish(&mut spec);
     let with_metrics = !state.policy.metrics_elsewhere;
     let table = Arc::new(RouteTable::from_spec(&spec, with_metrics));
+    let index = web::Data::new(crate::index::ApiIndex::from_spec(&spec));
 
     // The process's one set of budgets, shared (not copied) into this worker's app.
     let limiter = web::Data::from(state.limits.clone());
@@ -186,6 +192,8 @@ pub fn build(
         .app_data(web::PathConfig::default().error_handler(|_error, req| {
             ApiError::not_found(format!("no resource at `{}`", req.path())).into()
         }))
+        .app_data(index)
+        .service(crate::index::index)
         .configure(health::configure)
         .configure(|cfg| {
             if with_metrics {
@@ -201,6 +209,7 @@ pub fn build(
         .wrap(from_fn(crate::rate_limit::limit))
         .wrap(from_fn(crate::auth::middleware::authorize))
         .wrap(cors)
+        .wrap(from_fn(crate::head_method::route_head_as_get))
         .wrap(from_fn(request_context))
         .wrap(from_fn(crate::compression::compress))
 }

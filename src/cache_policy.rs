@@ -42,6 +42,31 @@ pub fn apply(method: &Method, status: StatusCode, keyed: bool, headers: &mut Hea
     }
 }
 
+/// The documentation's static files: the Swagger UI's scripts, styles and images change only
+/// with a new release, so caches may keep them a week; its page, its configuration script and
+/// the spec say which spec to show and are kept five minutes.
+pub fn static_files(path: &str, status: StatusCode, headers: &mut HeaderMap) {
+    if status != StatusCode::OK || headers.contains_key(CACHE_CONTROL) {
+        return;
+    }
+    let lifetime = if path == "/openapi.json"
+        || path == "/docs/"
+        || path.ends_with("/index.html")
+        || path.ends_with("/swagger-initializer.js")
+    {
+        "public, max-age=300"
+    } else if path.starts_with("/docs/")
+        && [".js", ".css", ".png", ".map"]
+            .iter()
+            .any(|ext| path.ends_with(ext))
+    {
+        "public, max-age=604800"
+    } else {
+        return;
+    };
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(lifetime));
+}
+
 /// `public, max-age=30` → `private, max-age=30`; `private` is added when neither is there.
 fn make_private(value: &str) -> String {
     let mut directives: Vec<&str> = value
@@ -135,6 +160,27 @@ mod tests {
         assert_eq!(get(&h, "vary"), Some("Authorization"));
         let h = run(Method::GET, 200, false, &[("vary", "authorization")]);
         assert_eq!(get(&h, "vary"), Some("authorization"), "not twice");
+    }
+
+    #[test]
+    fn the_docs_assets_are_kept_a_week_and_their_page_and_the_spec_five_minutes() {
+        for (path, expected) in [
+            ("/docs/swagger-ui-bundle.js", Some("public, max-age=604800")),
+            ("/docs/swagger-ui.css", Some("public, max-age=604800")),
+            ("/docs/favicon-32x32.png", Some("public, max-age=604800")),
+            ("/docs/", Some("public, max-age=300")),
+            ("/docs/index.html", Some("public, max-age=300")),
+            ("/docs/swagger-initializer.js", Some("public, max-age=300")),
+            ("/openapi.json", Some("public, max-age=300")),
+            ("/api/v1/countries", None),
+        ] {
+            let mut headers = HeaderMap::new();
+            static_files(path, StatusCode::OK, &mut headers);
+            assert_eq!(get(&headers, "cache-control"), expected, "{path}");
+        }
+        let mut missing = HeaderMap::new();
+        static_files("/docs/nope.js", StatusCode::NOT_FOUND, &mut missing);
+        assert!(missing.is_empty());
     }
 
     #[test]

@@ -100,6 +100,7 @@ pub async fn request_context(
         response.headers_mut().insert(REQUEST_ID, value);
     }
     let status = response.status();
+    crate::cache_policy::static_files(&instance, status, response.headers_mut());
     crate::cache_policy::apply(&method, status, keyed, response.headers_mut());
     crate::security_headers::apply(&instance, response.headers_mut());
     // One access-log line per request: id, client address, key name (or `-`), method, route

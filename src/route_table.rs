@@ -3,10 +3,11 @@
 //! service and for the authorization middleware (which must not ask for a key first).
 
 use crate::error::ApiError;
+use crate::head_method::RequestLineMethod;
 use actix_web::dev::ResourceDef;
 use actix_web::http::header::{HeaderValue, ALLOW};
 use actix_web::http::Method;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use std::sync::Arc;
 
 /// The spec's paths and their methods, to tell an unknown route (404) from a known route asked
@@ -28,16 +29,22 @@ impl RouteTable {
             ];
             for (method, present) in operations {
                 if present {
+                    let get = method == Method::GET;
                     methods.push(method);
+                    // Every GET route answers HEAD too (`crate::head_method`).
+                    if get {
+                        methods.push(Method::HEAD);
+                    }
                 }
             }
             routes.push((ResourceDef::new(path.as_str()), methods));
         }
-        for fixed in ["/healthz", "/readyz", "/openapi.json"] {
-            routes.push((ResourceDef::new(fixed), vec![Method::GET]));
+        let read_only = || vec![Method::GET, Method::HEAD];
+        for fixed in ["/", "/healthz", "/readyz", "/openapi.json"] {
+            routes.push((ResourceDef::new(fixed), read_only()));
         }
         if with_metrics {
-            routes.push((ResourceDef::new("/metrics"), vec![Method::GET]));
+            routes.push((ResourceDef::new("/metrics"), read_only()));
         }
         Self(routes)
     }
@@ -57,6 +64,13 @@ impl RouteTable {
     }
 }
 
+/// The method the client sent (a HEAD is routed as a GET).
+fn request_line_method(req: &HttpRequest) -> Method {
+    req.extensions()
+        .get::<RequestLineMethod>()
+        .map_or_else(|| req.method().clone(), |m| m.0.clone())
+}
+
 /// Unknown route → 404, known route with another method → 405 with `Allow`.
 pub async fn no_route(
     req: HttpRequest,
@@ -73,7 +87,10 @@ pub async fn no_route(
                 actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
                 "Method not allowed",
-                format!("{} is not allowed here; allowed: {allow}", req.method()),
+                format!(
+                    "{} is not allowed here; allowed: {allow}",
+                    request_line_method(&req)
+                ),
             )
             .with_header(
                 ALLOW,

@@ -310,6 +310,8 @@ where
             format!("attachment; filename=\"{name}.{extension}\""),
         ))
         .insert_header(crate::http::cache_control())
+        // The same URL answers JSON, CSV or NDJSON by `Accept`.
+        .insert_header((actix_web::http::header::VARY, "Accept"))
         .streaming(body(first, receiver)))
 }
 

@@ -62,7 +62,9 @@ pub fn page_json<T: Serialize>(req: &HttpRequest, page: PageOf<T>) -> HttpRespon
     };
     response
         .insert_header((header::ETAG, etag))
-        .insert_header(cache_control());
+        .insert_header(cache_control())
+        // The same URL answers JSON, CSV or NDJSON by `Accept`.
+        .insert_header((header::VARY, "Accept"));
     if let Some(link) = link {
         response.insert_header((header::LINK, link));
     }

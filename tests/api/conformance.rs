@@ -156,3 +156,176 @@ async fn large_bodies_and_exports_are_compressed_as_asked_and_tiny_ones_never() 
     assert_eq!(header(&headers, "content-encoding"), None);
     assert!(!varies_on_encoding(&headers));
 }
+
+#[actix_web::test]
+async fn every_get_route_answers_head_with_the_get_headers() {
+    use actix_web::http::Method;
+    use actix_web::test::TestRequest;
+    let app = spawn_app().await;
+    app.create("/api/v1/countries", &crate::fixtures::country("MEX"))
+        .await;
+    let head = |path: &str| TestRequest::default().method(Method::HEAD).uri(path);
+    for path in [
+        "/",
+        "/api/v1/countries",
+        "/api/v1/countries/MEX",
+        "/api/v1/countries?format=csv",
+        "/api/v1/stats/commitments?group_by=country",
+        "/api/v1/changes",
+        "/openapi.json",
+        "/docs/",
+        "/healthz",
+    ] {
+        let get = app.get(path).await;
+        let (status, headers, _) = app.send_raw(head(path)).await;
+        assert_eq!(status, get.status, "{path}");
+        for name in ["content-type", "etag", "cache-control", "vary"] {
+            assert_eq!(
+                headers.get(name),
+                get.headers.get(name),
+                "{path}: {name} of HEAD and GET"
+            );
+        }
+    }
+    // HEAD of a missing item is its 404; of a route without GET, a 405 naming HEAD.
+    let (status, _, _) = app.send_raw(head("/api/v1/countries/ZZZ")).await;
+    assert_eq!(status, 404);
+    let refused = app.send(head("/api/v1/imports")).await;
+    refused.assert_problem(405);
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("HEAD is not allowed here"),
+        "{}",
+        refused.body
+    );
+    // `Allow` lists HEAD wherever GET is.
+    let wrong = app
+        .send(TestRequest::post().uri("/api/v1/countries/MEX/action-plans"))
+        .await;
+    assert_eq!(wrong.header("allow"), Some("GET, HEAD"));
+}
+
+#[actix_web::test]
+async fn the_root_links_the_docs_the_spec_and_every_collection() {
+    let app = spawn_app().await;
+    let root = app.get("/").await;
+    root.assert_status(200);
+    assert_eq!(root.body["documentation_url"], "/docs/");
+    assert_eq!(root.body["openapi_url"], "/openapi.json");
+    let collections = root.body["collections"].as_object().unwrap();
+    for name in [
+        "countries",
+        "action-plans",
+        "commitments",
+        "milestones",
+        "irm-findings",
+        "changes",
+    ] {
+        assert_eq!(
+            collections[name],
+            format!("/api/v1/{name}"),
+            "{collections:?}"
+        );
+    }
+    // Every link leads somewhere (views may need parameters: anything but a 404).
+    let mut links: Vec<String> = collections
+        .values()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    links.extend(["/docs/", "/openapi.json", "/healthz", "/readyz"].map(String::from));
+    for link in links {
+        let status = app.get(&link).await.status.as_u16();
+        assert!(status == 200 || status == 400, "{link}: {status}");
+    }
+}
+
+#[actix_web::test]
+async fn lists_vary_on_accept_and_the_docs_files_are_cacheable() {
+    let app = spawn_app().await;
+    app.create("/api/v1/countries", &crate::fixtures::country("MEX"))
+        .await;
+    let vary = |response: &crate::helpers::TestResponse| -> Vec<String> {
+        response
+            .headers
+            .get_all("vary")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|v| v.trim().to_ascii_lowercase())
+            .collect()
+    };
+    let page = app.get("/api/v1/countries").await;
+    assert!(
+        vary(&page).contains(&"accept".to_string()),
+        "{:?}",
+        vary(&page)
+    );
+    let etag = page.header("etag").unwrap().to_string();
+    let not_modified = app
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri("/api/v1/countries")
+                .insert_header(("If-None-Match", etag)),
+        )
+        .await;
+    not_modified.assert_status(304);
+    assert!(vary(&not_modified).contains(&"accept".to_string()));
+    let export = app.get("/api/v1/countries?format=csv").await;
+    assert!(vary(&export).contains(&"accept".to_string()));
+    for (path, lifetime) in [
+        ("/docs/swagger-ui-bundle.js", "max-age=604800"),
+        ("/docs/swagger-ui.css", "max-age=604800"),
+        ("/docs/", "max-age=300"),
+        ("/openapi.json", "max-age=300"),
+    ] {
+        let response = app.get(path).await;
+        response.assert_status(200);
+        let cache = response.header("cache-control").unwrap_or_default();
+        assert!(
+            cache.contains("public") && cache.contains(lifetime),
+            "{path}: {cache}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn browsers_may_send_trace_context_and_read_the_replay_and_download_headers() {
+    use actix_web::http::Method;
+    let policy = ogp_api::app::Policy {
+        cors_origins: vec!["https://dashboard.example.org".to_string()],
+        ..ogp_api::app::Policy::default()
+    };
+    let app =
+        crate::helpers::spawn_app_with_policy(ogp_api::body::DEFAULT_BODY_LIMIT, policy).await;
+    let preflight = actix_web::test::TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/api/v1/countries")
+        .insert_header(("Origin", "https://dashboard.example.org"))
+        .insert_header(("Access-Control-Request-Method", "HEAD"))
+        .insert_header(("Access-Control-Request-Headers", "traceparent, tracestate"));
+    let response = app.send(preflight).await;
+    assert!(response.status.is_success(), "{}", response.status);
+    let allowed = response
+        .header("access-control-allow-headers")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        allowed.contains("traceparent") && allowed.contains("tracestate"),
+        "{allowed}"
+    );
+    let get = app
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri("/api/v1/countries?format=csv")
+                .insert_header(("Origin", "https://dashboard.example.org")),
+        )
+        .await;
+    let exposed = get
+        .header("access-control-expose-headers")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    for name in ["idempotent-replayed", "content-disposition", "etag", "link"] {
+        assert!(exposed.contains(name), "{name} in {exposed}");
+    }
+}

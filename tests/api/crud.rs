@@ -255,6 +255,10 @@ async fn wrong_method_on_a_collection_is_a_405_with_allow() {
             )
             .await;
         response.assert_problem(405);
-        assert_eq!(response.header("allow"), Some("GET, POST"), "{resource:?}");
+        assert_eq!(
+            response.header("allow"),
+            Some("GET, HEAD, POST"),
+            "{resource:?}"
+        );
     }
 }

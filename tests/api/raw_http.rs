@@ -296,3 +296,33 @@ async fn a_first_request_with_its_body_in_the_same_packet_works() {
     let read = app.get("/api/v1/countries/PKT").await;
     read.assert_status(200);
 }
+
+#[actix_web::test]
+async fn a_head_request_gets_the_get_head_and_no_body() {
+    let (app, server) = server().await;
+    app.create("/api/v1/countries", &country("MEX")).await;
+    let addr = server.addr;
+    let (get, head) = blocking(move || {
+        let get = exchange(
+            addr,
+            b"GET /api/v1/countries HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+        );
+        let mut stream = connect(addr);
+        stream
+            .write_all(b"HEAD /api/v1/countries HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut all = Vec::new();
+        stream.read_to_end(&mut all).unwrap();
+        (get, String::from_utf8(all).unwrap())
+    })
+    .await;
+    assert_eq!(get.status(), 200);
+    let (head_part, body) = head.split_once("\r\n\r\n").expect("a whole head");
+    assert!(head_part.starts_with("HTTP/1.1 200"), "{head_part}");
+    assert_eq!(body, "", "a HEAD answer has no body");
+    let length = format!("content-length: {}", get.body.len());
+    assert!(
+        head_part.to_ascii_lowercase().contains(&length),
+        "the GET body's length ({length}) in: {head_part}"
+    );
+}

@@ -327,7 +327,10 @@ async fn the_item_route_allows_put() {
         .send(app.authed(TestRequest::post().uri("/api/v1/countries/KEN")))
         .await;
     response.assert_problem(405);
-    assert_eq!(response.header("allow"), Some("GET, PUT, PATCH, DELETE"));
+    assert_eq!(
+        response.header("allow"),
+        Some("GET, HEAD, PUT, PATCH, DELETE")
+    );
     let policy = Policy {
         cors_origins: vec!["https://dashboard.example.org".to_string()],
         ..Policy::default()
