@@ -6,9 +6,10 @@
 //! every record checked (`validate`), every error listed in one 422; then every record written
 //! (`upsert`). `?dry_run=true` does the same and rolls back.
 
+use super::apply::{apply, ImportOptions, NoProgress};
 use super::format::Bundle;
-use super::upsert::{self, ImportOutcome};
-use super::{validate, ImportBodyLimit, TAG};
+use super::upsert::ImportOutcome;
+use super::{ImportBodyLimit, TAG};
 use crate::actor::{Actor, Role};
 use crate::body::{read_whole, BodyTimeout, DEFAULT_BODY_TIMEOUT};
 use crate::db::{self, DbPool};
@@ -17,7 +18,6 @@ use crate::openapi::CreateProblems;
 use actix_web::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use std::io::Read;
 use utoipa::IntoParams;
@@ -69,25 +69,6 @@ fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
         )));
     }
     Ok(out)
-}
-
-/// Why an import's transaction ended without committing.
-enum Abort {
-    Failed(ApiError),
-    /// A dry run: everything was checked and counted, and is rolled back.
-    DryRun(ImportOutcome),
-}
-
-impl From<diesel::result::Error> for Abort {
-    fn from(error: diesel::result::Error) -> Self {
-        Abort::Failed(error.into())
-    }
-}
-
-impl From<ApiError> for Abort {
-    fn from(error: ApiError) -> Self {
-        Abort::Failed(error)
-    }
 }
 
 /// Import a bundle
@@ -171,25 +152,7 @@ pub async fn import_bundle(
     let bundle = parsed.value;
 
     let mut conn = db::conn(&pool).await?;
-    let outcome = conn
-        .transaction::<_, Abort, _>(async move |conn| {
-            db::set_actor(conn, &actor.name).await?;
-            let checked = validate::check(conn, bundle).await?;
-            let (mut outcome, kept) = upsert::write(conn, checked).await?;
-            if prune {
-                super::prune::prune(conn, &kept, &mut outcome).await?;
-            }
-            if dry_run {
-                outcome.dry_run = true;
-                return Err(Abort::DryRun(outcome));
-            }
-            Ok(outcome)
-        })
-        .await;
-    let outcome = match outcome {
-        Ok(outcome) => outcome,
-        Err(Abort::DryRun(outcome)) => outcome,
-        Err(Abort::Failed(error)) => return Err(error),
-    };
+    let options = ImportOptions { dry_run, prune };
+    let outcome = apply(&mut conn, &actor.name, bundle, options, &NoProgress).await?;
     Ok(HttpResponse::Ok().json(outcome))
 }

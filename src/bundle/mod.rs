@@ -1,9 +1,11 @@
 //! Bundles: the corpus in and out as one JSON document (`format.rs`), records naming their
 //! parents by natural key. `POST /api/v1/imports` upserts a bundle all or nothing
-//! (`import.rs`: `validate.rs` checks everything, then `upsert.rs` writes); `GET
+//! (`import.rs` reads the body, `apply.rs` runs the import: `validate.rs` checks everything,
+//! then `upsert.rs` writes); `GET
 //! /api/v1/exports/bundle` streams one (`export.rs`). Above the resources on the module ladder:
 //! it reads and writes each of them through their own validation and flows.
 
+pub mod apply;
 pub mod export;
 pub mod format;
 pub mod import;

@@ -5,6 +5,7 @@
 //! identical one (its create body equals the stored row's create-body form) is not written at
 //! all, so neither its version nor the change feed moves.
 
+use super::apply::ImportProgress;
 use super::lookup;
 use super::prune::Kept;
 use super::validate::{Checked, CommitmentKey, PlanKey};
@@ -128,7 +129,22 @@ impl Ids {
 pub async fn write(
     conn: &mut AsyncPgConnection,
     checked: Checked,
+    progress: &dyn ImportProgress,
 ) -> Result<(ImportOutcome, Kept), ApiError> {
+    let total = (checked.countries.len()
+        + checked.plans.len()
+        + checked.commitments.len()
+        + checked.milestones.len()
+        + checked.findings.len()) as u64;
+    let mut done = 0u64;
+    let mut advance = || {
+        done += 1;
+        // Every 1000 records and at the end: a bar needs no more.
+        if done % 1000 == 0 || done == total {
+            progress.written(done, total);
+        }
+    };
+    progress.written(0, total);
     let mut outcome = ImportOutcome::default();
     let mut kept = Kept::default();
     let mut ids = Ids::default();
@@ -138,6 +154,7 @@ pub async fn write(
             .await
             .map_err(at(format!("/countries/{i}")))?;
         kept.countries.push(stored.code);
+        advance();
     }
     for (i, plan) in checked.plans.into_iter().enumerate() {
         let key = (plan.country_code.clone(), plan.number);
@@ -147,6 +164,7 @@ pub async fn write(
             .map_err(at(format!("/action_plans/{i}")))?;
         ids.plans.insert(key, stored.id);
         kept.plans.push(stored.id);
+        advance();
     }
     for (i, (plan_key, mut commitment)) in checked.commitments.into_iter().enumerate() {
         let plan_id = ids.plan(conn, &plan_key).await?;
@@ -158,6 +176,7 @@ pub async fn write(
             .map_err(at(format!("/commitments/{i}")))?;
         ids.commitments.insert(key, stored.id);
         kept.commitments.push(stored.id);
+        advance();
     }
     for (i, (commitment_key, mut milestone)) in checked.milestones.into_iter().enumerate() {
         let commitment_id = ids.commitment(conn, &commitment_key).await?;
@@ -167,6 +186,7 @@ pub async fn write(
             .await
             .map_err(at(format!("/milestones/{i}")))?;
         kept.milestones.push(stored.id);
+        advance();
     }
     for (i, (plan_key, commitment_number, mut finding)) in checked.findings.into_iter().enumerate()
     {
@@ -192,6 +212,7 @@ pub async fn write(
             .await
             .map_err(at(format!("/irm_findings/{i}")))?;
         kept.findings.push(stored.id);
+        advance();
     }
     Ok((outcome, kept))
 }

@@ -4,6 +4,7 @@
 //! plan's years. Every error is collected, with a JSON pointer into the bundle; nothing is
 //! written here.
 
+use super::apply::ImportProgress;
 use super::format::{self, KeyField, COLLECTIONS, FORMAT, VERSION};
 use super::lookup;
 use crate::body::FromFields;
@@ -246,7 +247,11 @@ fn first_seen<K: std::hash::Hash + Eq>(
 }
 
 /// Reads and checks a whole bundle; every problem is one entry of one 422.
-pub async fn check(conn: &mut AsyncPgConnection, bundle: Value) -> Result<Checked, ApiError> {
+pub async fn check(
+    conn: &mut AsyncPgConnection,
+    bundle: Value,
+    progress: &dyn ImportProgress,
+) -> Result<Checked, ApiError> {
     let Value::Object(mut bundle) = bundle else {
         return Err(ApiError::invalid_field(
             "",
@@ -291,6 +296,10 @@ pub async fn check(conn: &mut AsyncPgConnection, bundle: Value) -> Result<Checke
     let commitments = records(&mut bundle, "commitments", &mut errors);
     let milestones = records(&mut bundle, "milestones", &mut errors);
     let findings = records(&mut bundle, "irm_findings", &mut errors);
+    let total =
+        (countries.len() + plans.len() + commitments.len() + milestones.len() + findings.len())
+            as u64;
+    progress.checked(0, total);
 
     let mut known = Known::default();
     let mut checked = Checked::default();
@@ -470,6 +479,7 @@ pub async fn check(conn: &mut AsyncPgConnection, bundle: Value) -> Result<Checke
             .push((plan_key, commitment_number, finding));
     }
 
+    progress.checked(total, total);
     if errors.0.is_empty() {
         Ok(checked)
     } else {
