@@ -101,8 +101,9 @@ def parse_latency(text):
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url, connections, duration):
-    out = run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url])
+def wrk(url, connections, duration, headers=()):
+    extra = [arg for header in headers for arg in ("-H", header)]
+    out = run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", *extra, url])
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = parse_latency(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = parse_latency(re.search(r"\s99%\s+(\S+)", out).group(1))
@@ -292,6 +293,16 @@ def main():
             cpu.append((name, ours_cpu, ours_cores, limit_cpu, limit_cores, peer_cpu))
             print(f"done: {name}", file=sys.stderr)
 
+        # Compression's cost: list-50 with each coding against none, in this same run.
+        list_path = base + f"/api/v1/action-plans/{plan}/commitments"
+        compression = []
+        for coding in ["identity", "gzip", "br", "zstd"]:
+            result, split, _ = cpu_split(
+                lambda: wrk(list_path, c, d, [f"Accept-Encoding: {coding}"]), server.pid)
+            size = len(urllib.request.urlopen(urllib.request.Request(
+                list_path, headers={"Accept-Encoding": coding}), timeout=60).read())
+            compression.append((coding, result, split, size))
+
         first_page = wrk(base + "/api/v1/commitments", c, d)
         stats_times = [timed_get(base + "/api/v1/stats/commitments?group_by=country")[0] for _ in range(5)]
         busy_before, api_before = machine_busy_seconds(), process_seconds(server.pid)
@@ -324,6 +335,13 @@ def main():
             peer_text = f"{peer[0]:10.1f} {peer[1]:8.1f} {peer[2]:8.1f} {rps / peer[0]:9.0f}"
         print(f"{name:30} {rps:10.0f} {p50:7.2f} {p99:7.2f} {tps:11.0f} {lp50:7.2f} {lp99:7.2f} "
               f"{rps / tps:12.2f} {peer_text}")
+    print("\nCompression of list-50 (Accept-Encoding; actix-http's levels: gzip 1, br 3, zstd 3)")
+    print(f"{'coding':10} {'req/s':>8} {'vs none':>8} {'p50 ms':>7} {'p99 ms':>7} {'API us/req':>10} "
+          f"{'bytes':>8} {'ratio':>6}")
+    plain_rps, plain_size = compression[0][1][0], compression[0][3]
+    for coding, (rps, p50, p99), split, size in compression:
+        print(f"{coding:10} {rps:8.0f} {rps / plain_rps:8.2f} {p50:7.2f} {p99:7.2f} "
+              f"{split['server']:10.0f} {size:8d} {plain_size / size:6.1f}")
     print("\nCPU per request, in microseconds (all processes share the same cores): ours = the API "
           "process, PostgreSQL (the rest of the machine's busy time), wrk; pgbench = PostgreSQL, "
           "pgbench; peer = Directus, PostgreSQL, wrk")
