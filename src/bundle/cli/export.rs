@@ -107,7 +107,9 @@ async fn export(
         while let Some(piece) = receiver.recv().await {
             match piece {
                 Piece::Bytes(bytes) => {
-                    output.write(&bytes).map_err(|e| format!("cannot write the bundle: {e}"))?;
+                    output
+                        .write(&bytes)
+                        .map_err(|e| format!("cannot write the bundle: {e}"))?;
                     progress.add(0, bytes.len() as u64);
                 }
                 Piece::Failed(error) => return Err(format!("the export failed: {error}")),

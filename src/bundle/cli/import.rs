@@ -58,7 +58,11 @@ fn read_source(source: &str, progress: Arc<Progress>) -> Result<Vec<u8>, String>
         },
     );
     let cannot_read = |e: std::io::Error| format!("cannot read `{source}`: {e}");
-    let gzip = source.ends_with(".gz") || reader.fill_buf().map_err(cannot_read)?.starts_with(&GZIP_MAGIC);
+    let gzip = source.ends_with(".gz")
+        || reader
+            .fill_buf()
+            .map_err(cannot_read)?
+            .starts_with(&GZIP_MAGIC);
     let mut text = Vec::with_capacity(usize::try_from(size.unwrap_or(0)).unwrap_or(0));
     if gzip {
         // Multi-member: `pigz` and concatenated `.gz` files are whole streams too.
@@ -105,8 +109,7 @@ async fn import(
     let bundle = load(source, progress.clone()).await?;
     // Out of the pool: if a signal drops this future mid-transaction, the connection is closed
     // (PostgreSQL rolls the transaction back), never handed back to the pool half-way.
-    let mut conn =
-        deadpool::managed::Object::take(db::conn(pool).await.map_err(|e| describe(&e))?);
+    let mut conn = deadpool::managed::Object::take(db::conn(pool).await.map_err(|e| describe(&e))?);
     let outcome = apply(&mut conn, ACTOR, bundle, options, &*progress)
         .await
         .map_err(|e| describe(&e))?;
