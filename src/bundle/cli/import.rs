@@ -80,7 +80,9 @@ fn read_source(source: &str, progress: Arc<Progress>) -> Result<Vec<u8>, String>
 async fn load(source: String, progress: Arc<Progress>) -> Result<Value, BoxError> {
     let bundle = tokio::task::spawn_blocking(move || {
         let text = read_source(&source, progress.clone())?;
-        progress.phase("parsing", Unit::Bytes, Some(text.len() as u64));
+        // One step without a position of its own: show how much is being parsed.
+        progress.phase("parsing", Unit::Bytes, None);
+        progress.set(text.len() as u64);
         let parsed = crate::json_keys::parse(&text)
             .map_err(|e| format!("`{source}` is not valid JSON: {e}"))?;
         if !parsed.duplicates.is_empty() {

@@ -5,7 +5,7 @@
 
 use crate::bundle::apply::ImportProgress;
 use crate::bundle::export::ExportProgress;
-use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -47,7 +47,12 @@ impl Progress {
     pub fn new(verb: &'static str) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            // Until the first phase: no bar yet, only what is going on.
+            if let Ok(waiting) = ProgressStyle::with_template("{prefix}: {msg}") {
+                bar.set_style(waiting);
+            }
             bar.set_prefix(verb);
+            bar.set_message("starting");
             bar
         });
         let now = Instant::now();
@@ -89,13 +94,13 @@ impl Progress {
             last_line: now,
         };
         if let Some(bar) = &self.bar {
-            bar.set_style(style(unit, total.is_some()));
-            bar.set_message(phase);
-            bar.set_length(total.unwrap_or(0));
-            if total.is_none() {
-                bar.unset_length();
+            match total {
+                Some(total) => bar.set_length(total),
+                None => bar.unset_length(),
             }
             bar.reset();
+            bar.set_style(style(unit, total.is_some()));
+            bar.set_message(phase);
         } else {
             let total = total.map_or(String::new(), |t| format!(" {}", amount(unit, t)));
             log::info!("{}: {phase}{total}", self.verb);
@@ -197,13 +202,20 @@ fn style(unit: Unit, bounded: bool) -> ProgressStyle {
         }
         (Unit::Bytes, false) => "{prefix}: {spinner} {msg} {bytes} {binary_bytes_per_sec}",
         (Unit::Records, true) => {
-            "{prefix}: {msg} [{wide_bar}] {human_pos}/{human_len} records {per_sec} ETA {eta}"
+            "{prefix}: {msg} [{wide_bar}] {human_pos}/{human_len} records {rate} ETA {eta}"
         }
-        (Unit::Records, false) => "{prefix}: {spinner} {human_pos} records {per_sec} ({msg})",
+        (Unit::Records, false) => "{prefix}: {spinner} {human_pos} records {rate} ({msg})",
     };
     ProgressStyle::with_template(template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ")
+        // indicatif's `{per_sec}` prints four decimals; whole records per second suffice.
+        .with_key(
+            "rate",
+            |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = write!(out, "{:.0} records/s", state.per_sec());
+            },
+        )
 }
 
 /// `n` in `unit`, for a log line.
