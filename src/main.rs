@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use ogp_api::app::{self, AppState};
+use ogp_api::bundle::{self, apply::ImportOptions, cli::Interrupted, export::ExportParams};
 use ogp_api::config::Config;
 use ogp_api::db::{self, embedded::EmbeddedPostgres};
 use ogp_api::rate_limit::RateLimits;
@@ -57,8 +58,39 @@ enum Command {
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
-    /// Load the demo data (the IRM's Mexico 2016-2018 mid-term report), then exit.
+    /// Load the demo data (data/*.bundle.json: IRM reports on Mexico and Ghana) through the
+    /// bundle import, then exit; loading it again changes nothing.
     Seed,
+    /// Import a bundle (the format of `GET /api/v1/exports/bundle`) in one transaction, all or
+    /// nothing; prints what it did as one JSON line. Invalid records are listed on stderr with
+    /// their JSON pointers (exit 1); Ctrl-C writes nothing (exit 130).
+    Import {
+        /// The bundle file; `-` reads standard input. Gzip (`.gz`) is decompressed.
+        file: String,
+        /// Check and count everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also delete what the bundle's scope (its countries' plans, its plans' commitments and
+        /// findings, its commitments' milestones) holds beyond it.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Export the corpus (or the countries and plans the filters name) as a bundle, byte for
+    /// byte what `GET /api/v1/exports/bundle` sends.
+    Export {
+        /// Only these countries (comma-separated codes: `MEX,GHA`) and what belongs to them.
+        #[arg(long)]
+        country_code: Option<String>,
+        /// Only plans (and what belongs to them) starting in this year or later.
+        #[arg(long)]
+        plan_start_year_gte: Option<i32>,
+        /// Only plans (and what belongs to them) starting in this year or earlier.
+        #[arg(long)]
+        plan_start_year_lte: Option<i32>,
+        /// Write here (replaced only once the export is whole) instead of standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Print the OpenAPI document (JSON) to standard output; needs no database.
     Openapi,
     /// Manage API keys: writes need one (`Authorization: Bearer <key>`).
@@ -155,6 +187,14 @@ async fn run(command: Command, config: Config) -> Result<(), BoxError> {
             log::error!("stopping the embedded PostgreSQL: {e}");
         }
     }
+    // An interrupted import or export: exit here, the cluster stopped, rather than wait for the
+    // runtime to drop (a blocking read of standard input would hold it).
+    if let Err(interrupted) = &outcome {
+        if let Some(interrupted) = interrupted.downcast_ref::<Interrupted>() {
+            eprintln!("{interrupted}");
+            std::process::exit(130);
+        }
+    }
     outcome
 }
 
@@ -187,6 +227,29 @@ async fn run_with_database(
             serve(config, pool).await
         }
         Command::Keys { command } => keys(command, &pool).await,
+        Command::Import {
+            file,
+            dry_run,
+            prune,
+        } => {
+            let options = ImportOptions { dry_run, prune };
+            let outcome = bundle::cli::import::run(&pool, &file, options).await?;
+            println!("{}", serde_json::to_string(&outcome)?);
+            Ok(())
+        }
+        Command::Export {
+            country_code,
+            plan_start_year_gte,
+            plan_start_year_lte,
+            output,
+        } => {
+            let params = ExportParams {
+                country_code,
+                plan_start_year_gte,
+                plan_start_year_lte,
+            };
+            bundle::cli::export::run(&pool, params, output.as_deref()).await
+        }
         Command::Openapi => Ok(()),
     }
 }

@@ -6,10 +6,13 @@
 //! export channel of `crate::listing::export`: memory does not grow with the corpus, a slow
 //! client slows the queries, and a cut export never ends like a whole one. An export holds a
 //! permit of the export budget (`OGP_EXPORT_CONCURRENCY`) like the CSV and NDJSON ones.
+//!
+//! The same [`produce`] feeds `ogp-api export` (`super::cli::export`), which drains the channel
+//! into standard output or a file instead of a response body.
 
 use super::format::{self, FORMAT, VERSION};
 use super::TAG;
-use crate::db::{DbConn, ReadPool};
+use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::budget::ExportBudget;
 use crate::listing::export::{body, hand_on, Piece, Stop, CHUNKS_IN_FLIGHT, CHUNK_BYTES};
@@ -23,7 +26,7 @@ use crate::schema::{action_plans, commitments, countries, irm_findings, mileston
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -45,14 +48,15 @@ pub struct ExportParams {
 
 /// The filters, checked.
 #[derive(Debug, Clone, Default)]
-struct Filter {
+pub struct Filter {
     codes: Option<Vec<String>>,
     start_gte: Option<i32>,
     start_lte: Option<i32>,
 }
 
 impl Filter {
-    fn parse(params: ExportParams) -> Result<Self, ApiError> {
+    /// Checks the filters (a bad country code is a 400 naming it).
+    pub fn parse(params: ExportParams) -> Result<Self, ApiError> {
         let codes = match params.country_code {
             None => None,
             Some(list) => {
@@ -74,6 +78,20 @@ impl Filter {
     }
 }
 
+/// Told of each record an export writes: the CLI counts them for its progress display; the
+/// HTTP handler passes [`NoExportProgress`].
+pub trait ExportProgress: Sync {
+    /// One more record was written (into the buffer of the next chunk).
+    fn record(&self);
+}
+
+/// Reports nothing.
+pub struct NoExportProgress;
+
+impl ExportProgress for NoExportProgress {
+    fn record(&self) {}
+}
+
 /// Writes the bundle into chunks and hands them on.
 struct Writer<'a> {
     buffer: Vec<u8>,
@@ -81,6 +99,7 @@ struct Writer<'a> {
     timeout: Duration,
     /// Whether the current array has a record yet (for the commas).
     first: bool,
+    progress: &'a dyn ExportProgress,
 }
 
 impl Writer<'_> {
@@ -116,6 +135,7 @@ impl Writer<'_> {
         if let Err(error) = serde_json::to_writer(&mut self.buffer, record) {
             return self.fail(error.to_string()).await;
         }
+        self.progress.record();
         if self.buffer.len() >= CHUNK_BYTES {
             self.flush().await?;
         }
@@ -165,18 +185,22 @@ where
     out.raw(b"]").await
 }
 
-/// Streams the whole bundle of `filter` over `conn`, ending with `Done`.
-async fn produce(
-    conn: &mut DbConn,
+/// Streams the whole bundle of `filter` over `conn` into `sender` (each hand-on waiting at
+/// most `timeout`), ending with `Done` only when every record was handed on; a failure ends it
+/// with `Failed`.
+pub async fn produce(
+    conn: &mut AsyncPgConnection,
     filter: &Filter,
     sender: &mpsc::Sender<Piece>,
     timeout: Duration,
+    progress: &dyn ExportProgress,
 ) -> Result<(), Stop> {
     let mut out = Writer {
         buffer: Vec::with_capacity(CHUNK_BYTES * 2),
         sender,
         timeout,
         first: true,
+        progress,
     };
     out.raw(format!("{{\"format\":\"{FORMAT}\",\"version\":{VERSION}").as_bytes())
         .await?;
@@ -189,7 +213,7 @@ async fn produce(
     }
     let rows = query
         .order(countries::code)
-        .load_stream::<Country>(&mut **conn)
+        .load_stream::<Country>(conn)
         .await;
     section(&mut out, "countries", rows, |c: Country| {
         format::record(&NewCountry::from(&c), Vec::new(), &[])
@@ -216,7 +240,7 @@ async fn produce(
     plan_filters!(query);
     let rows = query
         .order((action_plans::country_code, action_plans::number))
-        .load_stream::<ActionPlan>(&mut **conn)
+        .load_stream::<ActionPlan>(conn)
         .await;
     section(&mut out, "action_plans", rows, |p: ActionPlan| {
         format::record(&NewActionPlan::from(&p), Vec::new(), &[])
@@ -238,7 +262,7 @@ async fn produce(
             action_plans::number,
             commitments::number,
         ))
-        .load_stream::<(Commitment, String, i32)>(&mut **conn)
+        .load_stream::<(Commitment, String, i32)>(conn)
         .await;
     section(
         &mut out,
@@ -271,7 +295,7 @@ async fn produce(
             commitments::number,
             milestones::position,
         ))
-        .load_stream::<(Milestone, String, i32, i32)>(&mut **conn)
+        .load_stream::<(Milestone, String, i32, i32)>(conn)
         .await;
     section(
         &mut out,
@@ -310,7 +334,7 @@ async fn produce(
             commitments::number.nullable().asc().nulls_first(),
             irm_findings::position.asc().nulls_first(),
         ))
-        .load_stream::<(IrmFinding, String, i32, Option<i32>)>(&mut **conn)
+        .load_stream::<(IrmFinding, String, i32, Option<i32>)>(conn)
         .await;
     section(
         &mut out,
@@ -357,7 +381,7 @@ pub async fn export_bundle(
     let timeout = budget.send_timeout();
     let (sender, mut receiver) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
     actix_web::rt::spawn(async move {
-        let outcome = produce(&mut conn, &filter, &sender, timeout).await;
+        let outcome = produce(&mut conn, &filter, &sender, timeout, &NoExportProgress).await;
         if outcome.is_ok() {
             drop(conn);
         } else {

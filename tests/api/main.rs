@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod bundles;
 mod change_feed;
+mod cli;
 mod commitment_facts;
 mod commitments;
 mod concurrency;
