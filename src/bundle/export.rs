@@ -195,6 +195,44 @@ pub async fn produce(
     timeout: Duration,
     progress: &dyn ExportProgress,
 ) -> Result<(), Stop> {
+    // One snapshot for the five queries: a plan written between two of them must not appear
+    // without its country, nor a commitment without its plan.
+    if let Err(error) = diesel::sql_query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(conn)
+        .await
+    {
+        log::error!("bundle export could not start its snapshot: {error}");
+        let failed = std::io::Error::other("the export could not start");
+        return hand_on(sender, Piece::Failed(failed), timeout).await;
+    }
+    let written = write_all(conn, filter, sender, timeout, progress).await;
+    // Ends the snapshot whatever happened (a cut export's connection is closed by its owner).
+    let end = if written.is_ok() {
+        "COMMIT"
+    } else {
+        "ROLLBACK"
+    };
+    let ended = diesel::sql_query(end).execute(conn).await;
+    match (written, ended) {
+        (Ok(()), Ok(_)) => hand_on(sender, Piece::Done, timeout).await,
+        (Ok(()), Err(error)) => {
+            log::error!("bundle export could not end its snapshot: {error}");
+            let failed = std::io::Error::other("the export failed at its end");
+            hand_on(sender, Piece::Failed(failed), timeout).await
+        }
+        // A failure was handed on already (the body ends with it), or the client is gone.
+        (Err(stop), _) => Err(stop),
+    }
+}
+
+/// Writes every section and the closing brace, handing the chunks on.
+async fn write_all(
+    conn: &mut AsyncPgConnection,
+    filter: &Filter,
+    sender: &mpsc::Sender<Piece>,
+    timeout: Duration,
+    progress: &dyn ExportProgress,
+) -> Result<(), Stop> {
     let mut out = Writer {
         buffer: Vec::with_capacity(CHUNK_BYTES * 2),
         sender,
@@ -352,8 +390,7 @@ pub async fn produce(
     .await?;
 
     out.raw(b"}").await?;
-    out.flush().await?;
-    hand_on(sender, Piece::Done, timeout).await
+    out.flush().await
 }
 
 /// Export a bundle

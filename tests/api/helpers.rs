@@ -318,6 +318,17 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Sends `request` through the whole app; the body unread, to be read as it streams.
+    pub async fn send_streaming(&self, request: TestRequest) -> (StatusCode, BoxBody) {
+        use actix_web::dev::Service;
+        let response = self
+            .service
+            .call(request.to_request())
+            .await
+            .expect("the app answered with an Err instead of a response");
+        (response.status(), response.into_body())
+    }
+
     /// Sends `request` through the whole app (middleware included); the body as bytes.
     pub async fn send_raw(&self, request: TestRequest) -> (StatusCode, HeaderMap, Vec<u8>) {
         use actix_web::dev::Service;
