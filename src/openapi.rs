@@ -4,6 +4,8 @@
 //! Paths and schemas are collected from the handlers by `utoipa-actix-web` when the routes are
 //! registered (`crate::app::routes`), so the spec cannot list a route the server lacks.
 
+mod conventions;
+
 use crate::error::Problem;
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::RefOr;
@@ -244,9 +246,17 @@ fn problem_response(description: &str) -> utoipa::openapi::Response {
 }
 
 /// What the route registration cannot say by itself: the pinned version, the API-key scheme
-/// on every write (with its 401/403), the If-Match policy's 428, and the rate limit's 429 on
-/// every operation. Done over the whole document, so no operation can miss it.
+/// on every write (with its 401/403), the If-Match policy's 428, the rate limit's 429 on
+/// every operation, and the shared headers and schema rules of [`conventions`]. Done over the
+/// whole document, so no operation can miss it.
 pub fn finish(spec: &mut utoipa::openapi::OpenApi) {
+    finish_operations(spec);
+    let mut json = serde_json::to_value(&*spec).expect("the spec serializes");
+    conventions::apply(&mut json, SECURITY_SCHEME, crate::vocab::DESCRIBED);
+    *spec = serde_json::from_value(json).expect("the finished spec is a spec");
+}
+
+fn finish_operations(spec: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
     spec.info.version = API_VERSION.to_string();
     let components = spec.components.get_or_insert_with(Default::default);
