@@ -58,6 +58,48 @@ pub fn merge_patch_schema<T: ToSchema>() -> RefOr<Schema> {
     schema
 }
 
+/// The schema of a create-or-replace (PUT) body of create body `T` whose key `key` is in the
+/// path: the create body with `key` optional (the path's when left out, equal to it when given).
+pub fn put_body_schema<T: ToSchema>(key: &str) -> RefOr<Schema> {
+    let mut schema = T::schema();
+    if let RefOr::T(Schema::Object(object)) = &mut schema {
+        object.required.retain(|field| field != key);
+        object.description = Some(format!(
+            "A whole {} (a PUT replaces, it does not merge): fields left out take their \
+             defaults. `{key}` may be left out (the path's is taken); when given it must \
+             equal the path's.",
+            T::name().trim_start_matches("New")
+        ));
+    }
+    schema
+}
+
+/// Declares `$put`, the documented PUT body of create body `$new` keyed by `$key` in the path.
+macro_rules! put_body {
+    ($put:ident, $new:ty, $key:literal) => {
+        #[doc = concat!("PUT body of a `", stringify!($new), "` (documentation only).")]
+        pub struct $put;
+
+        impl utoipa::PartialSchema for $put {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::openapi::put_body_schema::<$new>($key)
+            }
+        }
+
+        impl utoipa::ToSchema for $put {
+            fn schemas(
+                schemas: &mut Vec<(
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+                )>,
+            ) {
+                <$new as utoipa::ToSchema>::schemas(schemas);
+            }
+        }
+    };
+}
+pub(crate) use put_body;
+
 /// Declares `$patch`, the documented merge-patch body of create body `$new`.
 macro_rules! merge_patch {
     ($patch:ident, $new:ty) => {

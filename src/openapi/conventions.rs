@@ -234,7 +234,7 @@ fn operation_conventions(method: &str, operation: &mut Map<String, Value>, schem
 }
 
 /// Schema rules: a `*Patch` has no `default` (a client would send it, or make the field
-/// required); a `New*` field with a server default is optional; a `Page_X` refers to `X`.
+/// required); a body field with a server default is optional; a `Page_X` refers to `X`.
 fn schema_conventions(schemas: &mut Map<String, Value>) {
     let names: Vec<String> = schemas.keys().cloned().collect();
     for name in &names {
@@ -250,7 +250,9 @@ fn schema_conventions(schemas: &mut Map<String, Value>) {
                 }
             }
         }
-        if name.starts_with("New") {
+        // A body field with a server default is optional (`New*`, and the PUT bodies made from
+        // them); response schemas have no defaults.
+        {
             let defaulted: Vec<String> = schema["properties"]
                 .as_object()
                 .map(|p| {

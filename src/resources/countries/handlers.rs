@@ -1,7 +1,7 @@
 //! Country endpoints.
 
 use super::list::{self, CountryListItem, CountryListParams};
-use super::model::{Country, CountryPatch, NewCountry};
+use super::model::{Country, CountryPatch, CountryReplacement, NewCountry};
 use super::TAG;
 use crate::actor::Actor;
 use crate::body::JsonObject;
@@ -95,7 +95,7 @@ pub async fn update_country(
             description = "`*`: create only; 412 if the country exists"),
         ("If-Match" = Option<String>, Header,
             description = "`\"<version>\"`: replace only; 412 if the country does not exist or is at another version")),
-    request_body = NewCountry,
+    request_body = CountryReplacement,
     responses(
         (status = 200, description = "Replaced (or already equal to the body: nothing written)",
             body = Country, headers(("ETag" = String, description = "`\"<version>\"`"))),

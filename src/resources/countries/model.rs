@@ -68,6 +68,7 @@ pub struct NewCountry {
 }
 
 crate::openapi::merge_patch!(CountryPatch, NewCountry);
+crate::openapi::put_body!(CountryReplacement, NewCountry, "code");
 
 impl FromFields for NewCountry {
     const FIELDS: FieldSet = FieldSet {
