@@ -35,7 +35,7 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-schemathesis run "http://127.0.0.1:$port/openapi.json" \
+schemathesis --config-file schemathesis.toml run "http://127.0.0.1:$port/openapi.json" \
   --checks all \
   --exclude-checks positive_data_acceptance \
   --header "Authorization: Bearer $key" \

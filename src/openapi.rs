@@ -4,6 +4,8 @@
 //! Paths and schemas are collected from the handlers by `utoipa-actix-web` when the routes are
 //! registered (`crate::app::routes`), so the spec cannot list a route the server lacks.
 
+mod conventions;
+
 use crate::error::Problem;
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::RefOr;
@@ -55,6 +57,48 @@ pub fn merge_patch_schema<T: ToSchema>() -> RefOr<Schema> {
     }
     schema
 }
+
+/// The schema of a create-or-replace (PUT) body of create body `T` whose key `key` is in the
+/// path: the create body with `key` optional (the path's when left out, equal to it when given).
+pub fn put_body_schema<T: ToSchema>(key: &str) -> RefOr<Schema> {
+    let mut schema = T::schema();
+    if let RefOr::T(Schema::Object(object)) = &mut schema {
+        object.required.retain(|field| field != key);
+        object.description = Some(format!(
+            "A whole {} (a PUT replaces, it does not merge): fields left out take their \
+             defaults. `{key}` may be left out (the path's is taken); when given it must \
+             equal the path's.",
+            T::name().trim_start_matches("New")
+        ));
+    }
+    schema
+}
+
+/// Declares `$put`, the documented PUT body of create body `$new` keyed by `$key` in the path.
+macro_rules! put_body {
+    ($put:ident, $new:ty, $key:literal) => {
+        #[doc = concat!("PUT body of a `", stringify!($new), "` (documentation only).")]
+        pub struct $put;
+
+        impl utoipa::PartialSchema for $put {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::openapi::put_body_schema::<$new>($key)
+            }
+        }
+
+        impl utoipa::ToSchema for $put {
+            fn schemas(
+                schemas: &mut Vec<(
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+                )>,
+            ) {
+                <$new as utoipa::ToSchema>::schemas(schemas);
+            }
+        }
+    };
+}
+pub(crate) use put_body;
 
 /// Declares `$patch`, the documented merge-patch body of create body `$new`.
 macro_rules! merge_patch {
@@ -244,9 +288,17 @@ fn problem_response(description: &str) -> utoipa::openapi::Response {
 }
 
 /// What the route registration cannot say by itself: the pinned version, the API-key scheme
-/// on every write (with its 401/403), the If-Match policy's 428, and the rate limit's 429 on
-/// every operation. Done over the whole document, so no operation can miss it.
+/// on every write (with its 401/403), the If-Match policy's 428, the rate limit's 429 on
+/// every operation, and the shared headers and schema rules of [`conventions`]. Done over the
+/// whole document, so no operation can miss it.
 pub fn finish(spec: &mut utoipa::openapi::OpenApi) {
+    finish_operations(spec);
+    let mut json = serde_json::to_value(&*spec).expect("the spec serializes");
+    conventions::apply(&mut json, SECURITY_SCHEME, crate::vocab::DESCRIBED);
+    *spec = serde_json::from_value(json).expect("the finished spec is a spec");
+}
+
+fn finish_operations(spec: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
     spec.info.version = API_VERSION.to_string();
     let components = spec.components.get_or_insert_with(Default::default);

@@ -10,7 +10,7 @@ use diesel::sql_types::Text;
 
 /// Defines a string enum with serde, utoipa and diesel (`text`) support.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
@@ -22,7 +22,7 @@ macro_rules! text_enum {
         // `wire_form_round_trips` checks it agrees with the SQL form below.
         #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* $variant),+
+            $($(#[doc = $vdoc])* $variant),+
         }
 
         impl $name {
@@ -31,6 +31,10 @@ macro_rules! text_enum {
 
             /// Every wire form, in the order of the scale.
             pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            /// What each value means (its doc comment), in the order of [`Self::NAMES`]; the
+            /// spec lists them per value (`x-enumDescriptions`).
+            pub const DESCRIPTIONS: &'static [&'static str] = &[$(concat!($($vdoc, "\n",)*)),+];
 
             /// The wire (and database) form.
             pub fn as_str(self) -> &'static str {
@@ -77,9 +81,13 @@ macro_rules! text_enum {
 text_enum! {
     /// OGP region of a member country.
     Region {
+        /// Africa and the Middle East (e.g. Ghana, Kenya, Morocco).
         AfricaMiddleEast = "africa_middle_east",
+        /// North, Central and South America and the Caribbean (e.g. Mexico, Brazil).
         Americas = "americas",
+        /// Asia and the Pacific (e.g. Indonesia, the Philippines).
         AsiaPacific = "asia_pacific",
+        /// Europe (e.g. Ukraine, Spain).
         Europe = "europe",
     }
 }
@@ -87,9 +95,13 @@ text_enum! {
 text_enum! {
     /// A country's standing in OGP.
     MembershipStatus {
+        /// A participating member in good standing.
         Active = "active",
+        /// Designated inactive by the OGP Steering Committee (e.g. for acting contrary to the process).
         Inactive = "inactive",
+        /// Under procedural review by the Criteria and Standards Subcommittee.
         UnderReview = "under_review",
+        /// Has left OGP.
         Withdrawn = "withdrawn",
     }
 }
@@ -97,9 +109,13 @@ text_enum! {
 text_enum! {
     /// Where an action plan is in its two-year cycle.
     PlanStatus {
+        /// Being co-created; not yet submitted to OGP.
         Draft = "draft",
+        /// Submitted to OGP; implementation not started.
         Submitted = "submitted",
+        /// Within its implementation period.
         Implementing = "implementing",
+        /// Its implementation period has ended.
         Completed = "completed",
     }
 }
@@ -107,11 +123,17 @@ text_enum! {
 text_enum! {
     /// The IAP2 level of public influence reached while co-creating the plan.
     PublicInfluence {
+        /// No consultation with the public.
         NoConsultation = "no_consultation",
+        /// The public was informed about the plan.
         Inform = "inform",
+        /// The public could give input.
         Consult = "consult",
+        /// The government gave feedback on how public input was taken into account.
         Involve = "involve",
+        /// Iterative dialogue: the public helped set the agenda.
         Collaborate = "collaborate",
+        /// The government handed decision-making power to the public.
         Empower = "empower",
     }
 }
@@ -119,9 +141,13 @@ text_enum! {
 text_enum! {
     /// One of the four OGP values.
     OgpValue {
+        /// Access to information held by the government.
         AccessToInformation = "access_to_information",
+        /// Opportunities for the public to inform or influence decisions.
         CivicParticipation = "civic_participation",
+        /// Rules and mechanisms that hold officials answerable for their actions.
         PublicAccountability = "public_accountability",
+        /// Technology and innovation for openness and accountability.
         TechnologyAndInnovation = "technology_and_innovation",
     }
 }
@@ -129,8 +155,11 @@ text_enum! {
 text_enum! {
     /// Progress of one milestone.
     MilestoneStatus {
+        /// Work has not begun.
         NotStarted = "not_started",
+        /// Work has begun and is not finished.
         InProgress = "in_progress",
+        /// Done.
         Completed = "completed",
     }
 }
@@ -166,10 +195,15 @@ text_enum! {
     /// What an IRM finding states: a commitment assessment, the process verdict, the performance
     /// narrative, a numbered recommendation, or the report's headline summary.
     FindingKind {
+        /// The IRM's ratings and verdicts on one commitment.
         Assessment = "assessment",
+        /// The verdict on the plan's co-creation process (e.g. public influence, acted contrary to process).
         Process = "process",
+        /// The report's narrative on how the plan performed.
         Performance = "performance",
+        /// One numbered recommendation of the report.
         Recommendation = "recommendation",
+        /// The report's headline summary.
         Summary = "summary",
     }
 }
@@ -177,9 +211,13 @@ text_enum! {
 text_enum! {
     /// IRM rating: how specific and measurable the commitment is.
     Specificity {
+        /// Nothing verifiable or measurable.
         None = "none",
+        /// Describes an activity that can be read as measurable with some interpretation.
         Low = "low",
+        /// Verifiable activities, but no clearly measurable deliverables.
         Medium = "medium",
+        /// Clear, measurable and verifiable activities and deliverables.
         High = "high",
     }
 }
@@ -187,9 +225,13 @@ text_enum! {
 text_enum! {
     /// IRM rating: the change the commitment could bring if fully implemented.
     PotentialImpact {
+        /// Would not change how the government works.
         None = "none",
+        /// An incremental but positive step.
         Minor = "minor",
+        /// A major step forward in the policy area, though limited in scale or scope.
         Moderate = "moderate",
+        /// Could transform 'business as usual' in the policy area.
         Transformative = "transformative",
     }
 }
@@ -197,8 +239,11 @@ text_enum! {
 text_enum! {
     /// IRM rating (2020+ method): the commitment's potential for results.
     PotentialForResults {
+        /// The expected results are not clear.
         Unclear = "unclear",
+        /// A positive but stand-alone initiative or change.
         Modest = "modest",
+        /// Could change rules, practices or policies in a binding or lasting way.
         Substantial = "substantial",
     }
 }
@@ -207,10 +252,15 @@ text_enum! {
     /// IRM rating: how far the commitment was implemented, on the IRM's five-point scale (a
     /// commitment taken out of its plan is the commitment's `withdrawn`, not a level here).
     Completion {
+        /// No evidence was available to assess completion.
         NoEvidence = "no_evidence",
+        /// Implementation had not started.
         NotStarted = "not_started",
+        /// Limited implementation.
         Limited = "limited",
+        /// Substantially implemented.
         Substantial = "substantial",
+        /// Fully implemented.
         Complete = "complete",
     }
 }
@@ -218,10 +268,15 @@ text_enum! {
 text_enum! {
     /// IRM rating: "did it open government?"
     DidItOpenGovernment {
+        /// Government openness got worse.
         Worsened = "worsened",
+        /// Government practice did not change.
         DidNotChange = "did_not_change",
+        /// A marginal change in government openness.
         Marginal = "marginal",
+        /// A step forward for government openness, but limited in scope or scale.
         Major = "major",
+        /// A reform that has transformed 'business as usual'.
         Outstanding = "outstanding",
     }
 }
@@ -254,6 +309,57 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// How `/stats/commitments` groups commitments.
+    GroupBy {
+        /// The plan's country (its code).
+        Country = "country",
+        /// The plan (its id).
+        ActionPlan = "action_plan",
+        /// The commitment's theme.
+        Theme = "theme",
+        /// The IRM report type: every assessment counts in its report.
+        Report = "report",
+        /// The IRM's era (`2012-2016`, `2016-2019`, `2019-2021`, `2021-`): each commitment
+        /// counts once per era, with its latest assessment of that era.
+        Era = "era",
+    }
+}
+
+/// Each enum of the spec: its schema name, its values and what each value means.
+pub type Described = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+macro_rules! described {
+    ($($name:ident),+ $(,)?) => {
+        /// Every enum of this module, for the spec's per-value descriptions.
+        pub const DESCRIBED: &[Described] =
+            &[$((stringify!($name), $name::NAMES, $name::DESCRIPTIONS)),+];
+    };
+}
+
+described!(
+    Region,
+    MembershipStatus,
+    PlanStatus,
+    PublicInfluence,
+    OgpValue,
+    MilestoneStatus,
+    Report,
+    FindingKind,
+    Specificity,
+    PotentialImpact,
+    PotentialForResults,
+    Completion,
+    DidItOpenGovernment,
+    EarlyResults,
+    VerdictBasis,
+    GroupBy,
+);
+
 /// Whether `code` has the form of an ISO 3166-1 alpha-3 country code (`^[A-Z]{3}$`), the key
 /// of a country.
 pub fn is_country_code(code: &str) -> bool {
@@ -263,6 +369,19 @@ pub fn is_country_code(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_value_is_described() {
+        for (name, values, descriptions) in DESCRIBED {
+            assert_eq!(values.len(), descriptions.len(), "{name}");
+            for (value, description) in values.iter().zip(descriptions.iter()) {
+                assert!(
+                    !description.trim().is_empty(),
+                    "{name}::{value} has no doc comment"
+                );
+            }
+        }
+    }
 
     #[test]
     fn wire_form_round_trips() {

@@ -81,7 +81,8 @@ async fn page(
 #[utoipa::path(
     tag = TAG,
     params(ChangeQuery),
-    responses((status = 200, description = "Changes, oldest first", body = ChangePage), ListProblems)
+    responses((status = 200, description = "Changes, oldest first", body = ChangePage,
+        headers(("ETag" = String, description = "Weak ETag of the page"))), ListProblems)
 )]
 #[get("/changes")]
 pub async fn list_changes(
@@ -167,7 +168,8 @@ macro_rules! history_handler {
         #[utoipa::path(
             tag = TAG,
             params(($key = $key_type, Path, description = "The item's key"), HistoryQuery),
-            responses((status = 200, description = "Changes, oldest first", body = ChangePage), ListProblems)
+            responses((status = 200, description = "Changes, oldest first", body = ChangePage,
+                headers(("ETag" = String, description = "Weak ETag of the page"))), ListProblems)
         )]
         #[get($path)]
         pub async fn $name(

@@ -6,9 +6,24 @@ use super::spec::{Kind, ListSpec};
 use super::MAX_LIMIT;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
-use utoipa::openapi::{RefOr, Required, Schema};
+use utoipa::openapi::{Ref, RefOr, Required, Schema};
 
-fn scalar_schema(kind: Kind) -> ObjectBuilder {
+/// The schema of one value of `kind`: a reference to the vocabulary's enum schema when the values
+/// are one of [`crate::vocab::DESCRIBED`] (so generators make one type per enum, not one per
+/// parameter), else written out.
+fn scalar_schema(kind: Kind) -> RefOr<Schema> {
+    if let Kind::Enum(values) | Kind::Values(values) = kind {
+        if let Some((name, _, _)) = crate::vocab::DESCRIBED
+            .iter()
+            .find(|(_, names, _)| *names == values)
+        {
+            return Ref::from_schema_name(*name).into();
+        }
+    }
+    scalar_object(kind).into()
+}
+
+fn scalar_object(kind: Kind) -> ObjectBuilder {
     match kind {
         Kind::Int => ObjectBuilder::new()
             .schema_type(Type::Integer)

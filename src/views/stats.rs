@@ -17,7 +17,8 @@ use crate::listing::sql::Sql;
 use crate::resources::commitments::list::SPEC;
 use crate::resources::irm_findings::eras;
 use crate::vocab::{
-    Completion, DidItOpenGovernment, EarlyResults, PotentialForResults, PotentialImpact, Report,
+    Completion, DidItOpenGovernment, EarlyResults, GroupBy, PotentialForResults, PotentialImpact,
+    Report,
 };
 use actix_web::http::header::ACCEPT;
 use actix_web::{get, HttpRequest, HttpResponse};
@@ -26,35 +27,9 @@ use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// How commitments are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GroupBy {
-    /// The plan's country (its code).
-    Country,
-    /// The plan (its id).
-    ActionPlan,
-    /// The commitment's theme.
-    Theme,
-    /// The IRM report type: every assessment counts in its report.
-    Report,
-    /// The IRM's era (`2012-2016`, `2016-2019`, `2019-2021`, `2021-`): each commitment counts
-    /// once per era, with its latest assessment of that era.
-    Era,
-}
-
 impl GroupBy {
-    const NAMES: &'static [&'static str] = &["country", "action_plan", "theme", "report", "era"];
-
     fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "country" => GroupBy::Country,
-            "action_plan" => GroupBy::ActionPlan,
-            "theme" => GroupBy::Theme,
-            "report" => GroupBy::Report,
-            "era" => GroupBy::Era,
-            _ => return None,
-        })
+        text.parse().ok()
     }
 
     /// Grouped by something of the assessments themselves, not of the commitments.
@@ -129,12 +104,30 @@ pub struct PotentialImpactCounts {
     pub transformative: i64,
 }
 
+/// `CommitmentStats.group`: a string (a country code, a theme, a report, an era), an integer
+/// (an action plan id) or `null`.
+fn group_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Integer,
+            Type::Null,
+        ]))
+        .description(Some(
+            "The group: a country code (`MEX`), an action plan id (an integer), a theme \
+             (`null`: no theme), a report (`action_plan_review`) or an era (`2019-2021`).",
+        ))
+        .examples([serde_json::json!("MEX")])
+        .build()
+}
+
 /// The statistics of one group.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommitmentStats {
     /// The group: a country code, an action plan id, a theme (`null`: no theme), a report or an
     /// era.
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = group_schema)]
     pub group: serde_json::Value,
     /// Commitments in the group.
     pub commitments: i64,
@@ -177,6 +170,32 @@ pub struct GroupByParam {
     /// How to group the commitments.
     #[param(value_type = GroupBy, required = true)]
     group_by: String,
+}
+
+/// The list parameters statistics refuse: they page, sort, embed or export rows, and a
+/// statistic is not a list of rows.
+const REFUSED: &[&str] = &[
+    "limit",
+    "cursor",
+    "sort",
+    "include",
+    "include_total",
+    "format",
+];
+
+/// The commitment filters `/stats/commitments` takes: the commitment list's parameters but
+/// [`REFUSED`] (documentation only).
+pub struct StatsFilterParams;
+
+impl IntoParams for StatsFilterParams {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        crate::listing::docs::parameters(&SPEC)
+            .into_iter()
+            .filter(|p| !REFUSED.contains(&p.name.as_str()))
+            .collect()
+    }
 }
 
 #[derive(diesel::QueryableByName)]
@@ -422,7 +441,7 @@ fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
 /// `report`, `q`).
 #[utoipa::path(
     tag = TAG,
-    params(GroupByParam, crate::resources::commitments::list::CommitmentListParams),
+    params(GroupByParam, StatsFilterParams),
     responses((status = 200, description = "One entry per group", body = CommitmentStatsReport,
         headers(("ETag" = String, description = "Weak ETag of the body"))),
         crate::openapi::ListProblems)
@@ -447,16 +466,7 @@ pub async fn commitment_stats(req: HttpRequest, pool: ReadPool) -> Result<HttpRe
         ))
     })?;
     for (name, _) in &pairs {
-        if [
-            "limit",
-            "cursor",
-            "sort",
-            "include",
-            "include_total",
-            "format",
-        ]
-        .contains(&name.as_str())
-        {
+        if REFUSED.contains(&name.as_str()) {
             return Err(ApiError::invalid_query(format!(
                 "`{name}` does not apply to statistics"
             )));

@@ -192,3 +192,271 @@ fn every_field_of_every_resource_is_described() {
         }
     }
 }
+
+/// Every operation of the spec, as (path, method, operation).
+fn operations(spec: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            out.push((path.clone(), method.clone(), operation.clone()));
+        }
+    }
+    out
+}
+
+fn has_header_parameter(spec: &Value, operation: &Value, name: &str) -> bool {
+    operation["parameters"]
+        .as_array()
+        .is_some_and(|parameters| {
+            parameters.iter().any(|p| {
+                let p = match p["$ref"].as_str() {
+                    Some(r) => &spec["components"]["parameters"][r.rsplit('/').next().unwrap()],
+                    None => p,
+                };
+                p["in"] == "header" && p["name"] == name
+            })
+        })
+}
+
+#[test]
+fn every_conditional_get_documents_304_and_if_none_match() {
+    let spec = spec();
+    let mut checked = 0;
+    for (path, method, operation) in operations(&spec) {
+        if method != "get" {
+            continue;
+        }
+        // The bundle export streams the corpus as it reads it: no ETag, so no 304.
+        if path == "/api/v1/exports/bundle" {
+            assert!(operation["responses"]["304"].is_null(), "{path}");
+            continue;
+        }
+        assert!(
+            operation["responses"]["304"].is_object(),
+            "GET {path} documents 304"
+        );
+        assert!(
+            has_header_parameter(&spec, &operation, "If-None-Match"),
+            "GET {path} takes If-None-Match"
+        );
+        assert!(
+            operation["responses"]["200"]["headers"]["ETag"].is_object(),
+            "GET {path} answers an ETag"
+        );
+        checked += 1;
+    }
+    let gets = operations(&spec).iter().filter(|o| o.1 == "get").count();
+    assert_eq!(checked, gets - 1, "every GET but the bundle export");
+    assert!(checked >= 20, "only {checked} GETs");
+}
+
+#[test]
+fn every_operation_has_a_description_security_and_request_id() {
+    let spec = spec();
+    for (path, method, operation) in operations(&spec) {
+        let description = operation["description"].as_str().unwrap_or_default();
+        assert!(
+            !description.trim().is_empty(),
+            "{method} {path} has a description"
+        );
+        let security = operation["security"].as_array().unwrap_or_else(|| {
+            panic!("{method} {path} declares its security");
+        });
+        let public = security.iter().any(|s| s.as_object().unwrap().is_empty());
+        assert_eq!(
+            public,
+            method == "get",
+            "{method} {path}: public only if a read"
+        );
+        assert!(
+            security.iter().any(|s| s["api_key"].is_array()),
+            "{method} {path} names the key scheme"
+        );
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            assert!(
+                response["headers"]["X-Request-Id"].is_object(),
+                "{method} {path} {status} documents X-Request-Id"
+            );
+            if status == "429" || status == "503" {
+                assert!(
+                    response["headers"]["Retry-After"].is_object(),
+                    "{method} {path} {status} documents Retry-After"
+                );
+            }
+        }
+        if method == "post" {
+            assert!(
+                has_header_parameter(&spec, &operation, "Idempotency-Key"),
+                "POST {path} takes Idempotency-Key"
+            );
+        }
+        if method == "post" || method == "put" {
+            if let Some(created) = operation["responses"]["201"].as_object() {
+                assert!(
+                    created["headers"]["Location"].is_object(),
+                    "{method} {path} 201 documents Location"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn patches_have_no_defaults_and_defaulted_create_fields_are_optional() {
+    let spec = spec();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    let mut patches = 0;
+    for (name, schema) in schemas {
+        let properties = schema["properties"].as_object();
+        if name.ends_with("Patch") {
+            patches += 1;
+            assert!(schema["required"].is_null(), "{name} requires nothing");
+            for (field, property) in properties.unwrap() {
+                assert!(
+                    property.get("default").is_none(),
+                    "{name}.{field} has no default"
+                );
+            }
+        }
+        if name.starts_with("New") {
+            let required = schema["required"].as_array().cloned().unwrap_or_default();
+            for (field, property) in properties.unwrap() {
+                if property.get("default").is_some() {
+                    assert!(
+                        !required.iter().any(|r| r == field),
+                        "{name}.{field} has a server default, so it is optional"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(patches, 5);
+    let new_country = &schemas["NewCountry"]["required"];
+    assert_eq!(*new_country, serde_json::json!(["code", "name", "region"]));
+}
+
+#[test]
+fn pages_refer_to_their_item_schemas_and_lists_type_their_200_as_json() {
+    let spec = spec();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    let mut pages = 0;
+    for (name, schema) in schemas {
+        if let Some(item) = name.strip_prefix("Page_") {
+            pages += 1;
+            assert_eq!(
+                schema["properties"]["items"]["items"]["$ref"],
+                format!("#/components/schemas/{item}"),
+                "{name}"
+            );
+        }
+    }
+    assert_eq!(pages, 5);
+    // Enum schemas appear once, in components: no schema inlines an enum of the vocabulary.
+    fn enums_listing(value: &Value, wanted: &str) -> usize {
+        match value {
+            Value::Object(map) => {
+                let here = map
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .is_some_and(|e| e.iter().any(|v| v == wanted));
+                usize::from(here)
+                    + map
+                        .values()
+                        .map(|v| enums_listing(v, wanted))
+                        .sum::<usize>()
+            }
+            Value::Array(items) => items.iter().map(|v| enums_listing(v, wanted)).sum(),
+            _ => 0,
+        }
+    }
+    let schemas_json = &spec["components"]["schemas"];
+    assert_eq!(enums_listing(schemas_json, "africa_middle_east"), 1);
+    assert_eq!(enums_listing(schemas_json, "transformative"), 1);
+    // Filters on a vocabulary refer to its schema too (one generated type per enum).
+    assert_eq!(enums_listing(&spec["paths"], "africa_middle_east"), 0);
+    assert_eq!(enums_listing(&spec["paths"], "transformative"), 0);
+    for (path, method, operation) in operations(&spec) {
+        let Some(content) = operation["responses"]["200"]["content"].as_object() else {
+            continue;
+        };
+        if content.contains_key("application/json") {
+            assert_eq!(
+                content.len(),
+                1,
+                "{method} {path}: the 200 offers only JSON (exports are described)"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_enum_value_is_described_and_examples_are_real() {
+    let spec = spec();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    for (name, schema) in schemas {
+        let Some(values) = schema["enum"].as_array() else {
+            continue;
+        };
+        for value in values {
+            let value = value.as_str().unwrap();
+            let description = schema["x-enumDescriptions"][value]
+                .as_str()
+                .unwrap_or_default();
+            assert!(!description.is_empty(), "{name} `{value}` is described");
+        }
+    }
+    // Mexico is in the Americas: the example must not let a viewer invent another region.
+    for name in ["Country", "NewCountry"] {
+        let example = &schemas[name]["example"];
+        assert_eq!(example["name"], "Mexico", "{name}");
+        assert_eq!(example["region"], "americas", "{name}");
+    }
+    assert_eq!(schemas["NewActionPlan"]["example"]["country_code"], "MEX");
+    assert!(schemas["CountryPatch"].get("example").is_none());
+}
+
+#[test]
+fn stats_declare_only_the_parameters_they_accept() {
+    let spec = spec();
+    let operation = &spec["paths"]["/api/v1/stats/commitments"]["get"];
+    let names: Vec<&str> = operation["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert!(names.contains(&"group_by") && names.contains(&"country_code"));
+    for refused in [
+        "limit",
+        "cursor",
+        "sort",
+        "include",
+        "include_total",
+        "format",
+    ] {
+        assert!(!names.contains(&refused), "stats do not list `{refused}`");
+    }
+    let group = &spec["components"]["schemas"]["CommitmentStats"]["properties"]["group"];
+    assert_eq!(
+        group["type"],
+        serde_json::json!(["string", "integer", "null"])
+    );
+}
+
+#[test]
+fn swagger_ui_does_not_prefill_limit() {
+    let spec = spec();
+    for (path, method, operation) in operations(&spec) {
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            if parameter["name"] == "limit" {
+                let schema = &parameter["schema"];
+                for key in ["default", "example", "examples"] {
+                    assert!(
+                        schema.get(key).is_none() && parameter.get(key).is_none(),
+                        "{method} {path}: `limit` has no {key}"
+                    );
+                }
+            }
+        }
+    }
+}

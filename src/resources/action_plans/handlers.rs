@@ -15,6 +15,9 @@ use crate::vocab::is_country_code;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
 /// Get an action plan
+///
+/// The plan with its `ETag` (`"<version>"`); send it back as `If-None-Match` to get a 304
+/// while the plan is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id")),
@@ -31,6 +34,9 @@ pub async fn get_action_plan(
 }
 
 /// Create an action plan
+///
+/// The plan of a country (which must exist); `number` is unique within the country. 201 with
+/// `Location` and `ETag`. Send an `Idempotency-Key` to retry safely.
 #[utoipa::path(
     tag = TAG,
     request_body = NewActionPlan,
@@ -99,7 +105,7 @@ pub async fn delete_action_plan(
     tag = TAG,
     params(ActionPlanListParams),
     responses((status = 200, description = "A page of action plans",
-        content((Page<ActionPlanListItem> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        content((Page<ActionPlanListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -118,11 +124,14 @@ pub async fn list_action_plans(req: HttpRequest, pool: ReadPool) -> Result<HttpR
 }
 
 /// List a country's action plans
+///
+/// The same list as `/action-plans?country_code=<code>`, with its filters; a 404 when the
+/// country does not exist (an empty page means it has no plans).
 #[utoipa::path(
     tag = TAG,
     params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code"), ActionPlanListParams),
     responses((status = 200, description = "A page of a country's action plans",
-        content((Page<ActionPlanListItem> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        content((Page<ActionPlanListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)

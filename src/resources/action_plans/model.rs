@@ -13,6 +13,15 @@ use utoipa::ToSchema;
 /// A country's two-year action plan, co-created with civil society.
 #[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = action_plans, check_for_backend(diesel::pg::Pg))]
+// A whole real example (Mexico's third plan), so that a viewer does not pair it with an enum's
+// first value.
+#[schema(example = json!({
+    "id": 1, "country_code": "MEX", "number": 3,
+    "title": "Third National Action Plan 2016-2018", "start_year": 2016, "end_year": 2018,
+    "status": "completed", "submitted_on": null, "public_influence": null,
+    "multistakeholder_forum": true, "source_url": null,
+    "created_at": "2026-11-29T12:00:00Z", "updated_at": "2026-11-29T12:00:00Z", "version": 1
+}))]
 pub struct ActionPlan {
     /// Server-assigned id; the key.
     pub id: i64,
@@ -52,6 +61,10 @@ pub struct ActionPlan {
 /// An action plan to create. In a PATCH every field is optional (JSON Merge Patch).
 #[derive(Debug, Clone, Serialize, ToSchema, Insertable, AsChangeset)]
 #[diesel(table_name = action_plans, treat_none_as_null = true)]
+#[schema(example = json!({
+    "country_code": "MEX", "number": 3, "title": "Third National Action Plan 2016-2018",
+    "start_year": 2016, "end_year": 2018, "status": "completed", "multistakeholder_forum": true
+}))]
 pub struct NewActionPlan {
     /// The country (ISO 3166-1 alpha-3); it must exist.
     #[schema(example = "MEX", pattern = "^[A-Z]{3}$")]

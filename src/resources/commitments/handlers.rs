@@ -14,6 +14,9 @@ use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems,
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
 /// Get a commitment
+///
+/// The commitment with its `ETag` (`"<version>"`); send it back as `If-None-Match` to get a
+/// 304 while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Commitment id")),
@@ -30,6 +33,9 @@ pub async fn get_commitment(
 }
 
 /// Create a commitment
+///
+/// A commitment of an action plan (which must exist); `number` is unique within the plan.
+/// 201 with `Location` and `ETag`. Send an `Idempotency-Key` to retry safely.
 #[utoipa::path(
     tag = TAG,
     request_body = NewCommitment,
@@ -99,7 +105,7 @@ pub async fn delete_commitment(
     tag = TAG,
     params(CommitmentListParams),
     responses((status = 200, description = "A page of commitments",
-        content((Page<CommitmentListItem> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        content((Page<CommitmentListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -118,11 +124,14 @@ pub async fn list_commitments(req: HttpRequest, pool: ReadPool) -> Result<HttpRe
 }
 
 /// List an action plan's commitments
+///
+/// The same list as `/commitments?action_plan_id=<id>`, with its filters; a 404 when the plan
+/// does not exist (an empty page means it has no commitments).
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id"), CommitmentListParams),
     responses((status = 200, description = "A page of an action plan's commitments",
-        content((Page<CommitmentListItem> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        content((Page<CommitmentListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)

@@ -1,7 +1,7 @@
 //! Country endpoints.
 
 use super::list::{self, CountryListItem, CountryListParams};
-use super::model::{Country, CountryPatch, NewCountry};
+use super::model::{Country, CountryPatch, CountryReplacement, NewCountry};
 use super::TAG;
 use crate::actor::Actor;
 use crate::body::JsonObject;
@@ -16,6 +16,9 @@ use crate::openapi::{
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 
 /// Get a country
+///
+/// The country with its `ETag` (`"<version>"`); send it back as `If-None-Match` to get a 304
+/// while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
     params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code, e.g. `MEX`")),
@@ -32,6 +35,10 @@ pub async fn get_country(
 }
 
 /// Create a country
+///
+/// A member country, keyed by its ISO 3166-1 alpha-3 code (a 409 when the code is taken;
+/// `PUT /countries/{code}` creates or replaces). 201 with `Location` and `ETag`. Send an
+/// `Idempotency-Key` to retry safely.
 #[utoipa::path(
     tag = TAG,
     request_body = NewCountry,
@@ -88,7 +95,7 @@ pub async fn update_country(
             description = "`*`: create only; 412 if the country exists"),
         ("If-Match" = Option<String>, Header,
             description = "`\"<version>\"`: replace only; 412 if the country does not exist or is at another version")),
-    request_body = NewCountry,
+    request_body = CountryReplacement,
     responses(
         (status = 200, description = "Replaced (or already equal to the body: nothing written)",
             body = Country, headers(("ETag" = String, description = "`\"<version>\"`"))),
@@ -136,7 +143,7 @@ pub async fn delete_country(
     tag = TAG,
     params(CountryListParams),
     responses((status = 200, description = "A page of countries",
-        content((Page<CountryListItem> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        content((Page<CountryListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)

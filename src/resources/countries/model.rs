@@ -13,6 +13,13 @@ use utoipa::ToSchema;
 /// An OGP member country.
 #[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = countries, check_for_backend(diesel::pg::Pg))]
+// A whole real example, because a viewer fills fields without one (an enum takes its first
+// value) and would invent "Mexico in africa_middle_east".
+#[schema(example = json!({
+    "code": "MEX", "name": "Mexico", "region": "americas", "member_since": 2011,
+    "membership_status": "active", "created_at": "2026-11-29T12:00:00Z",
+    "updated_at": "2026-11-29T12:00:00Z", "version": 1
+}))]
 pub struct Country {
     /// ISO 3166-1 alpha-3 code, upper case; the key. Immutable.
     #[schema(example = "MEX", pattern = "^[A-Z]{3}$")]
@@ -39,6 +46,10 @@ pub struct Country {
 /// change.
 #[derive(Debug, Clone, Serialize, ToSchema, Insertable, AsChangeset)]
 #[diesel(table_name = countries, treat_none_as_null = true)]
+#[schema(example = json!({
+    "code": "MEX", "name": "Mexico", "region": "americas", "member_since": 2011,
+    "membership_status": "active"
+}))]
 pub struct NewCountry {
     /// ISO 3166-1 alpha-3 code, upper case.
     #[schema(example = "MEX", pattern = "^[A-Z]{3}$")]
@@ -57,6 +68,7 @@ pub struct NewCountry {
 }
 
 crate::openapi::merge_patch!(CountryPatch, NewCountry);
+crate::openapi::put_body!(CountryReplacement, NewCountry, "code");
 
 impl FromFields for NewCountry {
     const FIELDS: FieldSet = FieldSet {

@@ -14,6 +14,9 @@ use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems,
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
 /// Get an IRM finding
+///
+/// The finding with its `ETag` (`"<version>"`); send it back as `If-None-Match` to get a 304
+/// while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "IRM finding id")),
@@ -72,6 +75,9 @@ pub async fn update_irm_finding(
 }
 
 /// Delete an IRM finding
+///
+/// Nothing belongs to a finding, so a delete is refused only by a stale `If-Match` (412). The
+/// plan's and commitment's other findings are unchanged.
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "IRM finding id"),
@@ -98,7 +104,7 @@ pub async fn delete_irm_finding(
     tag = TAG,
     params(IrmFindingListParams),
     responses((status = 200, description = "A page of IRM findings",
-        content((Page<IrmFinding> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        content((Page<IrmFinding> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -117,11 +123,14 @@ pub async fn list_irm_findings(req: HttpRequest, pool: ReadPool) -> Result<HttpR
 }
 
 /// List the IRM findings about an action plan
+///
+/// The same list as `/irm-findings?action_plan_id=<id>`, with its filters; a 404 when the plan
+/// does not exist.
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id"), IrmFindingListParams),
     responses((status = 200, description = "A page of the IRM findings about an action plan",
-        content((Page<IrmFinding> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        content((Page<IrmFinding> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -150,11 +159,14 @@ pub async fn list_action_plan_irm_findings(
 }
 
 /// List the IRM findings about a commitment
+///
+/// The same list as `/irm-findings?commitment_id=<id>`, with its filters; a 404 when the
+/// commitment does not exist.
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Commitment id"), IrmFindingListParams),
     responses((status = 200, description = "A page of the IRM findings about a commitment",
-        content((Page<IrmFinding> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        content((Page<IrmFinding> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)

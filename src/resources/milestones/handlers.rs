@@ -14,6 +14,9 @@ use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems,
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
 /// Get a milestone
+///
+/// The milestone with its `ETag` (`"<version>"`); send it back as `If-None-Match` to get a 304
+/// while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Milestone id")),
@@ -30,6 +33,10 @@ pub async fn get_milestone(
 }
 
 /// Create a milestone
+///
+/// A milestone of a commitment (which must exist); `position`, unique within the commitment,
+/// orders its milestones. 201 with `Location` and `ETag`. Send an `Idempotency-Key` to retry
+/// safely.
 #[utoipa::path(
     tag = TAG,
     request_body = NewMilestone,
@@ -68,6 +75,8 @@ pub async fn update_milestone(
 }
 
 /// Delete a milestone
+///
+/// Nothing belongs to a milestone, so a delete is refused only by a stale `If-Match` (412).
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Milestone id"),
@@ -94,7 +103,7 @@ pub async fn delete_milestone(
     tag = TAG,
     params(MilestoneListParams),
     responses((status = 200, description = "A page of milestones",
-        content((Page<Milestone> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        content((Page<Milestone> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -113,11 +122,14 @@ pub async fn list_milestones(req: HttpRequest, pool: ReadPool) -> Result<HttpRes
 }
 
 /// List a commitment's milestones
+///
+/// The same list as `/milestones?commitment_id=<id>`, with its filters; a 404 when the
+/// commitment does not exist (an empty page means it has no milestones).
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Commitment id"), MilestoneListParams),
     responses((status = 200, description = "A page of a commitment's milestones",
-        content((Page<Milestone> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson")),
+        content((Page<Milestone> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
