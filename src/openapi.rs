@@ -294,8 +294,27 @@ fn problem_response(description: &str) -> utoipa::openapi::Response {
 pub fn finish(spec: &mut utoipa::openapi::OpenApi) {
     finish_operations(spec);
     let mut json = serde_json::to_value(&*spec).expect("the spec serializes");
-    conventions::apply(&mut json, SECURITY_SCHEME, crate::vocab::DESCRIBED);
-    *spec = serde_json::from_value(json).expect("the finished spec is a spec");
+    conventions::apply(&mut json, crate::vocab::DESCRIBED);
+    *spec = match serde_json::from_value(json.clone()) {
+        Ok(finished) => finished,
+        Err(error) => panic!(
+            "the finished spec is not a spec: {error} ({})",
+            culprit(&json)
+        ),
+    };
+}
+
+/// Which component schema of a finished spec utoipa cannot read back (for the panic above).
+fn culprit(json: &serde_json::Value) -> String {
+    let schemas = json["components"]["schemas"].as_object();
+    for (name, schema) in schemas.into_iter().flatten() {
+        if let Err(error) = serde_json::from_value::<utoipa::openapi::RefOr<utoipa::openapi::Schema>>(
+            schema.clone(),
+        ) {
+            return format!("schema {name}: {error}");
+        }
+    }
+    "not in a component schema".to_string()
 }
 
 fn finish_operations(spec: &mut utoipa::openapi::OpenApi) {
@@ -309,8 +328,11 @@ fn finish_operations(spec: &mut utoipa::openapi::OpenApi) {
                 .scheme(HttpAuthScheme::Bearer)
                 .description(Some(
                     "An API key made with `ogp-api keys create`: role `editor` may create and \
-                     update, `admin` may also delete. Reads are public unless the server sets \
-                     `OGP_READ_REQUIRES_KEY=true`.",
+                     update, `admin` may also delete. Reads are public (`security: [{}]`) \
+                     unless the server sets `OGP_READ_REQUIRES_KEY=true`; a key sent with a \
+                     read makes it count against that key's rate limit instead of the address's, \
+                     routes it to the primary after the key's own writes, and shows who made \
+                     each change in the change feed.",
                 ))
                 .build(),
         ),

@@ -50,17 +50,17 @@ check(seen == total and seen > 1, f"followed {seen} commitments to the last page
 first = get_country.sync_detailed("MEX", client=public)
 etag = first.headers.get("etag", "")
 check(first.status_code == 200 and etag != "", "got Mexico with its ETag")
-again = get_country.sync_detailed("MEX", client=public.with_headers({"If-None-Match": etag}))
+again = get_country.sync_detailed("MEX", client=public, if_none_match=etag)
 check(again.status_code == 304, "the same GET with If-None-Match is a 304")
 
 # 3. A create with an Idempotency-Key; the retry replays it.
 kenya = NewCountry.from_dict(
     {"code": "KEN", "name": "Kenya", "region": "africa_middle_east", "member_since": 2011}
 )
-retrying = editor.with_headers({"Idempotency-Key": f"example-{time.time_ns()}"})
-created = create_country.sync_detailed(client=retrying, body=kenya)
+retry_key = f"example-{time.time_ns()}"
+created = create_country.sync_detailed(client=editor, body=kenya, idempotency_key=retry_key)
 check(created.status_code == 201, "created Kenya")
-replayed = create_country.sync_detailed(client=retrying, body=kenya)
+replayed = create_country.sync_detailed(client=editor, body=kenya, idempotency_key=retry_key)
 check(
     replayed.status_code == 201 and replayed.headers.get("idempotent-replayed") == "true",
     "the retry is replayed, nothing created twice",

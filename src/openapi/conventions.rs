@@ -156,11 +156,13 @@ fn is_conditional(operation: &Map<String, Value>) -> bool {
     })
 }
 
-fn operation_conventions(method: &str, operation: &mut Map<String, Value>, scheme: &str) {
+fn operation_conventions(method: &str, operation: &mut Map<String, Value>) {
     let read = method == "get";
     if read {
-        // Public, unless the server requires a key for reads: then the key scheme.
-        operation.insert("security".into(), json!([{}, {scheme: []}]));
+        // Public: `[{}]` (generated clients then take an unauthenticated client). A key may
+        // still be sent (the security scheme's description says what it changes), and a server
+        // with `OGP_READ_REQUIRES_KEY=true` wants one: the published spec describes the default.
+        operation.insert("security".into(), json!([{}]));
         if is_conditional(operation) {
             add_parameter(operation, "IfNoneMatch", "If-None-Match");
             let responses = operation
@@ -265,6 +267,30 @@ fn schema_conventions(schemas: &mut Map<String, Value>) {
             if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
                 required.retain(|r| !defaulted.iter().any(|d| r == d));
             }
+            // The default itself is said in words: generators read a `default` in a component
+            // schema as "the server always fills this", making the field required in request
+            // bodies too (openapi-typescript's `defaultNonNullable`, on by default).
+            if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+                for field in &defaulted {
+                    let Some(property) = properties.get_mut(field).and_then(Value::as_object_mut)
+                    else {
+                        continue;
+                    };
+                    let Some(default) = property.remove("default") else {
+                        continue;
+                    };
+                    let description = property
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    let lower = description.to_ascii_lowercase();
+                    if !(lower.contains("when not given") || lower.contains("default")) {
+                        let said = format!("{description} Default when not given: `{default}`.");
+                        property.insert("description".into(), Value::String(said.trim().into()));
+                    }
+                }
+            }
         }
         if let Some(item) = name.strip_prefix("Page_") {
             if names.iter().any(|n| n == item) {
@@ -312,9 +338,9 @@ const EXPORTS: &str = "**Exports.** `format=csv` (or `Accept: text/csv`) answers
     above types only the JSON page, so that generated clients read it without narrowing; fetch \
     exports as plain files (e.g. `pandas.read_csv(url)`).";
 
-/// Applies the conventions to `spec` (the document as JSON), with `scheme` the name of the
-/// API-key security scheme and `enums` the meaning of each enum value.
-pub fn apply(spec: &mut Value, scheme: &str, enums: &[Described]) {
+/// Applies the conventions to `spec` (the document as JSON), with `enums` the meaning of each
+/// enum value. (Writes get the API-key scheme in `crate::openapi::finish`.)
+pub fn apply(spec: &mut Value, enums: &[Described]) {
     let components = spec
         .as_object_mut()
         .expect("the spec is an object")
@@ -332,7 +358,7 @@ pub fn apply(spec: &mut Value, scheme: &str, enums: &[Described]) {
             };
             for (method, operation) in item.iter_mut() {
                 if let Some(operation) = operation.as_object_mut() {
-                    operation_conventions(method, operation, scheme);
+                    operation_conventions(method, operation);
                 }
             }
         }
