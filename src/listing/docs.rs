@@ -158,8 +158,9 @@ pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
             "include" if !spec.includes.is_empty() => parameter(
                 name,
                 "Child collections to embed in each row, whole, with one query per collection \
-                 (repeat the key or give a comma list). Not with exports: export the child \
-                 collection and join on its parent's id."
+                 (repeat the key or give a comma list). An NDJSON export nests them the same \
+                 way (read in batches of 1000 rows); a CSV export refuses `include` (export the \
+                 child collection and join on its parent's id)."
                     .to_string(),
                 ArrayBuilder::new().items(
                     ObjectBuilder::new()

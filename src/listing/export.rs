@@ -270,7 +270,7 @@ where
     let permit = budget.admit().await?;
     let mut conn = pool.conn().await?;
     let timeout = budget.send_timeout();
-    let (sender, mut receiver) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
+    let (sender, receiver) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
     actix_web::rt::spawn(async move {
         let mut progress = Progress::default();
         let outcome = produce::<T>(sql, &mut conn, format, &sender, timeout, &mut progress).await;
@@ -294,7 +294,16 @@ where
         drop(permit);
     });
 
-    // Until the first chunk arrives, a failure can still be a proper error response.
+    streamed_response(format, name, receiver).await
+}
+
+/// The response of an export whose task hands its pieces to `receiver`: waits for the first
+/// chunk (until then a failure can still be a proper error response), then streams.
+pub async fn streamed_response(
+    format: Format,
+    name: &str,
+    mut receiver: mpsc::Receiver<Piece>,
+) -> Result<HttpResponse, ApiError> {
     let first = match receiver.recv().await {
         Some(Piece::Bytes(first)) => first,
         _ => return Err(ApiError::internal("the export could not start")),

@@ -3,6 +3,7 @@
 
 use super::budget::ExportBudget;
 use super::export::export;
+use super::export_nested::export_nested;
 use super::request::{Format, ListRequest};
 use super::response::page_json;
 use super::spec::ListSpec;
@@ -108,7 +109,9 @@ pub async fn list<T, E, M>(
 where
     T: QueryableByName<Pg> + Serialize + ToSchema + Send + 'static,
     E: Serialize,
-    M: AsyncFnOnce(&mut AsyncPgConnection, Vec<T>, &[&'static str]) -> Result<Vec<E>, ApiError>,
+    E: 'static,
+    M: AsyncFn(&mut AsyncPgConnection, Vec<T>, &[&'static str]) -> Result<Vec<E>, ApiError>
+        + 'static,
 {
     if let Some(parent) = parent.as_ref().filter(|p| !p.plausible) {
         return Err(ApiError::not_found(parent.missing.clone()));
@@ -128,6 +131,10 @@ where
         let budget = req
             .app_data::<web::Data<ExportBudget>>()
             .ok_or_else(|| ApiError::internal("no export budget is registered"))?;
+        if !request.includes.is_empty() {
+            // Only NDJSON takes `include` (the request refuses it for CSV).
+            return export_nested::<T, E, M>(pool, budget, spec, request, export_name, embed).await;
+        }
         return export::<T>(pool, budget, spec, request, export_name).await;
     }
     let page = fetch_page::<T>(&mut conn, spec, &request).await?;

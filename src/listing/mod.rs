@@ -7,6 +7,7 @@ pub mod budget;
 pub mod csv_row;
 pub mod docs;
 pub mod export;
+pub mod export_nested;
 pub mod handler;
 pub mod query;
 pub mod request;

@@ -421,10 +421,11 @@ impl ListRequest {
         };
         let format = negotiate(get("format"), accept)?;
         let export = format != Format::Json;
-        if export && get("include").is_some() {
+        if format == Format::Csv && get("include").is_some() {
             return Err(ApiError::invalid_query(
-                "`include` does not apply to an export: export the child collection too (with \
-                 its parent's id as a filter) and join on that id",
+                "`include` does not apply to a CSV export (one row per record, no nesting): \
+                 export the child collection too, filtered by its parent's id, and join on that \
+                 id; or ask for NDJSON, which nests the children",
             ));
         }
         let limit = limit(get("limit"), export)?;

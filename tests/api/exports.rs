@@ -138,6 +138,7 @@ async fn exports_take_limit_cursor_and_include_total_refuse_include_and_unknown_
     for query in [
         "format=csv&limit=0",
         "format=csv&include=action_plans",
+        "format=csv&include=action_plans&limit=1",
         "format=xml",
     ] {
         app.get(&format!("/api/v1/countries?{query}"))
@@ -152,4 +153,57 @@ async fn exports_take_limit_cursor_and_include_total_refuse_include_and_unknown_
         )
         .await;
     response.assert_problem(406);
+}
+
+#[actix_web::test]
+async fn ndjson_exports_nest_included_children_across_batches() {
+    let app = spawn_app().await;
+    let plan_id = a_plan(&app).await;
+    // More rows than one batch of the nested export (1000).
+    let mut last = 0;
+    for number in 1..=1003 {
+        last = crate::fixtures::id_of(
+            &app.create("/api/v1/commitments", &commitment(plan_id, number))
+                .await,
+        );
+    }
+    app.create("/api/v1/milestones", &crate::fixtures::milestone(last, 1))
+        .await;
+    let response = app
+        .get("/api/v1/commitments?format=ndjson&include=milestones,irm_findings")
+        .await;
+    response.assert_status(200);
+    let rows: Vec<Value> = response
+        .text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1003, "every row, once");
+    let numbers: Vec<i64> = rows.iter().map(|r| r["number"].as_i64().unwrap()).collect();
+    assert_eq!(
+        numbers,
+        (1..=1003).collect::<Vec<_>>(),
+        "in the list's order"
+    );
+    assert!(rows.iter().all(|r| r["irm_findings"] == json!([])));
+    assert_eq!(rows[1002]["milestones"][0]["title"], "Milestone 1");
+    assert_eq!(rows[0]["milestones"], json!([]));
+    // The same rows as the export without `include`, plus the children.
+    let plain = app.get("/api/v1/commitments?format=ndjson").await;
+    let first_plain: Value = serde_json::from_str(plain.text.lines().next().unwrap()).unwrap();
+    let mut first_nested = rows[0].clone();
+    let nested = first_nested.as_object_mut().unwrap();
+    nested.remove("milestones");
+    nested.remove("irm_findings");
+    assert_eq!(first_nested, first_plain);
+    // `limit` caps a nested export too.
+    let capped = app
+        .get("/api/v1/commitments?format=ndjson&include=milestones&limit=1001")
+        .await;
+    assert_eq!(capped.text.lines().count(), 1001);
+    let none = app
+        .get("/api/v1/commitments?format=ndjson&include=milestones&number=99999")
+        .await;
+    none.assert_status(200);
+    assert_eq!(none.text, "");
 }

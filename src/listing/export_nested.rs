@@ -1,0 +1,122 @@
+//! NDJSON exports with `include`: each row with its children nested, as on a page.
+//!
+//! A streamed query cannot share its connection with the children's queries, so these exports
+//! walk the list in keyset batches of [`BATCH`] rows on one connection instead: a batch, then
+//! one query per included collection for that batch (the list's own `embed`, as for a page),
+//! then its lines handed to the client through the export channel of `export.rs` (the same
+//! budget, send timeout and cut rules). Memory holds one batch; the rows come in the list's
+//! order, and a write between two batches is seen by the later batch only, as when paging.
+
+use super::budget::ExportBudget;
+use super::export::{hand_on, streamed_response, Piece, Stop, CHUNKS_IN_FLIGHT, CHUNK_BYTES};
+use super::request::{CursorState, Format, ListRequest};
+use super::spec::ListSpec;
+use super::{decode_cursor, fetch_page};
+use crate::db::ReadPool;
+use crate::error::ApiError;
+use actix_web::web::Bytes;
+use actix_web::HttpResponse;
+use diesel::deserialize::QueryableByName;
+use diesel::pg::Pg;
+use diesel_async::AsyncPgConnection;
+use serde::Serialize;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Rows per batch: large enough that the children's queries are few, small enough that a
+/// batch with its children stays a few MB.
+pub const BATCH: i64 = 1000;
+
+/// Walks every batch of `request`, handing on its NDJSON lines; `Done` only at the end.
+async fn produce<T, E, M>(
+    conn: &mut AsyncPgConnection,
+    spec: &'static ListSpec,
+    mut request: ListRequest,
+    embed: M,
+    sender: &mpsc::Sender<Piece>,
+    timeout: Duration,
+) -> Result<(), Stop>
+where
+    T: QueryableByName<Pg> + Serialize + Send + 'static,
+    E: Serialize,
+    M: AsyncFn(&mut AsyncPgConnection, Vec<T>, &[&'static str]) -> Result<Vec<E>, ApiError>,
+{
+    request.include_total = false;
+    let mut remaining = request.export_limit;
+    let mut buffer = Vec::with_capacity(CHUNK_BYTES * 2);
+    loop {
+        request.limit = remaining.map_or(BATCH, |left| left.min(BATCH));
+        let batch = async {
+            let page = fetch_page::<T>(conn, spec, &request).await?;
+            let items = embed(conn, page.items, &request.includes).await?;
+            Ok::<_, ApiError>((items, page.next_cursor))
+        }
+        .await;
+        let (items, next) = match batch {
+            Ok(batch) => batch,
+            Err(error) => {
+                log::error!("nested export failed: {error}");
+                let failed = std::io::Error::other("export query failed");
+                return hand_on(sender, Piece::Failed(failed), timeout).await;
+            }
+        };
+        remaining = remaining.map(|left| left - items.len() as i64);
+        for item in &items {
+            if let Err(error) = serde_json::to_writer(&mut buffer, item) {
+                return hand_on(sender, Piece::Failed(std::io::Error::other(error)), timeout).await;
+            }
+            buffer.push(b'\n');
+            if buffer.len() >= CHUNK_BYTES {
+                let chunk = Bytes::from(std::mem::take(&mut buffer));
+                hand_on(sender, Piece::Bytes(chunk), timeout).await?;
+            }
+        }
+        let next = next.filter(|_| remaining.is_none_or(|left| left > 0));
+        let Some(cursor) = next else {
+            break;
+        };
+        match decode_cursor::<CursorState>(&cursor) {
+            Ok(state) => request.after = Some(state.values),
+            Err(error) => {
+                log::error!("nested export lost its place: {error}");
+                let failed = std::io::Error::other("export failed");
+                return hand_on(sender, Piece::Failed(failed), timeout).await;
+            }
+        }
+    }
+    // At least one chunk, even for no rows: the handler waits for a first one.
+    hand_on(sender, Piece::Bytes(Bytes::from(buffer)), timeout).await?;
+    hand_on(sender, Piece::Done, timeout).await
+}
+
+/// Streams every row of `request` (NDJSON) with the children it includes nested.
+pub async fn export_nested<T, E, M>(
+    pool: &ReadPool,
+    budget: &ExportBudget,
+    spec: &'static ListSpec,
+    request: ListRequest,
+    name: &str,
+    embed: M,
+) -> Result<HttpResponse, ApiError>
+where
+    T: QueryableByName<Pg> + Serialize + Send + 'static,
+    E: Serialize + 'static,
+    M: AsyncFn(&mut AsyncPgConnection, Vec<T>, &[&'static str]) -> Result<Vec<E>, ApiError>
+        + 'static,
+{
+    let permit = budget.admit().await?;
+    let mut conn = pool.conn().await?;
+    let timeout = budget.send_timeout();
+    let (sender, receiver) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
+    actix_web::rt::spawn(async move {
+        let outcome = produce(&mut conn, spec, request, embed, &sender, timeout).await;
+        if outcome.is_ok() {
+            drop(conn);
+        } else {
+            // Cut: close the connection rather than pool it mid-query.
+            drop(deadpool::managed::Object::take(conn));
+        }
+        drop(permit);
+    });
+    streamed_response(Format::Ndjson, name, receiver).await
+}
