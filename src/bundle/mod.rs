@@ -6,6 +6,7 @@
 //! it reads and writes each of them through their own validation and flows.
 
 pub mod apply;
+pub mod batch;
 pub mod export;
 pub mod format;
 pub mod import;
