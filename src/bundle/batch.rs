@@ -208,8 +208,11 @@ pub struct Pending<T: Batched>
 where
     T::Input: Serialize,
 {
+    /// Where the record is in the bundle (`/commitments/12`), for its errors.
     pub pointer: String,
+    /// Its create body, its parents' ids filled in.
     pub input: T::Input,
+    /// What its insert needs besides (a finding: its plan's years).
     pub context: T::Context,
 }
 

@@ -5,6 +5,7 @@ mod action_plans;
 mod architecture;
 mod auth;
 mod bad_input;
+mod bundle_batches;
 mod bundles;
 mod change_feed;
 mod commitment_facts;
