@@ -215,3 +215,26 @@ pub async fn findings(
         .load(conn)
         .await
 }
+
+/// The plans with these `(country code, number)` keys (those that exist), locked.
+pub async fn plans(
+    conn: &mut AsyncPgConnection,
+    keys: &[(String, i32)],
+) -> QueryResult<Vec<ActionPlan>> {
+    let codes: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+    let numbers: Vec<i32> = keys.iter().map(|k| k.1).collect();
+    action_plans::table
+        .filter(
+            sql::<Bool>(
+                "(action_plans.country_code, action_plans.number) IN (SELECT * FROM unnest(",
+            )
+            .bind::<Array<Text>, _>(codes)
+            .sql(", ")
+            .bind::<Array<Int4>, _>(numbers)
+            .sql("))"),
+        )
+        .select(ActionPlan::as_select())
+        .for_update()
+        .load(conn)
+        .await
+}

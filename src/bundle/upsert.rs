@@ -93,7 +93,8 @@ fn years(plan: &ActionPlan) -> PlanYears {
 }
 
 impl Ids {
-    /// A plan the bundle names but does not hold is looked up (once).
+    /// A plan the bundle names but does not hold is looked up (once), unless validation found
+    /// it already.
     async fn plan(
         &mut self,
         conn: &mut AsyncPgConnection,
@@ -110,7 +111,8 @@ impl Ids {
         Ok(found)
     }
 
-    /// A commitment the bundle names but does not hold is looked up (once).
+    /// A commitment the bundle names but does not hold is looked up (once), unless validation
+    /// found it already.
     async fn commitment(
         &mut self,
         conn: &mut AsyncPgConnection,
@@ -162,7 +164,11 @@ pub async fn write(
     };
     let mut outcome = ImportOutcome::default();
     let mut kept = Kept::default();
-    let mut ids = Ids::default();
+    // The stored parents that validation found (and locked): no second lookup.
+    let mut ids = Ids {
+        plans: checked.stored_plans,
+        commitments: checked.stored_commitments,
+    };
     for (i, country) in checked.countries.into_iter().enumerate() {
         let existing = Country::find_for_update(conn, &country.code).await?;
         let stored = upsert::<Country>(conn, existing, country, &mut outcome.countries)

@@ -254,3 +254,54 @@ async fn a_record_the_database_refuses_in_a_later_batch_is_named_and_nothing_is_
     );
     assert_eq!(app.snapshot().await, before);
 }
+
+#[actix_web::test]
+async fn a_bundle_naming_more_stored_parents_than_one_batch_writes_under_each() {
+    let app = spawn_app().await;
+    import(&app, &big_bundle(650)).await.assert_status(200);
+    // Only children: 1300 stored commitments (and both plans) named by natural key, more than
+    // one batch of lookups, plus one commitment that does not exist.
+    let mut milestones = Vec::new();
+    for plan in 1..=2 {
+        for c in 1..=650 {
+            milestones.push(json!({"country_code": "CHL", "plan_number": plan,
+                "commitment_number": c, "position": 3, "title": format!("m {plan}-{c}-3")}));
+        }
+    }
+    let mut bundle = json!({"format": "ogp-api.bundle", "version": 1, "milestones": milestones,
+        "irm_findings": [{"country_code": "CHL", "plan_number": 2, "commitment_number": 7,
+            "report": "end_of_term_report", "kind": "assessment", "completion": "substantial"}]});
+    bundle["milestones"].as_array_mut().unwrap().push(
+        json!({"country_code": "CHL", "plan_number": 1, "commitment_number": 651,
+               "position": 1, "title": "m 1-651-1"}),
+    );
+    let before = app.snapshot().await;
+    let response = import(&app, &bundle).await;
+    response.assert_problem(422);
+    assert_eq!(
+        response.body["errors"][0]["pointer"], "/milestones/1300/commitment_number",
+        "{}",
+        response.text
+    );
+    assert_eq!(response.body["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(app.snapshot().await, before);
+
+    bundle["milestones"].as_array_mut().unwrap().pop();
+    let response = import(&app, &bundle).await;
+    response.assert_status(200);
+    assert_eq!(response.body["milestones"], counts(1300, 0, 0));
+    assert_eq!(response.body["irm_findings"], counts(1, 0, 0));
+    assert_eq!(number(&app, "SELECT count(*) FROM milestones").await, 3900);
+    assert_eq!(number(&app, MISPLACED_MILESTONES).await, 0);
+    assert_eq!(
+        number(
+            &app,
+            "SELECT count(*) FROM irm_findings f JOIN commitments c ON c.id = f.commitment_id \
+             JOIN action_plans p ON p.id = c.action_plan_id \
+             WHERE f.report = 'end_of_term_report' AND p.number = 2 AND c.number = 7"
+        )
+        .await,
+        1
+    );
+    assert_eq!(number(&app, MISPLACED_FINDINGS).await, 0);
+}
