@@ -131,11 +131,15 @@ pub async fn import_bundle(
             "the body exceeds {limit} bytes"
         )));
     }
-    let body = read_whole(&mut payload, limit, timeout).await?;
-    let body = if gzip {
-        gunzip(&body, limit)?
+    let received = read_whole(&mut payload, limit, timeout).await?;
+    // One copy of the body at a time: the compressed bytes go as soon as they are inflated,
+    // and the text as soon as it is parsed.
+    let body: Vec<u8> = if gzip {
+        let inflated = gunzip(&received, limit)?;
+        drop(received);
+        inflated
     } else {
-        body.to_vec()
+        Vec::from(received)
     };
     let parsed = crate::json_keys::parse(&body)
         .map_err(|e| ApiError::malformed_json(format!("the body is not valid JSON: {e}")))?;

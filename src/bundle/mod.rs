@@ -1,11 +1,12 @@
 //! Bundles: the corpus in and out as one JSON document (`format.rs`), records naming their
 //! parents by natural key. `POST /api/v1/imports` upserts a bundle all or nothing
 //! (`import.rs` reads the body, `apply.rs` runs the import: `validate.rs` checks everything,
-//! then `upsert.rs` writes); `GET
+//! then `upsert.rs` writes, the large collections in batches through `batch.rs`); `GET
 //! /api/v1/exports/bundle` streams one (`export.rs`). Above the resources on the module ladder:
 //! it reads and writes each of them through their own validation and flows.
 
 pub mod apply;
+pub mod batch;
 pub mod cli;
 pub mod export;
 pub mod format;

@@ -1,11 +1,14 @@
 //! An import's second step, inside its one transaction: each checked record upserted by its
-//! natural key, parents first. A new record is inserted through the create flow's write
-//! (`flow::store_new`); a changed one is updated through the update flow's (`Item::prepare`,
-//! then `Item::store_update`: version + 1 and one change-feed entry, by the triggers); an
+//! natural key, parents first. Countries and plans go one by one: a new record is inserted
+//! through the create flow's write (`flow::store_new`); commitments, milestones and findings in
+//! batches (`super::batch`: one lookup and one multi-row insert per batch). A changed record is
+//! updated through the update flow's write (`Item::prepare`, then `Item::store_update`:
+//! version + 1 and one change-feed entry, by the triggers); an
 //! identical one (its create body equals the stored row's create-body form) is not written at
 //! all, so neither its version nor the change feed moves.
 
 use super::apply::ImportProgress;
+use super::batch::{self, at, unchanged, Pending, BATCH};
 use super::lookup;
 use super::prune::Kept;
 use super::validate::{Checked, CommitmentKey, PlanKey};
@@ -15,6 +18,7 @@ use crate::flow::{store_new, Item};
 use crate::resources::action_plans::model::ActionPlan;
 use crate::resources::commitments::model::Commitment;
 use crate::resources::countries::model::Country;
+use crate::resources::irm_findings::eras::PlanYears;
 use crate::resources::irm_findings::model::IrmFinding;
 use crate::resources::milestones::model::Milestone;
 use diesel_async::AsyncPgConnection;
@@ -49,7 +53,8 @@ pub struct ImportOutcome {
 }
 
 /// Inserts `input` when `existing` is `None`, updates `existing` when it differs, else leaves
-/// it; counts which. Returns the stored row.
+/// it; counts which. Returns the stored row. (Countries and plans, a few per bundle, go one by
+/// one through here; the large collections through `super::batch`.)
 async fn upsert<T>(
     conn: &mut AsyncPgConnection,
     existing: Option<T>,
@@ -64,9 +69,7 @@ where
         counts.created += 1;
         return store_new::<T>(conn, input).await;
     };
-    let same = serde_json::to_value(T::Input::from(&current)).map_err(ApiError::internal)?
-        == serde_json::to_value(&input).map_err(ApiError::internal)?;
-    if same {
+    if unchanged(&current, &input)? {
         counts.unchanged += 1;
         return Ok(current);
     }
@@ -75,38 +78,41 @@ where
     T::store_update(conn, &current, &write).await
 }
 
-/// An error of the write of the record at `pointer`, placed there.
-fn at(pointer: String) -> impl FnOnce(ApiError) -> ApiError {
-    move |mut error| {
-        error.detail = format!("{} (at {pointer})", error.detail);
-        error.errors = error
-            .errors
-            .into_iter()
-            .map(|e| e.under(&pointer))
-            .collect();
-        error
-    }
-}
-
-/// Ids of the parents written or found so far, by natural key.
+/// Ids (and, for plans, years) of the parents written or found so far, by natural key.
 #[derive(Default)]
 struct Ids {
-    plans: HashMap<PlanKey, i64>,
+    plans: HashMap<PlanKey, (i64, PlanYears)>,
     commitments: HashMap<CommitmentKey, i64>,
 }
 
+fn years(plan: &ActionPlan) -> PlanYears {
+    PlanYears {
+        start: plan.start_year,
+        end: plan.end_year,
+    }
+}
+
 impl Ids {
-    async fn plan(&mut self, conn: &mut AsyncPgConnection, key: &PlanKey) -> Result<i64, ApiError> {
-        if let Some(id) = self.plans.get(key) {
-            return Ok(*id);
+    /// A plan the bundle names but does not hold is looked up (once), unless validation found
+    /// it already.
+    async fn plan(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        key: &PlanKey,
+    ) -> Result<(i64, PlanYears), ApiError> {
+        if let Some(plan) = self.plans.get(key) {
+            return Ok(*plan);
         }
         let plan = lookup::plan(conn, &key.0, key.1)
             .await?
             .ok_or_else(|| ApiError::internal(format!("checked plan {key:?} is gone")))?;
-        self.plans.insert(key.clone(), plan.id);
-        Ok(plan.id)
+        let found = (plan.id, years(&plan));
+        self.plans.insert(key.clone(), found);
+        Ok(found)
     }
 
+    /// A commitment the bundle names but does not hold is looked up (once), unless validation
+    /// found it already.
     async fn commitment(
         &mut self,
         conn: &mut AsyncPgConnection,
@@ -115,12 +121,30 @@ impl Ids {
         if let Some(id) = self.commitments.get(key) {
             return Ok(*id);
         }
-        let plan_id = self.plan(conn, &(key.0.clone(), key.1)).await?;
+        let (plan_id, _) = self.plan(conn, &(key.0.clone(), key.1)).await?;
         let commitment = lookup::commitment(conn, plan_id, key.2)
             .await?
             .ok_or_else(|| ApiError::internal(format!("checked commitment {key:?} is gone")))?;
         self.commitments.insert(key.clone(), commitment.id);
         Ok(commitment.id)
+    }
+}
+
+/// Reports the written records to `progress` at most once per batch.
+struct Advance<'a> {
+    progress: &'a dyn ImportProgress,
+    done: u64,
+    total: u64,
+}
+
+impl Advance<'_> {
+    fn by(&mut self, n: usize) {
+        let before = self.done / 1000;
+        self.done += n as u64;
+        // Every 1000 records and at the end: a bar needs no more.
+        if self.done / 1000 != before || self.done == self.total {
+            self.progress.written(self.done, self.total);
+        }
     }
 }
 
@@ -131,88 +155,101 @@ pub async fn write(
     checked: Checked,
     progress: &dyn ImportProgress,
 ) -> Result<(ImportOutcome, Kept), ApiError> {
-    let total = (checked.countries.len()
-        + checked.plans.len()
-        + checked.commitments.len()
-        + checked.milestones.len()
-        + checked.findings.len()) as u64;
-    let mut done = 0u64;
-    let mut advance = || {
-        done += 1;
-        // Every 1000 records and at the end: a bar needs no more.
-        if done % 1000 == 0 || done == total {
-            progress.written(done, total);
-        }
-    };
+    let total = checked.len() as u64;
     progress.written(0, total);
+    let mut advance = Advance {
+        progress,
+        done: 0,
+        total,
+    };
     let mut outcome = ImportOutcome::default();
     let mut kept = Kept::default();
-    let mut ids = Ids::default();
+    // The stored parents that validation found (and locked): no second lookup.
+    let mut ids = Ids {
+        plans: checked.stored_plans,
+        commitments: checked.stored_commitments,
+    };
     for (i, country) in checked.countries.into_iter().enumerate() {
         let existing = Country::find_for_update(conn, &country.code).await?;
         let stored = upsert::<Country>(conn, existing, country, &mut outcome.countries)
             .await
-            .map_err(at(format!("/countries/{i}")))?;
+            .map_err(at(&format!("/countries/{i}")))?;
         kept.countries.push(stored.code);
-        advance();
+        advance.by(1);
     }
     for (i, plan) in checked.plans.into_iter().enumerate() {
         let key = (plan.country_code.clone(), plan.number);
         let existing = lookup::plan(conn, &key.0, key.1).await?;
         let stored = upsert::<ActionPlan>(conn, existing, plan, &mut outcome.action_plans)
             .await
-            .map_err(at(format!("/action_plans/{i}")))?;
-        ids.plans.insert(key, stored.id);
+            .map_err(at(&format!("/action_plans/{i}")))?;
+        ids.plans.insert(key, (stored.id, years(&stored)));
         kept.plans.push(stored.id);
-        advance();
+        advance.by(1);
     }
-    for (i, (plan_key, mut commitment)) in checked.commitments.into_iter().enumerate() {
-        let plan_id = ids.plan(conn, &plan_key).await?;
-        commitment.action_plan_id = plan_id;
-        let key = (plan_key.0, plan_key.1, commitment.number);
-        let existing = lookup::commitment(conn, plan_id, commitment.number).await?;
-        let stored = upsert::<Commitment>(conn, existing, commitment, &mut outcome.commitments)
-            .await
-            .map_err(at(format!("/commitments/{i}")))?;
-        ids.commitments.insert(key, stored.id);
-        kept.commitments.push(stored.id);
-        advance();
+
+    let mut records = checked.commitments.into_iter().enumerate().peekable();
+    while records.peek().is_some() {
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut keys = Vec::with_capacity(BATCH);
+        for (i, (plan_key, mut commitment)) in records.by_ref().take(BATCH) {
+            commitment.action_plan_id = ids.plan(conn, &plan_key).await?.0;
+            keys.push((plan_key.0, plan_key.1, commitment.number));
+            batch.push(Pending::<Commitment> {
+                pointer: format!("/commitments/{i}"),
+                input: commitment,
+                context: (),
+            });
+        }
+        let n = batch.len();
+        let stored = batch::write(conn, batch, &mut outcome.commitments).await?;
+        for (key, id) in keys.into_iter().zip(stored) {
+            ids.commitments.insert(key, id);
+            kept.commitments.push(id);
+        }
+        advance.by(n);
     }
-    for (i, (commitment_key, mut milestone)) in checked.milestones.into_iter().enumerate() {
-        let commitment_id = ids.commitment(conn, &commitment_key).await?;
-        milestone.commitment_id = commitment_id;
-        let existing = lookup::milestone(conn, commitment_id, milestone.position).await?;
-        let stored = upsert::<Milestone>(conn, existing, milestone, &mut outcome.milestones)
-            .await
-            .map_err(at(format!("/milestones/{i}")))?;
-        kept.milestones.push(stored.id);
-        advance();
+
+    let mut records = checked.milestones.into_iter().enumerate().peekable();
+    while records.peek().is_some() {
+        let mut batch = Vec::with_capacity(BATCH);
+        for (i, (commitment_key, mut milestone)) in records.by_ref().take(BATCH) {
+            milestone.commitment_id = ids.commitment(conn, &commitment_key).await?;
+            batch.push(Pending::<Milestone> {
+                pointer: format!("/milestones/{i}"),
+                input: milestone,
+                context: (),
+            });
+        }
+        let n = batch.len();
+        let stored = batch::write(conn, batch, &mut outcome.milestones).await?;
+        kept.milestones.extend(stored);
+        advance.by(n);
     }
-    for (i, (plan_key, commitment_number, mut finding)) in checked.findings.into_iter().enumerate()
-    {
-        let plan_id = ids.plan(conn, &plan_key).await?;
-        finding.action_plan_id = plan_id;
-        finding.commitment_id = match commitment_number {
-            Some(number) => Some(
-                ids.commitment(conn, &(plan_key.0.clone(), plan_key.1, number))
-                    .await?,
-            ),
-            None => None,
-        };
-        let existing = lookup::finding(
-            conn,
-            plan_id,
-            finding.report,
-            finding.kind,
-            finding.commitment_id,
-            finding.position,
-        )
-        .await?;
-        let stored = upsert::<IrmFinding>(conn, existing, finding, &mut outcome.irm_findings)
-            .await
-            .map_err(at(format!("/irm_findings/{i}")))?;
-        kept.findings.push(stored.id);
-        advance();
+
+    let mut records = checked.findings.into_iter().enumerate().peekable();
+    while records.peek().is_some() {
+        let mut batch = Vec::with_capacity(BATCH);
+        for (i, (plan_key, commitment_number, mut finding)) in records.by_ref().take(BATCH) {
+            let (plan_id, years) = ids.plan(conn, &plan_key).await?;
+            finding.action_plan_id = plan_id;
+            finding.commitment_id = match commitment_number {
+                Some(number) => Some(
+                    ids.commitment(conn, &(plan_key.0.clone(), plan_key.1, number))
+                        .await?,
+                ),
+                None => None,
+            };
+            batch.push(Pending::<IrmFinding> {
+                pointer: format!("/irm_findings/{i}"),
+                input: finding,
+                context: years,
+            });
+        }
+        let n = batch.len();
+        let stored = batch::write(conn, batch, &mut outcome.irm_findings).await?;
+        kept.findings.extend(stored);
+        advance.by(n);
     }
     Ok((outcome, kept))
 }

@@ -5,6 +5,7 @@
 //! written here.
 
 use super::apply::ImportProgress;
+use super::batch::BATCH;
 use super::format::{self, KeyField, COLLECTIONS, FORMAT, VERSION};
 use super::lookup;
 use crate::body::FromFields;
@@ -39,6 +40,10 @@ pub struct Checked {
     pub milestones: Vec<(CommitmentKey, NewMilestone)>,
     /// Each finding with its plan and its commitment's number.
     pub findings: Vec<(PlanKey, Option<i32>, NewIrmFinding)>,
+    /// The plans the bundle names but does not hold: their ids and years (the database's).
+    pub stored_plans: HashMap<PlanKey, (i64, PlanYears)>,
+    /// The commitments the bundle names but does not hold: their ids.
+    pub stored_commitments: HashMap<CommitmentKey, i64>,
 }
 
 impl Checked {
@@ -171,13 +176,31 @@ fn number(value: &Value) -> i32 {
         .unwrap_or_default()
 }
 
-/// What the database holds of the parents a bundle names (looked up once each).
+/// What the database holds of the parents a bundle names (looked up once each: in batches
+/// ahead of each collection, see `prefetch_*`, so a bundle naming many stored parents is not
+/// a query per parent).
 #[derive(Default)]
 struct Known {
     countries: HashMap<String, bool>,
     /// A plan's id and years, if the database has it.
     plans: HashMap<PlanKey, Option<(i64, PlanYears)>>,
-    commitments: HashMap<CommitmentKey, bool>,
+    /// A commitment's id, if the database has it.
+    commitments: HashMap<CommitmentKey, Option<i64>>,
+}
+
+/// The plan key a raw record names, if its key fields look right (else the record's own
+/// check reports them).
+fn raw_plan_key(record: &Map<String, Value>) -> Option<PlanKey> {
+    let code = record.get("country_code")?.as_str()?;
+    let number = i32::try_from(record.get("plan_number")?.as_i64()?).ok()?;
+    Some((code.to_string(), number))
+}
+
+/// The commitment key a raw record names, if its key fields look right.
+fn raw_commitment_key(record: &Map<String, Value>) -> Option<CommitmentKey> {
+    let (code, plan) = raw_plan_key(record)?;
+    let number = i32::try_from(record.get("commitment_number")?.as_i64()?).ok()?;
+    Some((code, plan, number))
 }
 
 impl Known {
@@ -219,15 +242,90 @@ impl Known {
         key: &CommitmentKey,
     ) -> Result<bool, ApiError> {
         if let Some(known) = self.commitments.get(key) {
-            return Ok(*known);
+            return Ok(known.is_some());
         }
         let plan_key = (key.0.clone(), key.1);
-        let exists = match self.plan(conn, &plan_key).await? {
-            Some((plan_id, _)) => lookup::commitment(conn, plan_id, key.2).await?.is_some(),
-            None => false,
+        let id = match self.plan(conn, &plan_key).await? {
+            Some((plan_id, _)) => lookup::commitment(conn, plan_id, key.2)
+                .await?
+                .map(|c| c.id),
+            None => None,
         };
-        self.commitments.insert(key.clone(), exists);
-        Ok(exists)
+        self.commitments.insert(key.clone(), id);
+        Ok(id.is_some())
+    }
+
+    /// Looks up, [`BATCH`] at a time, the plans among `keys` not known yet.
+    async fn prefetch_plans(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        keys: impl Iterator<Item = PlanKey>,
+    ) -> Result<(), ApiError> {
+        let wanted: HashSet<PlanKey> = keys.filter(|k| !self.plans.contains_key(k)).collect();
+        let wanted: Vec<PlanKey> = wanted.into_iter().collect();
+        for chunk in wanted.chunks(BATCH) {
+            for key in chunk {
+                self.plans.insert(key.clone(), None);
+            }
+            for plan in lookup::plans(conn, chunk).await? {
+                let years = PlanYears {
+                    start: plan.start_year,
+                    end: plan.end_year,
+                };
+                self.plans
+                    .insert((plan.country_code, plan.number), Some((plan.id, years)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Looks up, [`BATCH`] at a time, the commitments among `keys` not known yet (and their
+    /// plans).
+    async fn prefetch_commitments(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        keys: impl Iterator<Item = CommitmentKey>,
+    ) -> Result<(), ApiError> {
+        let wanted: HashSet<CommitmentKey> =
+            keys.filter(|k| !self.commitments.contains_key(k)).collect();
+        self.prefetch_plans(conn, wanted.iter().map(|k| (k.0.clone(), k.1)))
+            .await?;
+        let mut by_id = Vec::with_capacity(wanted.len());
+        for key in wanted {
+            match self.plans.get(&(key.0.clone(), key.1)).copied().flatten() {
+                Some((plan_id, _)) => by_id.push(((plan_id, key.2), key)),
+                None => {
+                    self.commitments.insert(key, None);
+                }
+            }
+        }
+        for chunk in by_id.chunks(BATCH) {
+            let ids: Vec<(i64, i32)> = chunk.iter().map(|(id_key, _)| *id_key).collect();
+            let mut keys: HashMap<(i64, i32), CommitmentKey> = chunk.iter().cloned().collect();
+            for commitment in lookup::commitments(conn, &ids).await? {
+                if let Some(key) = keys.remove(&(commitment.action_plan_id, commitment.number)) {
+                    self.commitments.insert(key, Some(commitment.id));
+                }
+            }
+            for (_, key) in keys {
+                self.commitments.insert(key, None);
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored parents found, for the write.
+    fn into_stored(self, checked: &mut Checked) {
+        checked.stored_plans = self
+            .plans
+            .into_iter()
+            .filter_map(|(key, plan)| plan.map(|plan| (key, plan)))
+            .collect();
+        checked.stored_commitments = self
+            .commitments
+            .into_iter()
+            .filter_map(|(key, id)| id.map(|id| (key, id)))
+            .collect();
     }
 }
 
@@ -364,6 +462,12 @@ pub async fn check(
         checked.plans.push(plan);
     }
 
+    // The stored plans that commitments and findings name, in batches.
+    let named_plans = commitments.iter().chain(&findings);
+    let named_plans = named_plans.filter_map(|(_, record)| raw_plan_key(record));
+    known
+        .prefetch_plans(conn, named_plans.filter(|k| !bundle_plans.contains_key(k)))
+        .await?;
     let mut bundle_commitments: HashMap<CommitmentKey, String> = HashMap::new();
     for (pointer, mut record) in commitments {
         let keys = take_keys(&mut record, &pointer, format::COMMITMENT_KEYS, &mut errors);
@@ -393,6 +497,15 @@ pub async fn check(
         checked.commitments.push((plan_key, commitment));
     }
 
+    // The stored commitments that milestones and findings name, in batches.
+    let named_commitments = milestones.iter().chain(&findings);
+    let named_commitments = named_commitments.filter_map(|(_, record)| raw_commitment_key(record));
+    known
+        .prefetch_commitments(
+            conn,
+            named_commitments.filter(|k| !bundle_commitments.contains_key(k)),
+        )
+        .await?;
     let mut bundle_milestones: HashSet<(CommitmentKey, i32)> = HashSet::new();
     for (pointer, mut record) in milestones {
         let keys = take_keys(&mut record, &pointer, format::MILESTONE_KEYS, &mut errors);
@@ -481,6 +594,7 @@ pub async fn check(
 
     progress.checked(total, total);
     if errors.0.is_empty() {
+        known.into_stored(&mut checked);
         Ok(checked)
     } else {
         Err(ApiError::validation(errors.0))

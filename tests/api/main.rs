@@ -5,6 +5,7 @@ mod action_plans;
 mod architecture;
 mod auth;
 mod bad_input;
+mod bundle_batches;
 mod bundle_snapshot;
 mod bundles;
 mod change_feed;
