@@ -167,6 +167,9 @@ fn keyed_schema<T: ToSchema>(keys: (&[KeyField], &[&str]), description: &str) ->
         );
         object.required = required;
         object.description = Some(description.to_string());
+        // The create body's example names its parents by id; a record names them by key.
+        object.example = None;
+        object.examples.clear();
     }
     schema
 }

@@ -12,6 +12,16 @@ use utoipa::ToSchema;
 /// One commitment of an action plan.
 #[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = commitments, check_for_backend(diesel::pg::Pg))]
+// A whole real example (Ghana's commitment GH0038, data/), so that a viewer shows real values.
+#[schema(example = json!({
+    "id": 3, "action_plan_id": 2, "number": 11, "reference": "GH0038",
+    "title": "Implementing Right to Information law",
+    "description": "The Right to Information Law which was a major commitment under NAP 3 was eventually passed by the Parliament of Ghana in March 2019. The Right to Information Commission has been established to oversee its implementation. The commitment: to complete the roll-out of the administrative structure in all regions of Ghana by end of 2022.",
+    "theme": "Right to Information", "lead_institution": "Ministry of Information",
+    "ogp_values": ["access_to_information"], "start_date": null, "end_date": null,
+    "withdrawn": false,
+    "created_at": "2026-11-30T09:00:00Z", "updated_at": "2026-11-30T09:00:00Z", "version": 1
+}))]
 pub struct Commitment {
     /// Server-assigned id; the key.
     pub id: i64,
@@ -51,6 +61,14 @@ pub struct Commitment {
 /// A commitment to create. In a PATCH every field is optional (JSON Merge Patch).
 #[derive(Debug, Clone, Serialize, ToSchema, Insertable, AsChangeset)]
 #[diesel(table_name = commitments, treat_none_as_null = true)]
+#[schema(example = json!({
+    "action_plan_id": 2, "number": 11, "reference": "GH0038",
+    "title": "Implementing Right to Information law",
+    "description": "The Right to Information Law which was a major commitment under NAP 3 was eventually passed by the Parliament of Ghana in March 2019. The Right to Information Commission has been established to oversee its implementation. The commitment: to complete the roll-out of the administrative structure in all regions of Ghana by end of 2022.",
+    "theme": "Right to Information", "lead_institution": "Ministry of Information",
+    "ogp_values": ["access_to_information"], "start_date": null, "end_date": null,
+    "withdrawn": false
+}))]
 pub struct NewCommitment {
     /// The action plan it belongs to; it must exist.
     pub action_plan_id: i64,

@@ -21,6 +21,25 @@ use utoipa::ToSchema;
 /// the report's era, or is `not_applicable` (the IRM gave no such verdict on that report).
 #[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = irm_findings, check_for_backend(diesel::pg::Pg))]
+// A whole real example (the IRM's Action Plan Review of Ghana's 2021-2023 plan on GH0038,
+// data/): the 2021+ indicators rated, the verdicts of other eras not applicable.
+#[schema(example = json!({
+    "id": 13, "action_plan_id": 2, "commitment_id": 3, "report": "action_plan_review",
+    "kind": "assessment", "title": null, "body": null, "position": null, "published_on": null,
+    "source_url": "https://opengovpartnership.org/members/ghana/commitments/GH0038",
+    "specificity": null, "relevance": null, "potential_impact": null,
+    "potential_for_results": null, "completion": null, "did_it_open_government": null,
+    "verifiable": true, "open_government_lens": true, "early_results": null,
+    "well_designed": null, "well_designed_basis": "not_applicable",
+    "starred": null, "starred_basis": "not_applicable",
+    "potentially_starred": null, "potentially_starred_basis": "not_applicable",
+    "promising": null, "promising_basis": null,
+    "no_public_engagement": null, "irm_not_engaged": null, "late_action_plan": null,
+    "iap2_minimum_not_met": null, "no_online_repository": null,
+    "co_creation_minimum_not_met": null, "no_progress_on_any_commitment": null,
+    "acted_contrary_to_process": null, "acted_contrary_to_process_basis": null,
+    "created_at": "2026-11-30T09:00:00Z", "updated_at": "2026-11-30T09:00:00Z", "version": 1
+}))]
 pub struct IrmFinding {
     /// Server-assigned id; the key.
     pub id: i64,
@@ -123,6 +142,11 @@ pub struct IrmFinding {
 /// era; `body` is required on `performance`, `recommendation` and `summary`; `position` on
 /// `recommendation`. A field outside its era is a 422 naming the report types where it belongs.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "action_plan_id": 2, "commitment_id": 3, "report": "action_plan_review",
+    "kind": "assessment", "verifiable": true, "open_government_lens": true,
+    "source_url": "https://opengovpartnership.org/members/ghana/commitments/GH0038"
+}))]
 pub struct NewIrmFinding {
     /// The action plan the report is about; it must exist.
     pub action_plan_id: i64,

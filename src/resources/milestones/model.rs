@@ -12,6 +12,13 @@ use utoipa::ToSchema;
 /// One milestone of a commitment.
 #[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = milestones, check_for_backend(diesel::pg::Pg))]
+// A whole real example (the first milestone of Ghana's GH0038, data/).
+#[schema(example = json!({
+    "id": 1, "commitment_id": 3, "position": 1,
+    "title": "Train and build capacity of information officers to handle applications for information",
+    "description": null, "due_date": "2023-06-30", "status": "not_started", "completed_on": null,
+    "created_at": "2026-11-30T09:00:00Z", "updated_at": "2026-11-30T09:00:00Z", "version": 1
+}))]
 pub struct Milestone {
     /// Server-assigned id; the key.
     pub id: i64,
@@ -41,6 +48,11 @@ pub struct Milestone {
 /// A milestone to create. In a PATCH every field is optional (JSON Merge Patch).
 #[derive(Debug, Clone, Serialize, ToSchema, Insertable, AsChangeset)]
 #[diesel(table_name = milestones, treat_none_as_null = true)]
+#[schema(example = json!({
+    "commitment_id": 3, "position": 1,
+    "title": "Train and build capacity of information officers to handle applications for information",
+    "description": null, "due_date": "2023-06-30", "status": "not_started", "completed_on": null
+}))]
 pub struct NewMilestone {
     /// The commitment it belongs to; it must exist.
     pub commitment_id: i64,
