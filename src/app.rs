@@ -5,13 +5,13 @@
 use crate::body::{BodyLimit, BodyTimeout};
 use crate::db::DbPool;
 use crate::error::ApiError;
+use crate::health;
 use crate::listing::budget::ExportBudget;
 use crate::middleware::request_context;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
 use crate::resources;
 use crate::route_table::{no_route, RouteTable};
-use crate::{health, openapi};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 pub use crate::policy::Policy;
 
@@ -95,13 +95,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 /// The OpenAPI document of this build, as served at `/openapi.json`.
 pub fn openapi_spec() -> utoipa::openapi::OpenApi {
-    let (_, mut spec) = App::new()
+    let (_, collected) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
-    openapi::finish(&mut spec);
-    spec
+    crate::spec_document::finished(collected).spec.clone()
 }
 
 /// CORS for browser apps on the configured origins (none by default). Preflights are answered
@@ -163,15 +162,16 @@ pub fn build(
         InitError = (),
     >,
 > {
-    let (app, mut spec) = App::new()
+    let (app, collected) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
-    openapi::finish(&mut spec);
+    // Finished once per process, shared by every worker.
+    let document = crate::spec_document::finished(collected);
     let with_metrics = !state.policy.metrics_elsewhere;
-    let table = Arc::new(RouteTable::from_spec(&spec, with_metrics));
-    let index = web::Data::new(crate::index::ApiIndex::from_spec(&spec));
+    let table = Arc::new(RouteTable::from_spec(&document.spec, with_metrics));
+    let index = web::Data::new(crate::index::ApiIndex::from_spec(&document.spec));
 
     // The process's one set of budgets, shared (not copied) into this worker's app.
     let limiter = web::Data::from(state.limits.clone());
@@ -201,7 +201,9 @@ pub fn build(
             }
         })
         .route("/docs", web::get().to(redirect_to_docs))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
+        .app_data(web::Data::from(document))
+        .service(crate::spec_document::openapi_json)
+        .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/openapi.json"])))
         .default_service(web::to(no_route))
         .wrap(from_fn(crate::db::read::remember_writes))
         .wrap(from_fn(crate::idempotency::idempotent))

@@ -34,6 +34,7 @@ pub mod schema;
 pub mod security_headers;
 pub mod seed;
 pub mod server;
+pub mod spec_document;
 pub mod text;
 pub mod views;
 pub mod vocab;

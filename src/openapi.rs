@@ -24,7 +24,7 @@ pub const API_VERSION: &str = "1.0.0";
             Errors are `application/problem+json` (RFC 9457). Lists are cursor-paginated: \
             follow `next_cursor` (or the `Link: rel=\"next\"` header) until it is `null`. \
             Array query parameters take the key repeated or a comma list. Every GET also \
-            answers HEAD; bodies from 1 KiB are compressed (br, zstd, gzip) as \
+            answers HEAD; bodies from 1 KiB are compressed (zstd, gzip) as \
             `Accept-Encoding` asks; `/` links every collection.",
         license(name = "MIT", identifier = "MIT")
     ),

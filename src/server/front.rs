@@ -116,6 +116,10 @@ where
         let decoder_config = self.decoder_config.clone();
         Box::pin(async move {
             let accepted = Instant::now();
+            // As actix-http's own `tcp()` service does: a response written in pieces (a
+            // compressed or streamed body ends with a small last chunk) must not wait for the
+            // client's delayed ACK (Nagle's algorithm: 40 ms per response on Linux).
+            let _ = io.set_nodelay(true);
             let peer = io.peer_addr().ok();
             match read_head(&mut io, &decoder_config, &settings).await {
                 Outcome::Ready(head) => h1.call((Prefixed::new(io, head.freeze()), peer)).await,
