@@ -350,6 +350,7 @@ pub fn apply(spec: &mut Value, enums: &[Described]) {
     if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
         schema_conventions(schemas);
         describe_enums(schemas, enums);
+        add_examples(schemas);
     }
     if let Some(paths) = spec["paths"].as_object_mut() {
         for item in paths.values_mut() {
@@ -361,6 +362,39 @@ pub fn apply(spec: &mut Value, enums: &[Described]) {
                     operation_conventions(method, operation);
                 }
             }
+        }
+    }
+}
+
+/// Whole examples for the bodies whose types cannot carry one in code (patches, views, the
+/// bundle, the problem document): real answers of the server over the demo data
+/// (`examples.json`); and each `Page_X` gets a page of `X`'s example. Spectral checks every
+/// example against its schema (`oas3-valid-schema-example`).
+fn add_examples(schemas: &mut Map<String, Value>) {
+    let examples: Map<String, Value> =
+        serde_json::from_str(include_str!("examples.json")).expect("examples.json is an object");
+    for (name, example) in examples {
+        if let Some(schema) = schemas.get_mut(&name).and_then(Value::as_object_mut) {
+            schema.insert("example".into(), example);
+        }
+    }
+    let pages: Vec<(String, Value)> = schemas
+        .keys()
+        .filter_map(|name| {
+            let item = name.strip_prefix("Page_")?;
+            let base = item.strip_suffix("ListItem").unwrap_or(item);
+            let example = [item, base]
+                .iter()
+                .find_map(|n| schemas.get(*n).and_then(|s| s.get("example")).cloned())?;
+            Some((
+                name.clone(),
+                json!({"items": [example], "next_cursor": null}),
+            ))
+        })
+        .collect();
+    for (name, example) in pages {
+        if let Some(schema) = schemas.get_mut(&name).and_then(Value::as_object_mut) {
+            schema.insert("example".into(), example);
         }
     }
 }

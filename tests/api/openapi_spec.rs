@@ -426,7 +426,39 @@ fn every_enum_value_is_described_and_examples_are_real() {
         assert_eq!(example["region"], "americas", "{name}");
     }
     assert_eq!(schemas["NewActionPlan"]["example"]["country_code"], "MEX");
-    assert!(schemas["CountryPatch"].get("example").is_none());
+    // A patch's example changes a field, never the key.
+    let patch = &schemas["CountryPatch"]["example"];
+    assert!(patch.is_object() && patch.get("code").is_none(), "{patch}");
+}
+
+#[test]
+fn every_request_and_response_body_has_an_example() {
+    let spec = spec();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    let mut bodies = 0;
+    for (path, method, operation) in operations(&spec) {
+        let mut contents: Vec<&serde_json::Value> = Vec::new();
+        if let Some(content) = operation["requestBody"]["content"].as_object() {
+            contents.extend(content.values());
+        }
+        for response in operation["responses"].as_object().unwrap().values() {
+            if let Some(content) = response["content"].as_object() {
+                contents.extend(content.values());
+            }
+        }
+        for content in contents {
+            let Some(reference) = content["schema"]["$ref"].as_str() else {
+                continue;
+            };
+            let name = reference.rsplit('/').next().unwrap();
+            bodies += 1;
+            assert!(
+                schemas[name].get("example").is_some(),
+                "{method} {path}: `{name}` has an example"
+            );
+        }
+    }
+    assert!(bodies > 50, "{bodies} bodies checked");
 }
 
 #[test]
