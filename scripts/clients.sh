@@ -14,27 +14,9 @@ if ! command -v npm >/dev/null; then
   apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 python3 -m pip install --quiet --disable-pip-version-check 'openapi-python-client==0.29.1'
-cargo build --quiet --bin ogp-api
-bin="$PWD/target/debug/ogp-api"
-
-work="$(mktemp -d /tmp/ogp-clients.XXXXXX)"
-chmod 755 "$work" # as root, the embedded cluster runs as `postgres`, which must reach it
-export OGP_DATA_DIR="$work/data" OGP_BIND="127.0.0.1:$port" OGP_SEED_DEMO=true \
-  OGP_RATE_LIMIT_READS=0 OGP_RATE_LIMIT_WRITES=0 RUST_LOG=warn
-key="$("$bin" keys create --name clients --role admin 2>/dev/null)"
-"$bin" seed >/dev/null 2>&1
-"$bin" serve >"$work/server.log" 2>&1 &
-server=$!
-cleanup() {
-  kill -TERM "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-  sleep 0.2
-done
+# shellcheck source=scripts/demo-server.sh
+source scripts/demo-server.sh
+start_demo_server "$port" admin seed
 curl -sf "http://127.0.0.1:$port/openapi.json" >"$work/openapi.json"
 export OGP_URL="http://127.0.0.1:$port" OGP_KEY="$key"
 
