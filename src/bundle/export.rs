@@ -15,7 +15,7 @@ use super::TAG;
 use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::budget::ExportBudget;
-use crate::listing::export::{body, hand_on, Piece, Stop, CHUNKS_IN_FLIGHT, CHUNK_BYTES};
+use crate::listing::export::{body, hand_on, start_export, Piece, Stop, CHUNK_BYTES};
 use crate::openapi::ListProblems;
 use crate::resources::action_plans::model::{ActionPlan, NewActionPlan};
 use crate::resources::commitments::model::{Commitment, NewCommitment};
@@ -413,20 +413,10 @@ pub async fn export_bundle(
     params: web::Query<ExportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = Filter::parse(params.into_inner())?;
-    let permit = budget.admit().await?;
-    let mut conn = pool.conn().await?;
-    let timeout = budget.send_timeout();
-    let (sender, mut receiver) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
-    actix_web::rt::spawn(async move {
-        let outcome = produce(&mut conn, &filter, &sender, timeout, &NoExportProgress).await;
-        if outcome.is_ok() {
-            drop(conn);
-        } else {
-            // Cut mid-result: close the connection rather than pool it with a result pending.
-            drop(deadpool::managed::Object::take(conn));
-        }
-        drop(permit);
-    });
+    let mut receiver = start_export(&pool, &budget, async move |conn, sender, timeout| {
+        produce(conn, &filter, sender, timeout, &NoExportProgress).await
+    })
+    .await?;
     let first = match receiver.recv().await {
         Some(Piece::Bytes(first)) => first,
         _ => return Err(ApiError::internal("the bundle export could not start")),

@@ -267,13 +267,9 @@ where
 {
     let format = request.format;
     let sql = query::rows_sql(spec, &request, request.export_limit)?;
-    let permit = budget.admit().await?;
-    let mut conn = pool.conn().await?;
-    let timeout = budget.send_timeout();
-    let (sender, receiver) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
-    actix_web::rt::spawn(async move {
+    let receiver = start_export(pool, budget, async move |conn, sender, timeout| {
         let mut progress = Progress::default();
-        let outcome = produce::<T>(sql, &mut conn, format, &sender, timeout, &mut progress).await;
+        let outcome = produce::<T>(sql, conn, format, sender, timeout, &mut progress).await;
         if outcome == Err(Stop::Stalled) {
             log::warn!(
                 "export cut: its client took nothing for {} s; {} rows ({} bytes) were handed \
@@ -283,18 +279,41 @@ where
                 progress.bytes
             );
         }
+        outcome
+    })
+    .await?;
+
+    streamed_response(format, name, receiver).await
+}
+
+/// Starts an export's task: takes a permit of `budget` (else a 503) and a connection, and runs
+/// `produce` over them in a task of its own, which hands its pieces to the returned receiver
+/// (waiting at most the budget's send timeout for each). The connection goes back to the pool
+/// only when `produce` handed everything on; cut or failed mid-result, the rest of a result may
+/// still be on its way and the next request to get the connection would wait behind it, so it
+/// is closed instead. Then the permit frees a slot.
+pub async fn start_export<P>(
+    pool: &ReadPool,
+    budget: &ExportBudget,
+    produce: P,
+) -> Result<mpsc::Receiver<Piece>, ApiError>
+where
+    P: AsyncFnOnce(&mut DbConn, &mpsc::Sender<Piece>, Duration) -> Result<(), Stop> + 'static,
+{
+    let permit = budget.admit().await?;
+    let mut conn = pool.conn().await?;
+    let timeout = budget.send_timeout();
+    let (sender, receiver) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
+    actix_web::rt::spawn(async move {
+        let outcome = produce(&mut conn, &sender, timeout).await;
         if outcome.is_ok() {
-            // The connection goes back to the pool, then the permit frees a slot.
             drop(conn);
         } else {
-            // Cut or failed mid-result: the rest of the result may still be on its way, and
-            // the next request to get this connection would wait behind it. Close it instead.
             drop(deadpool::managed::Object::take(conn));
         }
         drop(permit);
     });
-
-    streamed_response(format, name, receiver).await
+    Ok(receiver)
 }
 
 /// The response of an export whose task hands its pieces to `receiver`: waits for the first

@@ -8,7 +8,7 @@
 //! order, and a write between two batches is seen by the later batch only, as when paging.
 
 use super::budget::ExportBudget;
-use super::export::{hand_on, streamed_response, Piece, Stop, CHUNKS_IN_FLIGHT, CHUNK_BYTES};
+use super::export::{hand_on, start_export, streamed_response, Piece, Stop, CHUNK_BYTES};
 use super::request::{CursorState, Format, ListRequest};
 use super::spec::ListSpec;
 use super::{decode_cursor, fetch_page};
@@ -104,19 +104,9 @@ where
     M: AsyncFn(&mut AsyncPgConnection, Vec<T>, &[&'static str]) -> Result<Vec<E>, ApiError>
         + 'static,
 {
-    let permit = budget.admit().await?;
-    let mut conn = pool.conn().await?;
-    let timeout = budget.send_timeout();
-    let (sender, receiver) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
-    actix_web::rt::spawn(async move {
-        let outcome = produce(&mut conn, spec, request, embed, &sender, timeout).await;
-        if outcome.is_ok() {
-            drop(conn);
-        } else {
-            // Cut: close the connection rather than pool it mid-query.
-            drop(deadpool::managed::Object::take(conn));
-        }
-        drop(permit);
-    });
+    let receiver = start_export(pool, budget, async move |conn, sender, timeout| {
+        produce(conn, spec, request, embed, sender, timeout).await
+    })
+    .await?;
     streamed_response(Format::Ndjson, name, receiver).await
 }
