@@ -46,55 +46,6 @@ pub async fn commitment(
         .optional()
 }
 
-/// The milestone at `position` of commitment `commitment_id`.
-pub async fn milestone(
-    conn: &mut AsyncPgConnection,
-    commitment_id: i64,
-    position: i32,
-) -> QueryResult<Option<Milestone>> {
-    milestones::table
-        .filter(milestones::commitment_id.eq(commitment_id))
-        .filter(milestones::position.eq(position))
-        .select(Milestone::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// The finding of plan `plan_id` in `report` of `kind`: an assessment by its commitment, any
-/// other kind by its position (a null position is a key too).
-pub async fn finding(
-    conn: &mut AsyncPgConnection,
-    plan_id: i64,
-    report: Report,
-    kind: FindingKind,
-    commitment_id: Option<i64>,
-    position: Option<i32>,
-) -> QueryResult<Option<IrmFinding>> {
-    let query = irm_findings::table
-        .filter(irm_findings::action_plan_id.eq(plan_id))
-        .filter(irm_findings::report.eq(report))
-        .filter(irm_findings::kind.eq(kind))
-        .select(IrmFinding::as_select());
-    // Two queries, not one boxed: a locking clause cannot be boxed.
-    if kind == FindingKind::Assessment {
-        query
-            .filter(irm_findings::commitment_id.is_not_distinct_from(commitment_id))
-            .for_update()
-            .first(conn)
-            .await
-            .optional()
-    } else {
-        query
-            .filter(irm_findings::position.is_not_distinct_from(position))
-            .for_update()
-            .first(conn)
-            .await
-            .optional()
-    }
-}
-
 /// The parent ids of a batch, each once: an index-friendly filter ahead of the exact match, so
 /// the planner reads the parents' rows whatever it guesses of `unnest`.
 fn distinct(ids: &[i64]) -> Vec<i64> {
