@@ -61,6 +61,7 @@ pub fn pool(url: &str, max_size: usize) -> Result<DbPool, BoxError> {
 /// connection whose socket has closed (or whose transaction state broke) is dropped when it is
 /// handed back, so the pool recovers by itself when the database comes back.
 pub fn pool_with(url: &str, settings: PoolSettings) -> Result<DbPool, BoxError> {
+    use diesel::connection::InstrumentationEvent;
     use diesel_async::pooled_connection::{ManagerConfig, RecyclingMethod};
     use diesel_async::{AsyncConnection, SimpleAsyncConnection};
     use futures_util::FutureExt;
@@ -74,6 +75,14 @@ pub fn pool_with(url: &str, settings: PoolSettings) -> Result<DbPool, BoxError> 
     config.custom_setup = Box::new(move |url| {
         async move {
             let mut conn = AsyncPgConnection::establish(url).await?;
+            // Every statement is counted (`ogp_api_db_queries_total`), so that what a request
+            // costs in queries is observable (and tested: `include` is one query per level).
+            let queries = crate::metrics::queries(database_name(url));
+            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                if let InstrumentationEvent::StartQuery { .. } = event {
+                    queries.inc();
+                }
+            });
             conn.batch_execute(&format!("SET statement_timeout = {statement_ms}"))
                 .await
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
@@ -89,6 +98,17 @@ pub fn pool_with(url: &str, settings: PoolSettings) -> Result<DbPool, BoxError> 
         .create_timeout(Some(settings.wait_timeout))
         .recycle_timeout(Some(settings.wait_timeout))
         .build()?)
+}
+
+/// The database name of a connection URL (its path, without the query), the label of the
+/// statement counter: never the host or the credentials.
+/// A key-value connection string (`host=… dbname=…`) is not parsed: its label is empty.
+fn database_name(url: &str) -> &str {
+    let Some((_, rest)) = url.split_once("://") else {
+        return "";
+    };
+    let path = rest.split(['?', '#']).next().unwrap_or_default();
+    path.split_once('/').map_or("", |(_, name)| name)
 }
 
 pub use read::ReadPool;

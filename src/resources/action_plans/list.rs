@@ -3,6 +3,7 @@
 use super::model::ActionPlan;
 use crate::error::ApiError;
 use crate::listing::group_by;
+use crate::listing::include::{self, Parent, Source};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::commitments::{self, model::Commitment};
 use crate::resources::irm_findings::{self, model::IrmFinding};
@@ -72,11 +73,21 @@ pub static SPEC: ListSpec = ListSpec {
     ],
     groups: &[],
     search: Some("p.search"),
-    includes: &["commitments", "irm_findings"],
+    includes: &["commitments", "irm_findings", "country"],
+    parents: &[Parent::by("country", "countries", "country_code")],
     updated_at: "p.updated_at",
 };
 
 crate::listing::docs::list_params!(ActionPlanListParams, SPEC);
+crate::listing::docs::item_params!(ActionPlanItemParams, SPEC);
+
+/// Plans embedded as parents (`include=action_plan` on commitments and findings).
+pub const SOURCE: Source = Source {
+    collection: "action_plans",
+    spec: &SPEC,
+    fetch: include::fetch::<ActionPlan>,
+    columns: crate::listing::export::columns::<ActionPlan>,
+};
 
 /// An action plan in a list, with the children named by `include=`.
 #[derive(Debug, Serialize, ToSchema)]

@@ -4,6 +4,7 @@
 use super::model::Commitment;
 use crate::error::ApiError;
 use crate::listing::group_by;
+use crate::listing::include::{self, Parent, Source};
 use crate::listing::spec::{Field, Group, Kind, ListSpec};
 use crate::resources::irm_findings::{self, model::IrmFinding};
 use crate::resources::milestones::{self, model::Milestone};
@@ -202,11 +203,30 @@ pub static SPEC: ListSpec = ListSpec {
         },
     ],
     search: Some("c.search"),
-    includes: &["milestones", "irm_findings"],
+    includes: &[
+        "milestones",
+        "irm_findings",
+        "action_plan",
+        "country",
+        "action_plan.country",
+    ],
+    parents: &[
+        Parent::by("action_plan", "action_plans", "action_plan_id"),
+        Parent::through("country", "countries", "action_plan", "country_code"),
+    ],
     updated_at: "c.updated_at",
 };
 
 crate::listing::docs::list_params!(CommitmentListParams, SPEC);
+crate::listing::docs::item_params!(CommitmentItemParams, SPEC);
+
+/// Commitments embedded as parents (`include=commitment` on milestones and findings).
+pub const SOURCE: Source = Source {
+    collection: "commitments",
+    spec: &SPEC,
+    fetch: include::fetch::<Commitment>,
+    columns: crate::listing::export::columns::<Commitment>,
+};
 
 /// A commitment in a list, with the children named by `include=`.
 #[derive(Debug, Serialize, ToSchema)]

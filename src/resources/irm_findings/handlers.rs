@@ -1,6 +1,6 @@
 //! IRM finding endpoints.
 
-use super::list::{self, IrmFindingListParams};
+use super::list::{self, IrmFindingItemParams, IrmFindingListParams};
 use super::model::{IrmFinding, IrmFindingPatch, NewIrmFinding};
 use super::TAG;
 use crate::actor::Actor;
@@ -9,6 +9,7 @@ use crate::db::{DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::flow::{self, Item};
 use crate::listing::handler::{self, AliasParent};
+use crate::listing::include;
 use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
@@ -19,7 +20,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 /// while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
-    params(("id" = i64, Path, description = "IRM finding id")),
+    params(("id" = i64, Path, description = "IRM finding id"), IrmFindingItemParams),
     responses((status = 200, description = "The IRM finding", body = IrmFinding,
         headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
 )]
@@ -29,7 +30,8 @@ pub async fn get_irm_finding(
     pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    flow::get::<IrmFinding>(&req, &pool, id.into_inner()).await
+    let body = include::item(&req, &list::SPEC, handler::no_embedding)?;
+    flow::get_with::<IrmFinding, _>(&req, &pool, id.into_inner(), body).await
 }
 
 /// Create an IRM finding

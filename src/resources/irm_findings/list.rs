@@ -1,5 +1,6 @@
 //! What the IRM finding list offers.
 
+use crate::listing::include::Parent;
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::vocab::{
     Completion, DidItOpenGovernment, EarlyResults, FindingKind, OgpValue, PotentialForResults,
@@ -218,8 +219,21 @@ pub static SPEC: ListSpec = ListSpec {
     ],
     groups: &[],
     search: Some("f.search"),
-    includes: &[],
+    includes: &[
+        "commitment",
+        "action_plan",
+        "country",
+        "commitment.action_plan",
+        "commitment.country",
+        "action_plan.country",
+    ],
+    parents: &[
+        Parent::by("commitment", "commitments", "commitment_id"),
+        Parent::by("action_plan", "action_plans", "action_plan_id"),
+        Parent::through("country", "countries", "action_plan", "country_code"),
+    ],
     updated_at: "f.updated_at",
 };
 
 crate::listing::docs::list_params!(IrmFindingListParams, SPEC);
+crate::listing::docs::item_params!(IrmFindingItemParams, SPEC);

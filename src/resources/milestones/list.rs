@@ -1,5 +1,6 @@
 //! What the milestone list offers.
 
+use crate::listing::include::Parent;
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::vocab::MilestoneStatus;
 
@@ -47,8 +48,10 @@ pub static SPEC: ListSpec = ListSpec {
     ],
     groups: &[],
     search: Some("m.search"),
-    includes: &[],
+    includes: &["commitment", "commitment.action_plan", "commitment.country"],
+    parents: &[Parent::by("commitment", "commitments", "commitment_id")],
     updated_at: "m.updated_at",
 };
 
 crate::listing::docs::list_params!(MilestoneListParams, SPEC);
+crate::listing::docs::item_params!(MilestoneItemParams, SPEC);
