@@ -100,15 +100,18 @@ pub fn pool_with(url: &str, settings: PoolSettings) -> Result<DbPool, BoxError> 
         .build()?)
 }
 
-/// The database name of a connection URL (its path, without the query), the label of the
-/// statement counter: never the host or the credentials.
-/// A key-value connection string (`host=… dbname=…`) is not parsed: its label is empty.
+/// The database name of a connection string, the label of the statement counter (never the
+/// host or the credentials): a URL's path, or a key-value string's `dbname` (unquoted, as
+/// `db::embedded` writes it); empty when neither says.
 fn database_name(url: &str) -> &str {
-    let Some((_, rest)) = url.split_once("://") else {
-        return "";
-    };
-    let path = rest.split(['?', '#']).next().unwrap_or_default();
-    path.split_once('/').map_or("", |(_, name)| name)
+    if let Some((_, rest)) = url.split_once("://") {
+        let path = rest.split(['?', '#']).next().unwrap_or_default();
+        return path.split_once('/').map_or("", |(_, name)| name);
+    }
+    url.split_whitespace()
+        .find_map(|pair| pair.strip_prefix("dbname="))
+        .filter(|name| !name.starts_with('\''))
+        .unwrap_or_default()
 }
 
 pub use read::ReadPool;
@@ -184,4 +187,23 @@ pub async fn set_actor(conn: &mut AsyncPgConnection, actor: &str) -> diesel::Que
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_name;
+
+    #[test]
+    fn the_query_counter_is_labelled_by_database_name_only() {
+        assert_eq!(
+            database_name("postgres://u:secret@h:5432/ogp?sslmode=require"),
+            "ogp"
+        );
+        assert_eq!(database_name("postgres://u:secret@h"), "");
+        assert_eq!(
+            database_name("host='/tmp/x' port=5 user=u dbname=t_1"),
+            "t_1"
+        );
+        assert_eq!(database_name("host=h password=secret"), "");
+    }
 }
