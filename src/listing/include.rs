@@ -24,6 +24,8 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, OneOfBuilder, Type};
+use utoipa::openapi::{Ref, RefOr, Schema};
 
 /// The most segments an `include` path has (`action_plan.country`): every declared path is
 /// checked against it by a test, so a deeper one cannot be offered by mistake.
@@ -345,4 +347,33 @@ where
     let items = embed(conn, vec![item], includes).await?;
     let mut rows = with_parents(conn, sources, spec, items, includes).await?;
     Ok(rows.pop().unwrap_or_else(|| Value::Object(Map::new())))
+}
+
+/// The spec's schema of an embedded parent: the component schema `name`, carrying the parents
+/// `deeper` (field and component schema) when a two-segment path asks for them, or `null` when
+/// the row names none. For a `#[schema(schema_with = …)]` of a list item's field (a child's
+/// module names its parent's schema by name only).
+pub fn parent_schema(name: &str, deeper: &[(&str, &str)], description: &str) -> RefOr<Schema> {
+    let own: RefOr<Schema> = Ref::from_schema_name(name).into();
+    let object: RefOr<Schema> = if deeper.is_empty() {
+        own
+    } else {
+        let mut extra = ObjectBuilder::new().schema_type(Type::Object);
+        for (field, schema) in deeper {
+            extra = extra.property(
+                *field,
+                parent_schema(
+                    schema,
+                    &[],
+                    &format!("Its own `{field}` (only with an `include` path ending `.{field}`)"),
+                ),
+            );
+        }
+        AllOfBuilder::new().item(own).item(extra).into()
+    };
+    OneOfBuilder::new()
+        .item(object)
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .description(Some(description))
+        .into()
 }

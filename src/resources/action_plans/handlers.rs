@@ -22,8 +22,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id"), ActionPlanItemParams),
-    responses((status = 200, description = "The action plan", body = ActionPlan,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+    responses((status = 200, description = "The action plan, with what `include` embeds", body = ActionPlanListItem,
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
 )]
 #[get("/action-plans/{id}")]
 pub async fn get_action_plan(

@@ -10,6 +10,8 @@ use crate::resources::irm_findings::{self, model::IrmFinding};
 use crate::vocab::{PlanStatus, PublicInfluence};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
+use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
 
 pub static SPEC: ListSpec = ListSpec {
@@ -100,6 +102,19 @@ pub struct ActionPlanListItem {
     /// The IRM's findings about the plan, by id (only with `include=irm_findings`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irm_findings: Option<Vec<IrmFinding>>,
+    /// The plan's country (`include=country`), embedded by `listing::include` after
+    /// serialization: always `None` here, declared for the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = country_schema)]
+    pub country: Option<Value>,
+}
+
+fn country_schema() -> RefOr<Schema> {
+    include::parent_schema(
+        "Country",
+        &[],
+        "The plan's country, as its own GET answers it (only with `include=country`)",
+    )
 }
 
 /// Adds the requested children to a page of plans: one query per collection.
@@ -133,6 +148,7 @@ pub async fn embed(
                 .as_mut()
                 .map(|by_plan| by_plan.remove(&plan.id).unwrap_or_default()),
             action_plan: plan,
+            country: None,
         })
         .collect())
 }

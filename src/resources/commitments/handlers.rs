@@ -21,8 +21,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "Commitment id"), CommitmentItemParams),
-    responses((status = 200, description = "The commitment", body = Commitment,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+    responses((status = 200, description = "The commitment, with what `include` embeds", body = CommitmentListItem,
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
 )]
 #[get("/commitments/{id}")]
 pub async fn get_commitment(

@@ -14,6 +14,8 @@ use crate::vocab::{
 };
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
+use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
 
 /// Filters on the commitment's plan.
@@ -239,6 +241,33 @@ pub struct CommitmentListItem {
     /// The IRM's findings about the commitment, by id (only with `include=irm_findings`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irm_findings: Option<Vec<IrmFinding>>,
+    /// The commitment's plan (`include=action_plan`), embedded by `listing::include` after
+    /// serialization: always `None` here, declared for the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = action_plan_schema)]
+    pub action_plan: Option<Value>,
+    /// Its plan's country (`include=country`), embedded as `action_plan` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = country_schema)]
+    pub country: Option<Value>,
+}
+
+fn action_plan_schema() -> RefOr<Schema> {
+    include::parent_schema(
+        "ActionPlan",
+        &[("country", "Country")],
+        "The commitment's action plan, as its own GET answers it (only with \
+         `include=action_plan` or `action_plan.country`)",
+    )
+}
+
+fn country_schema() -> RefOr<Schema> {
+    include::parent_schema(
+        "Country",
+        &[],
+        "The country of the commitment's plan, as its own GET answers it (only with \
+         `include=country`)",
+    )
 }
 
 /// Adds the requested children to a page of commitments: one query per collection.
@@ -272,6 +301,8 @@ pub async fn embed(
                 .as_mut()
                 .map(|by_commitment| by_commitment.remove(&commitment.id).unwrap_or_default()),
             commitment,
+            action_plan: None,
+            country: None,
         })
         .collect())
 }

@@ -23,8 +23,8 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 #[utoipa::path(
     tag = TAG,
     params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code, e.g. `MEX`"), CountryItemParams),
-    responses((status = 200, description = "The country", body = Country,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+    responses((status = 200, description = "The country, with what `include` embeds", body = CountryListItem,
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
 )]
 #[get("/countries/{code}")]
 pub async fn get_country(

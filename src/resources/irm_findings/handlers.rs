@@ -1,6 +1,6 @@
 //! IRM finding endpoints.
 
-use super::list::{self, IrmFindingItemParams, IrmFindingListParams};
+use super::list::{self, IrmFindingItemParams, IrmFindingListItem, IrmFindingListParams};
 use super::model::{IrmFinding, IrmFindingPatch, NewIrmFinding};
 use super::TAG;
 use crate::actor::Actor;
@@ -21,8 +21,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 #[utoipa::path(
     tag = TAG,
     params(("id" = i64, Path, description = "IRM finding id"), IrmFindingItemParams),
-    responses((status = 200, description = "The IRM finding", body = IrmFinding,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+    responses((status = 200, description = "The IRM finding, with what `include` embeds", body = IrmFindingListItem,
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
 )]
 #[get("/irm-findings/{id}")]
 pub async fn get_irm_finding(
@@ -30,7 +30,7 @@ pub async fn get_irm_finding(
     pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = include::item(&req, &list::SPEC, handler::no_embedding)?;
+    let body = include::item(&req, &list::SPEC, list::embed)?;
     flow::get_with::<IrmFinding, _>(&req, &pool, id.into_inner(), body).await
 }
 
@@ -106,7 +106,7 @@ pub async fn delete_irm_finding(
     tag = TAG,
     params(IrmFindingListParams),
     responses((status = 200, description = "A page of IRM findings",
-        content((Page<IrmFinding> = "application/json")),
+        content((Page<IrmFindingListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -118,7 +118,7 @@ pub async fn list_irm_findings(req: HttpRequest, pool: ReadPool) -> Result<HttpR
         &pool,
         &list::SPEC,
         None,
-        handler::no_embedding,
+        list::embed,
         IrmFinding::COLLECTION,
     )
     .await
@@ -132,7 +132,7 @@ pub async fn list_irm_findings(req: HttpRequest, pool: ReadPool) -> Result<HttpR
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id"), IrmFindingListParams),
     responses((status = 200, description = "A page of the IRM findings about an action plan",
-        content((Page<IrmFinding> = "application/json")),
+        content((Page<IrmFindingListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -154,7 +154,7 @@ pub async fn list_action_plan_irm_findings(
         &pool,
         &list::SPEC,
         Some(parent),
-        handler::no_embedding,
+        list::embed,
         IrmFinding::COLLECTION,
     )
     .await
@@ -168,7 +168,7 @@ pub async fn list_action_plan_irm_findings(
     tag = TAG,
     params(("id" = i64, Path, description = "Commitment id"), IrmFindingListParams),
     responses((status = 200, description = "A page of the IRM findings about a commitment",
-        content((Page<IrmFinding> = "application/json")),
+        content((Page<IrmFindingListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -190,7 +190,7 @@ pub async fn list_commitment_irm_findings(
         &pool,
         &list::SPEC,
         Some(parent),
-        handler::no_embedding,
+        list::embed,
         IrmFinding::COLLECTION,
     )
     .await
