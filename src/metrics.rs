@@ -1,5 +1,5 @@
 //! Prometheus metrics (`/metrics`): requests by route template and status, a latency
-//! histogram, the pool's size / in use / waiting, and database errors. Through the
+//! histogram, the pool's size / in use / waiting, database errors and statements sent. Through the
 //! `prometheus` crate, never hand-formatted. This module only records and encodes: it imports
 //! nothing of ours, so anything may record into it; `/metrics` is served by `crate::health`.
 

@@ -312,6 +312,8 @@ fn item_includes(
 
 /// What an item GET hands to `flow::get_with`: `None` without `include`, else how the item
 /// becomes its body. The `include` is checked here, before the item is read (a 400 first).
+// The return type holds an `impl` closure type, which no `type` alias can name (yet).
+#[allow(clippy::type_complexity)]
 pub fn item<T, E, M>(
     req: &HttpRequest,
     spec: &'static ListSpec,
