@@ -108,7 +108,7 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
 /// before authentication; the headers clients need to read are exposed.
 /// The collections `include` embeds as parents (`listing::include`), registered here where
 /// every resource may be named (a child's list names its parents by collection only).
-static INCLUDE_SOURCES: [Source; 3] = [
+pub static INCLUDE_SOURCES: [Source; 3] = [
     resources::countries::list::SOURCE,
     resources::action_plans::list::SOURCE,
     resources::commitments::list::SOURCE,

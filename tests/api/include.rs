@@ -9,9 +9,8 @@ use crate::helpers::{spawn_app, TestApp};
 use actix_web::test::TestRequest;
 use serde_json::{json, Value};
 
-/// Two countries, a plan in each, commitments with milestones, an assessment and a process
-/// finding. Returns (MEX plan, BRA plan, commitment in MEX, commitment in BRA, milestone in
-/// the MEX commitment, assessment, process finding).
+/// Two countries (MEX, BRA) with a plan each and a commitment in each plan; a milestone of the
+/// MEX commitment, an assessment of it and a process finding on the BRA plan.
 struct Graph {
     mex_plan: i64,
     bra_plan: i64,
@@ -397,5 +396,39 @@ async fn ndjson_nests_parents_and_csv_flattens_them_into_columns() {
             .as_str()
             .unwrap()
             .contains("child collection"));
+    }
+}
+
+#[test]
+fn every_declared_include_path_resolves_within_the_depth() {
+    use ogp_api::listing::include::{Sources, MAX_DEPTH};
+    use ogp_api::resources::*;
+    let sources = Sources(&ogp_api::app::INCLUDE_SOURCES);
+    for spec in [
+        &countries::list::SPEC,
+        &action_plans::list::SPEC,
+        &commitments::list::SPEC,
+        &milestones::list::SPEC,
+        &irm_findings::list::SPEC,
+    ] {
+        for path in spec.includes {
+            let segments: Vec<&str> = path.split('.').collect();
+            assert!(segments.len() <= MAX_DEPTH, "{path} is too deep");
+            let Some(parent) = spec.parents.iter().find(|p| p.name == segments[0]) else {
+                assert_eq!(segments.len(), 1, "{path}: a child has no second level");
+                continue;
+            };
+            let source = sources.source(parent.collection).expect("registered");
+            if let Some(through) = parent.through {
+                assert!(spec.parents.iter().any(|p| p.name == through), "{path}");
+            }
+            if let Some(second) = segments.get(1) {
+                assert!(
+                    source.spec.parents.iter().any(|p| p.name == *second),
+                    "{path}: `{second}` is not a parent of {}",
+                    parent.collection
+                );
+            }
+        }
     }
 }
