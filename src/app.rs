@@ -7,6 +7,7 @@ use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::health;
 use crate::listing::budget::ExportBudget;
+use crate::listing::include::{Source, Sources};
 use crate::middleware::request_context;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
@@ -105,6 +106,14 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
 
 /// CORS for browser apps on the configured origins (none by default). Preflights are answered
 /// before authentication; the headers clients need to read are exposed.
+/// The collections `include` embeds as parents (`listing::include`), registered here where
+/// every resource may be named (a child's list names its parents by collection only).
+pub static INCLUDE_SOURCES: [Source; 3] = [
+    resources::countries::list::SOURCE,
+    resources::action_plans::list::SOURCE,
+    resources::commitments::list::SOURCE,
+];
+
 fn cors(origins: &[String]) -> actix_cors::Cors {
     let mut cors = actix_cors::Cors::default()
         .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
@@ -186,6 +195,7 @@ pub fn build(
         .app_data(crate::bundle::ImportBodyLimit(state.import_body_limit))
         .app_data(BodyTimeout(state.body_timeout))
         .app_data(web::Data::from(state.exports.clone()))
+        .app_data(web::Data::new(Sources(&INCLUDE_SOURCES)))
         .app_data(web::QueryConfig::default().error_handler(|error, _req| {
             ApiError::invalid_query(format!("invalid query: {error}")).into()
         }))

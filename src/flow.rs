@@ -11,7 +11,7 @@ use crate::body::{to_object, FromFields, JsonObject};
 use crate::db::keyed::Keyed;
 use crate::db::{self, DbPool, ReadPool};
 use crate::error::ApiError;
-use crate::http::{created, ok_with_etag, replaced, IfMatch, PutPreconditions};
+use crate::http::{created, ok_with_body_etag, ok_with_etag, replaced, IfMatch, PutPreconditions};
 use actix_web::{HttpRequest, HttpResponse};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -75,6 +75,29 @@ pub async fn get<T: Item>(
         .await?
         .ok_or_else(|| T::not_found(&key))?;
     Ok(ok_with_etag(req, &item, item.version()))
+}
+
+/// `GET /{collection}/{key}` where `include` may embed other records: without it (`None`), as
+/// [`get`]; with it, `body` turns the item into the answer (its children and parents embedded)
+/// under a weak ETag over that body, which changes when an embedded record changes too.
+pub async fn get_with<T: Item, B>(
+    req: &HttpRequest,
+    pool: &ReadPool,
+    key: T::Key,
+    body: Option<B>,
+) -> Result<HttpResponse, ApiError>
+where
+    B: AsyncFnOnce(&mut AsyncPgConnection, T) -> Result<Value, ApiError>,
+{
+    let key = T::parse_key(key)?;
+    let mut conn = pool.conn().await?;
+    let item = T::find(&mut conn, &key)
+        .await?
+        .ok_or_else(|| T::not_found(&key))?;
+    match body {
+        None => Ok(ok_with_etag(req, &item, item.version())),
+        Some(body) => Ok(ok_with_body_etag(req, &body(&mut conn, item).await?)),
+    }
 }
 
 /// `POST /{collection}`: validates the body, then inserts it as `actor`; 201 with `Location`.

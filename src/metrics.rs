@@ -1,5 +1,5 @@
 //! Prometheus metrics (`/metrics`): requests by route template and status, a latency
-//! histogram, the pool's size / in use / waiting, and database errors. Through the
+//! histogram, the pool's size / in use / waiting, database errors and statements sent. Through the
 //! `prometheus` crate, never hand-formatted. This module only records and encodes: it imports
 //! nothing of ours, so anything may record into it; `/metrics` is served by `crate::health`.
 
@@ -18,6 +18,7 @@ struct Metrics {
     reads: IntCounterVec,
     replica_state: IntGaugeVec,
     replica_lag: Gauge,
+    queries: IntCounterVec,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -75,6 +76,14 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "How far the read replica's replay is behind the primary",
     )
     .expect("metric");
+    let queries = IntCounterVec::new(
+        Opts::new(
+            "db_queries_total",
+            "SQL statements sent, by database name (what `include` costs is counted here)",
+        ),
+        &["database"],
+    )
+    .expect("metric");
     for collector in [
         Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(latency.clone()),
@@ -83,6 +92,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(reads.clone()),
         Box::new(replica_state.clone()),
         Box::new(replica_lag.clone()),
+        Box::new(queries.clone()),
     ] {
         registry.register(collector).expect("unique metric");
     }
@@ -95,6 +105,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         reads,
         replica_state,
         replica_lag,
+        queries,
     }
 });
 
@@ -113,6 +124,12 @@ pub fn observe(method: &str, route: &str, status: u16, seconds: f64) {
 /// (`db::conn`), and query errors mapped to a 5xx (`From<DieselError> for ApiError`).
 pub fn database_error() {
     METRICS.database_errors.inc();
+}
+
+/// The counter of statements sent to `database`: each pooled connection holds one and counts
+/// every statement it starts (`db::pool_with`).
+pub fn queries(database: &str) -> IntCounter {
+    METRICS.queries.with_label_values(&[database])
 }
 
 /// Counts one read sent to `target` (`replica` or `primary`).

@@ -61,6 +61,7 @@ pub fn pool(url: &str, max_size: usize) -> Result<DbPool, BoxError> {
 /// connection whose socket has closed (or whose transaction state broke) is dropped when it is
 /// handed back, so the pool recovers by itself when the database comes back.
 pub fn pool_with(url: &str, settings: PoolSettings) -> Result<DbPool, BoxError> {
+    use diesel::connection::InstrumentationEvent;
     use diesel_async::pooled_connection::{ManagerConfig, RecyclingMethod};
     use diesel_async::{AsyncConnection, SimpleAsyncConnection};
     use futures_util::FutureExt;
@@ -74,6 +75,14 @@ pub fn pool_with(url: &str, settings: PoolSettings) -> Result<DbPool, BoxError> 
     config.custom_setup = Box::new(move |url| {
         async move {
             let mut conn = AsyncPgConnection::establish(url).await?;
+            // Every statement is counted (`ogp_api_db_queries_total`), so that what a request
+            // costs in queries is observable (and tested: `include` is one query per level).
+            let queries = crate::metrics::queries(database_name(url));
+            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                if let InstrumentationEvent::StartQuery { .. } = event {
+                    queries.inc();
+                }
+            });
             conn.batch_execute(&format!("SET statement_timeout = {statement_ms}"))
                 .await
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
@@ -89,6 +98,20 @@ pub fn pool_with(url: &str, settings: PoolSettings) -> Result<DbPool, BoxError> 
         .create_timeout(Some(settings.wait_timeout))
         .recycle_timeout(Some(settings.wait_timeout))
         .build()?)
+}
+
+/// The database name of a connection string, the label of the statement counter (never the
+/// host or the credentials): a URL's path, or a key-value string's `dbname` (unquoted, as
+/// `db::embedded` writes it); empty when neither says.
+fn database_name(url: &str) -> &str {
+    if let Some((_, rest)) = url.split_once("://") {
+        let path = rest.split(['?', '#']).next().unwrap_or_default();
+        return path.split_once('/').map_or("", |(_, name)| name);
+    }
+    url.split_whitespace()
+        .find_map(|pair| pair.strip_prefix("dbname="))
+        .filter(|name| !name.starts_with('\''))
+        .unwrap_or_default()
 }
 
 pub use read::ReadPool;
@@ -164,4 +187,23 @@ pub async fn set_actor(conn: &mut AsyncPgConnection, actor: &str) -> diesel::Que
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_name;
+
+    #[test]
+    fn the_query_counter_is_labelled_by_database_name_only() {
+        assert_eq!(
+            database_name("postgres://u:secret@h:5432/ogp?sslmode=require"),
+            "ogp"
+        );
+        assert_eq!(database_name("postgres://u:secret@h"), "");
+        assert_eq!(
+            database_name("host='/tmp/x' port=5 user=u dbname=t_1"),
+            "t_1"
+        );
+        assert_eq!(database_name("host=h password=secret"), "");
+    }
 }

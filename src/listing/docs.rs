@@ -155,22 +155,10 @@ pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
                     .to_string(),
                 ObjectBuilder::new().schema_type(Type::Boolean),
             ),
-            "include" if !spec.includes.is_empty() => parameter(
-                name,
-                "Child collections to embed in each row, whole, with one query per collection \
-                 (repeat the key or give a comma list). An NDJSON export nests them the same \
-                 way (read in batches of 1000 rows); a CSV export refuses `include` (export the \
-                 child collection and join on its parent's id)."
-                    .to_string(),
-                ArrayBuilder::new().items(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .enum_values(Some(spec.includes.iter().copied())),
-                ),
-            )
-            .style(Some(ParameterStyle::Form))
-            .explode(Some(true)),
-            "include" => continue,
+            "include" => match include_parameter(spec) {
+                Some(built) => built,
+                None => continue,
+            },
             "format" => parameter(
                 name,
                 "Export every matching row, unpaginated: `csv` (RFC 4180, header row, arrays \
@@ -187,6 +175,61 @@ pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
     }
     out
 }
+
+/// The `include` parameter of `spec`'s list and items (`None` when it embeds nothing): its
+/// values are the declaration's.
+fn include_parameter(spec: &ListSpec) -> Option<ParameterBuilder> {
+    if spec.includes.is_empty() {
+        return None;
+    }
+    let built = parameter(
+        "include",
+        "What to embed in each row (repeat the key or give a comma list), one query per \
+         collection per level whatever the page size. A child collection (plural) is an array \
+         of its records, whole; a parent (singular) is an object, the same JSON as its own GET \
+         (`null` when the row names none); a path of two segments (`action_plan.country`) \
+         embeds the parent's parent in it, two being the deepest. An NDJSON export nests them \
+         the same way (read in batches of 1000 rows); a CSV export flattens parents into \
+         `action_plan.title`-style columns and refuses children (export the child collection \
+         and join on its parent's id). On an item GET the ETag is then weak, over the body, so \
+         that it changes when an embedded record does."
+            .to_string(),
+        ArrayBuilder::new().items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(spec.includes.iter().copied())),
+        ),
+    )
+    .style(Some(ParameterStyle::Form))
+    .explode(Some(true));
+    Some(built)
+}
+
+/// The documented query parameters of an item GET of `spec`'s collection: its `include`.
+pub fn item_parameters(spec: &ListSpec) -> Vec<Parameter> {
+    include_parameter(spec)
+        .map(|built| built.build())
+        .into_iter()
+        .collect()
+}
+
+/// Declares `$name`, the documented query parameters of an item GET of list `$spec`'s
+/// collection.
+macro_rules! item_params {
+    ($name:ident, $spec:expr) => {
+        #[doc = concat!("Query parameters of an item GET (documentation only), from `", stringify!($spec), "`.")]
+        pub struct $name;
+
+        impl utoipa::IntoParams for $name {
+            fn into_params(
+                _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+            ) -> Vec<utoipa::openapi::path::Parameter> {
+                $crate::listing::docs::item_parameters(&$spec)
+            }
+        }
+    };
+}
+pub(crate) use item_params;
 
 /// Declares `$name`, the documented query parameters of list `$spec`.
 macro_rules! list_params {

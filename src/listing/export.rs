@@ -41,7 +41,7 @@ pub const CHUNK_BYTES: usize = 32 * 1024;
 pub const CHUNKS_IN_FLIGHT: usize = 8;
 
 /// The field names of `T`, in the order of its schema (and of its JSON form).
-fn columns<T: ToSchema>() -> Vec<String> {
+pub fn columns<T: ToSchema>() -> Vec<String> {
     match T::schema() {
         RefOr::T(Schema::Object(object)) => object.properties.keys().cloned().collect(),
         _ => Vec::new(),

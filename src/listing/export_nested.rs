@@ -1,4 +1,5 @@
-//! NDJSON exports with `include`: each row with its children nested, as on a page.
+//! Exports with `include`: NDJSON with each row's children and parents nested, as on a page;
+//! CSV with its parents flattened into columns (`csv_parents.rs`).
 //!
 //! A streamed query cannot share its connection with the children's queries, so these exports
 //! walk the list in keyset batches of [`BATCH`] rows on one connection instead: a batch, then
@@ -8,7 +9,9 @@
 //! order, and a write between two batches is seen by the later batch only, as when paging.
 
 use super::budget::ExportBudget;
-use super::export::{hand_on, start_export, streamed_response, Piece, Stop, CHUNK_BYTES};
+use super::csv_parents::ParentRows;
+use super::export::{columns, hand_on, start_export, streamed_response, Piece, Stop, CHUNK_BYTES};
+use super::include::{with_parents, Sources};
 use super::request::{CursorState, Format, ListRequest};
 use super::spec::ListSpec;
 use super::{decode_cursor, fetch_page};
@@ -22,6 +25,7 @@ use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use std::time::Duration;
 use tokio::sync::mpsc;
+use utoipa::ToSchema;
 
 /// Rows per batch: large enough that the children's queries are few, small enough that a
 /// batch with its children stays a few MB.
@@ -33,22 +37,35 @@ async fn produce<T, E, M>(
     spec: &'static ListSpec,
     mut request: ListRequest,
     embed: M,
+    sources: Sources,
     sender: &mpsc::Sender<Piece>,
     timeout: Duration,
 ) -> Result<(), Stop>
 where
-    T: QueryableByName<Pg> + Serialize + Send + 'static,
+    T: QueryableByName<Pg> + Serialize + ToSchema + Send + 'static,
     E: Serialize,
     M: AsyncFn(&mut AsyncPgConnection, Vec<T>, &[&'static str]) -> Result<Vec<E>, ApiError>,
 {
     request.include_total = false;
     let mut remaining = request.export_limit;
     let mut buffer = Vec::with_capacity(CHUNK_BYTES * 2);
+    // A CSV export has parents only (the request refuses children): flattened into columns.
+    let mut csv = None;
+    if request.format == Format::Csv {
+        let started = ParentRows::new(sources, spec, &request.includes, columns::<T>())
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .and_then(|mut rows| rows.header(&mut buffer).map(|()| rows));
+        match started {
+            Ok(rows) => csv = Some(rows),
+            Err(error) => return hand_on(sender, Piece::Failed(error), timeout).await,
+        }
+    }
     loop {
         request.limit = remaining.map_or(BATCH, |left| left.min(BATCH));
         let batch = async {
             let page = fetch_page::<T>(conn, spec, &request).await?;
             let items = embed(conn, page.items, &request.includes).await?;
+            let items = with_parents(conn, sources, spec, items, &request.includes).await?;
             Ok::<_, ApiError>((items, page.next_cursor))
         }
         .await;
@@ -61,11 +78,17 @@ where
             }
         };
         remaining = remaining.map(|left| left - items.len() as i64);
-        for item in &items {
-            if let Err(error) = serde_json::to_writer(&mut buffer, item) {
-                return hand_on(sender, Piece::Failed(std::io::Error::other(error)), timeout).await;
+        let items: Vec<serde_json::Value> = items;
+        for item in items {
+            let written = match csv.as_mut() {
+                Some(rows) => rows.row(item, &mut buffer),
+                None => serde_json::to_writer(&mut buffer, &item)
+                    .map(|()| buffer.push(b'\n'))
+                    .map_err(std::io::Error::other),
+            };
+            if let Err(error) = written {
+                return hand_on(sender, Piece::Failed(error), timeout).await;
             }
-            buffer.push(b'\n');
             if buffer.len() >= CHUNK_BYTES {
                 let chunk = Bytes::from(std::mem::take(&mut buffer));
                 hand_on(sender, Piece::Bytes(chunk), timeout).await?;
@@ -84,6 +107,9 @@ where
             }
         }
     }
+    if let Some(Err(error)) = csv.as_mut().map(|rows| rows.finish(&mut buffer)) {
+        return hand_on(sender, Piece::Failed(error), timeout).await;
+    }
     // At least one chunk, even for no rows: the handler waits for a first one.
     hand_on(sender, Piece::Bytes(Bytes::from(buffer)), timeout).await?;
     hand_on(sender, Piece::Done, timeout).await
@@ -97,16 +123,18 @@ pub async fn export_nested<T, E, M>(
     request: ListRequest,
     name: &str,
     embed: M,
+    sources: Sources,
 ) -> Result<HttpResponse, ApiError>
 where
-    T: QueryableByName<Pg> + Serialize + Send + 'static,
+    T: QueryableByName<Pg> + Serialize + ToSchema + Send + 'static,
     E: Serialize + 'static,
     M: AsyncFn(&mut AsyncPgConnection, Vec<T>, &[&'static str]) -> Result<Vec<E>, ApiError>
         + 'static,
 {
+    let format = request.format;
     let receiver = start_export(pool, budget, async move |conn, sender, timeout| {
-        produce(conn, spec, request, embed, sender, timeout).await
+        produce(conn, spec, request, embed, sources, sender, timeout).await
     })
     .await?;
-    streamed_response(Format::Ndjson, name, receiver).await
+    streamed_response(format, name, receiver).await
 }

@@ -4,6 +4,7 @@
 use super::budget::ExportBudget;
 use super::export::export;
 use super::export_nested::export_nested;
+use super::include::{any_parent, with_parents, Sources};
 use super::request::{Format, ListRequest};
 use super::response::page_json;
 use super::spec::ListSpec;
@@ -132,13 +133,35 @@ where
             .app_data::<web::Data<ExportBudget>>()
             .ok_or_else(|| ApiError::internal("no export budget is registered"))?;
         if !request.includes.is_empty() {
-            // Only NDJSON takes `include` (the request refuses it for CSV).
-            return export_nested::<T, E, M>(pool, budget, spec, request, export_name, embed).await;
+            // CSV takes only parents' paths (the request refuses children for CSV).
+            let sources = Sources::of(req)?;
+            return export_nested::<T, E, M>(
+                pool,
+                budget,
+                spec,
+                request,
+                export_name,
+                embed,
+                sources,
+            )
+            .await;
         }
         return export::<T>(pool, budget, spec, request, export_name).await;
     }
     let page = fetch_page::<T>(&mut conn, spec, &request).await?;
     let items = embed(&mut conn, page.items, &request.includes).await?;
+    if any_parent(spec, &request.includes) {
+        let sources = Sources::of(req)?;
+        let items = with_parents(&mut conn, sources, spec, items, &request.includes).await?;
+        return Ok(page_json(
+            req,
+            PageOf {
+                items,
+                next_cursor: page.next_cursor,
+                total: page.total,
+            },
+        ));
+    }
     Ok(page_json(
         req,
         PageOf {

@@ -4,11 +4,13 @@
 //! in a [`spec::ListSpec`].
 
 pub mod budget;
+pub mod csv_parents;
 pub mod csv_row;
 pub mod docs;
 pub mod export;
 pub mod export_nested;
 pub mod handler;
+pub mod include;
 pub mod query;
 pub mod request;
 pub mod response;

@@ -1,6 +1,7 @@
 //! Parsing a list's query string against its [`ListSpec`]: every parameter known, every value
 //! valid, or a 400 that names the parameter and what it accepts.
 
+use super::include::is_parent;
 use super::spec::{Field, Kind, ListSpec};
 use super::sql::Bind;
 use super::{decode_cursor, DEFAULT_LIMIT, MAX_LIMIT};
@@ -408,23 +409,18 @@ impl ListRequest {
                         .iter()
                         .copied()
                         .find(|i| *i == name)
-                        .ok_or_else(|| {
-                            let offered = if spec.includes.is_empty() {
-                                "nothing on this list".to_string()
-                            } else {
-                                spec.includes.join(", ")
-                            };
-                            invalid("include", &format!("a comma list of: {offered}"), name)
-                        })
+                        .ok_or_else(|| invalid_include(spec, name))
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
         let format = negotiate(get("format"), accept)?;
         let export = format != Format::Json;
-        if format == Format::Csv && get("include").is_some() {
+        // Parents flatten into `action_plan.title`-style columns; children would need nesting.
+        let children = includes.iter().any(|path| !is_parent(spec, path));
+        if format == Format::Csv && children {
             return Err(ApiError::invalid_query(
-                "`include` does not apply to a CSV export (one row per record, no nesting): \
-                 export the child collection too, filtered by its parent's id, and join on that \
+                "`include` of a child collection does not apply to a CSV export (one row per \
+                 record, no nesting; parents are flattened): export the child collection too, filtered by its parent's id, and join on that \
                  id; or ask for NDJSON, which nests the children",
             ));
         }
@@ -443,6 +439,17 @@ impl ListRequest {
             format,
         })
     }
+}
+
+/// The 400 for an `include` value the list does not declare (unknown, or deeper than
+/// [`MAX_DEPTH`](super::include::MAX_DEPTH) segments), naming every allowed value.
+pub fn invalid_include(spec: &ListSpec, name: &str) -> ApiError {
+    let offered = if spec.includes.is_empty() {
+        "nothing on this list".to_string()
+    } else {
+        spec.includes.join(", ")
+    };
+    invalid("include", &format!("a comma list of: {offered}"), name)
 }
 
 fn unknown_parameter(spec: &ListSpec, name: &str) -> ApiError {

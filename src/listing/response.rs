@@ -2,11 +2,10 @@
 //! `If-None-Match` → 304 saves the transfer) and the cache policy of public data.
 
 use super::{Page, PageOf};
-use crate::http::{cache_control, if_none_match_lists};
+use crate::http::{body_etag, cache_control, if_none_match_lists};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
-use std::hash::{Hash, Hasher};
 
 /// The request's own path and query, with `cursor` replaced.
 fn next_url(req: &HttpRequest, cursor: &str) -> String {
@@ -16,13 +15,6 @@ fn next_url(req: &HttpRequest, cursor: &str) -> String {
     pairs.push(("cursor".to_string(), cursor.to_string()));
     let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
     format!("{}?{}", req.path(), query)
-}
-
-/// A weak ETag of a response body.
-fn body_etag(body: &[u8]) -> String {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    body.hash(&mut hasher);
-    format!("W/\"{:016x}{:08x}\"", hasher.finish(), body.len())
 }
 
 /// 200 with `body` and a weak ETag over it (or 304 when `If-None-Match` names the ETag).

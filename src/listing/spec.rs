@@ -118,8 +118,11 @@ pub struct ListSpec {
     pub groups: &'static [Group],
     /// SQL of the row's stored search document (a `tsvector` column), when the list offers `q`.
     pub search: Option<&'static str>,
-    /// Child collections `include=` accepts.
+    /// What `include=` accepts: child collections (`milestones`) and parent paths
+    /// (`action_plan`, `action_plan.country`; at most `include::MAX_DEPTH` segments).
     pub includes: &'static [&'static str],
+    /// The parents the rows name, embedded as objects (`listing::include`).
+    pub parents: &'static [super::include::Parent],
     /// Name of the timestamp column `updated_since` filters on.
     pub updated_at: &'static str,
 }

@@ -368,12 +368,27 @@ pub fn apply(spec: &mut Value, enums: &[Described]) {
 
 /// Whole examples for the bodies whose types cannot carry one in code (patches, views, the
 /// bundle, the problem document): real answers of the server over the demo data
-/// (`examples.json`); and each `Page_X` gets a page of `X`'s example. Spectral checks every
-/// example against its schema (`oas3-valid-schema-example`).
+/// (`examples.json`); each `XListItem` gets `X`'s example and each `Page_X` a page of its
+/// item's. Spectral checks every example against its schema (`oas3-valid-schema-example`).
 fn add_examples(schemas: &mut Map<String, Value>) {
     let examples: Map<String, Value> =
         serde_json::from_str(include_str!("examples.json")).expect("examples.json is an object");
     for (name, example) in examples {
+        if let Some(schema) = schemas.get_mut(&name).and_then(Value::as_object_mut) {
+            schema.insert("example".into(), example);
+        }
+    }
+    // A list item (an item GET's body too, with `include`) without children or parents
+    // embedded is its resource: the resource's example.
+    let items: Vec<(String, Value)> = schemas
+        .iter()
+        .filter(|(_, schema)| schema.get("example").is_none())
+        .filter_map(|(name, _)| {
+            let base = name.strip_suffix("ListItem")?;
+            Some((name.clone(), schemas.get(base)?.get("example")?.clone()))
+        })
+        .collect();
+    for (name, example) in items {
         if let Some(schema) = schemas.get_mut(&name).and_then(Value::as_object_mut) {
             schema.insert("example".into(), example);
         }

@@ -24,6 +24,7 @@ mod fixtures;
 mod helpers;
 mod hostile_input;
 mod idempotency;
+mod include;
 mod irm_eras;
 mod irm_findings;
 mod limits;

@@ -1,6 +1,6 @@
 //! Action plan endpoints.
 
-use super::list::{self, ActionPlanListItem, ActionPlanListParams};
+use super::list::{self, ActionPlanItemParams, ActionPlanListItem, ActionPlanListParams};
 use super::model::{ActionPlan, ActionPlanPatch, NewActionPlan};
 use super::TAG;
 use crate::actor::Actor;
@@ -9,6 +9,7 @@ use crate::db::{DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::flow::{self, Item};
 use crate::listing::handler::{self, AliasParent};
+use crate::listing::include;
 use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
 use crate::vocab::is_country_code;
@@ -20,9 +21,9 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 /// while the plan is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
-    params(("id" = i64, Path, description = "Action plan id")),
-    responses((status = 200, description = "The action plan", body = ActionPlan,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+    params(("id" = i64, Path, description = "Action plan id"), ActionPlanItemParams),
+    responses((status = 200, description = "The action plan, with what `include` embeds", body = ActionPlanListItem,
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
 )]
 #[get("/action-plans/{id}")]
 pub async fn get_action_plan(
@@ -30,7 +31,8 @@ pub async fn get_action_plan(
     pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    flow::get::<ActionPlan>(&req, &pool, id.into_inner()).await
+    let body = include::item(&req, &list::SPEC, list::embed)?;
+    flow::get_with::<ActionPlan, _>(&req, &pool, id.into_inner(), body).await
 }
 
 /// Create an action plan

@@ -3,12 +3,15 @@
 use super::model::ActionPlan;
 use crate::error::ApiError;
 use crate::listing::group_by;
+use crate::listing::include::{self, Parent, Source};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::commitments::{self, model::Commitment};
 use crate::resources::irm_findings::{self, model::IrmFinding};
 use crate::vocab::{PlanStatus, PublicInfluence};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
+use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
 
 pub static SPEC: ListSpec = ListSpec {
@@ -72,11 +75,21 @@ pub static SPEC: ListSpec = ListSpec {
     ],
     groups: &[],
     search: Some("p.search"),
-    includes: &["commitments", "irm_findings"],
+    includes: &["commitments", "irm_findings", "country"],
+    parents: &[Parent::by("country", "countries", "country_code")],
     updated_at: "p.updated_at",
 };
 
 crate::listing::docs::list_params!(ActionPlanListParams, SPEC);
+crate::listing::docs::item_params!(ActionPlanItemParams, SPEC);
+
+/// Plans embedded as parents (`include=action_plan` on commitments and findings).
+pub const SOURCE: Source = Source {
+    collection: "action_plans",
+    spec: &SPEC,
+    fetch: include::fetch::<ActionPlan>,
+    columns: crate::listing::export::columns::<ActionPlan>,
+};
 
 /// An action plan in a list, with the children named by `include=`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,6 +102,19 @@ pub struct ActionPlanListItem {
     /// The IRM's findings about the plan, by id (only with `include=irm_findings`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irm_findings: Option<Vec<IrmFinding>>,
+    /// The plan's country (`include=country`), embedded by `listing::include` after
+    /// serialization: always `None` here, declared for the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = country_schema)]
+    pub country: Option<Value>,
+}
+
+fn country_schema() -> RefOr<Schema> {
+    include::parent_schema(
+        "Country",
+        &[],
+        "The plan's country, as its own GET answers it (only with `include=country`)",
+    )
 }
 
 /// Adds the requested children to a page of plans: one query per collection.
@@ -122,6 +148,7 @@ pub async fn embed(
                 .as_mut()
                 .map(|by_plan| by_plan.remove(&plan.id).unwrap_or_default()),
             action_plan: plan,
+            country: None,
         })
         .collect())
 }

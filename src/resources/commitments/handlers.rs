@@ -1,6 +1,6 @@
 //! Commitment endpoints.
 
-use super::list::{self, CommitmentListItem, CommitmentListParams};
+use super::list::{self, CommitmentItemParams, CommitmentListItem, CommitmentListParams};
 use super::model::{Commitment, CommitmentPatch, NewCommitment};
 use super::TAG;
 use crate::actor::Actor;
@@ -9,6 +9,7 @@ use crate::db::{DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::flow::{self, Item};
 use crate::listing::handler::{self, AliasParent};
+use crate::listing::include;
 use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
@@ -19,9 +20,9 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 /// 304 while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
-    params(("id" = i64, Path, description = "Commitment id")),
-    responses((status = 200, description = "The commitment", body = Commitment,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+    params(("id" = i64, Path, description = "Commitment id"), CommitmentItemParams),
+    responses((status = 200, description = "The commitment, with what `include` embeds", body = CommitmentListItem,
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
 )]
 #[get("/commitments/{id}")]
 pub async fn get_commitment(
@@ -29,7 +30,8 @@ pub async fn get_commitment(
     pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    flow::get::<Commitment>(&req, &pool, id.into_inner()).await
+    let body = include::item(&req, &list::SPEC, list::embed)?;
+    flow::get_with::<Commitment, _>(&req, &pool, id.into_inner(), body).await
 }
 
 /// Create a commitment

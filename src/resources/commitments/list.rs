@@ -4,6 +4,7 @@
 use super::model::Commitment;
 use crate::error::ApiError;
 use crate::listing::group_by;
+use crate::listing::include::{self, Parent, Source};
 use crate::listing::spec::{Field, Group, Kind, ListSpec};
 use crate::resources::irm_findings::{self, model::IrmFinding};
 use crate::resources::milestones::{self, model::Milestone};
@@ -13,6 +14,8 @@ use crate::vocab::{
 };
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
+use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
 
 /// Filters on the commitment's plan.
@@ -202,11 +205,30 @@ pub static SPEC: ListSpec = ListSpec {
         },
     ],
     search: Some("c.search"),
-    includes: &["milestones", "irm_findings"],
+    includes: &[
+        "milestones",
+        "irm_findings",
+        "action_plan",
+        "country",
+        "action_plan.country",
+    ],
+    parents: &[
+        Parent::by("action_plan", "action_plans", "action_plan_id"),
+        Parent::through("country", "countries", "action_plan", "country_code"),
+    ],
     updated_at: "c.updated_at",
 };
 
 crate::listing::docs::list_params!(CommitmentListParams, SPEC);
+crate::listing::docs::item_params!(CommitmentItemParams, SPEC);
+
+/// Commitments embedded as parents (`include=commitment` on milestones and findings).
+pub const SOURCE: Source = Source {
+    collection: "commitments",
+    spec: &SPEC,
+    fetch: include::fetch::<Commitment>,
+    columns: crate::listing::export::columns::<Commitment>,
+};
 
 /// A commitment in a list, with the children named by `include=`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -219,6 +241,33 @@ pub struct CommitmentListItem {
     /// The IRM's findings about the commitment, by id (only with `include=irm_findings`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irm_findings: Option<Vec<IrmFinding>>,
+    /// The commitment's plan (`include=action_plan`), embedded by `listing::include` after
+    /// serialization: always `None` here, declared for the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = action_plan_schema)]
+    pub action_plan: Option<Value>,
+    /// Its plan's country (`include=country`), embedded as `action_plan` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = country_schema)]
+    pub country: Option<Value>,
+}
+
+fn action_plan_schema() -> RefOr<Schema> {
+    include::parent_schema(
+        "ActionPlan",
+        &[("country", "Country")],
+        "The commitment's action plan, as its own GET answers it (only with \
+         `include=action_plan` or `action_plan.country`)",
+    )
+}
+
+fn country_schema() -> RefOr<Schema> {
+    include::parent_schema(
+        "Country",
+        &[],
+        "The country of the commitment's plan, as its own GET answers it (only with \
+         `include=country`)",
+    )
 }
 
 /// Adds the requested children to a page of commitments: one query per collection.
@@ -252,6 +301,8 @@ pub async fn embed(
                 .as_mut()
                 .map(|by_commitment| by_commitment.remove(&commitment.id).unwrap_or_default()),
             commitment,
+            action_plan: None,
+            country: None,
         })
         .collect())
 }

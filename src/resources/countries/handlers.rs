@@ -1,6 +1,6 @@
 //! Country endpoints.
 
-use super::list::{self, CountryListItem, CountryListParams};
+use super::list::{self, CountryItemParams, CountryListItem, CountryListParams};
 use super::model::{Country, CountryPatch, CountryReplacement, NewCountry};
 use super::TAG;
 use crate::actor::Actor;
@@ -9,6 +9,7 @@ use crate::db::{DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::flow::{self, Item};
 use crate::listing::handler;
+use crate::listing::include;
 use crate::listing::Page;
 use crate::openapi::{
     CreateProblems, DeleteProblems, ItemProblems, ListProblems, PutProblems, UpdateProblems,
@@ -21,9 +22,9 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 /// while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code, e.g. `MEX`")),
-    responses((status = 200, description = "The country", body = Country,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code, e.g. `MEX`"), CountryItemParams),
+    responses((status = 200, description = "The country, with what `include` embeds", body = CountryListItem,
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
 )]
 #[get("/countries/{code}")]
 pub async fn get_country(
@@ -31,7 +32,8 @@ pub async fn get_country(
     pool: ReadPool,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    flow::get::<Country>(&req, &pool, code.into_inner()).await
+    let body = include::item(&req, &list::SPEC, list::embed)?;
+    flow::get_with::<Country, _>(&req, &pool, code.into_inner(), body).await
 }
 
 /// Create a country

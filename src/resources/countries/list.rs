@@ -3,6 +3,7 @@
 use super::model::Country;
 use crate::error::ApiError;
 use crate::listing::group_by;
+use crate::listing::include::{self, Source};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::action_plans::{self, model::ActionPlan};
 use crate::vocab::{MembershipStatus, Region};
@@ -45,10 +46,20 @@ pub static SPEC: ListSpec = ListSpec {
     groups: &[],
     search: Some("c.search"),
     includes: &["action_plans"],
+    parents: &[],
     updated_at: "c.updated_at",
 };
 
 crate::listing::docs::list_params!(CountryListParams, SPEC);
+crate::listing::docs::item_params!(CountryItemParams, SPEC);
+
+/// Countries embedded as parents (`include=country` on plans, commitments, findings).
+pub const SOURCE: Source = Source {
+    collection: "countries",
+    spec: &SPEC,
+    fetch: include::fetch::<Country>,
+    columns: crate::listing::export::columns::<Country>,
+};
 
 /// A country in a list, with its action plans when `include=action_plans`.
 #[derive(Debug, Serialize, ToSchema)]

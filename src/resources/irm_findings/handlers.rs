@@ -1,6 +1,6 @@
 //! IRM finding endpoints.
 
-use super::list::{self, IrmFindingListParams};
+use super::list::{self, IrmFindingItemParams, IrmFindingListItem, IrmFindingListParams};
 use super::model::{IrmFinding, IrmFindingPatch, NewIrmFinding};
 use super::TAG;
 use crate::actor::Actor;
@@ -9,6 +9,7 @@ use crate::db::{DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::flow::{self, Item};
 use crate::listing::handler::{self, AliasParent};
+use crate::listing::include;
 use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
@@ -19,9 +20,9 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 /// while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
-    params(("id" = i64, Path, description = "IRM finding id")),
-    responses((status = 200, description = "The IRM finding", body = IrmFinding,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+    params(("id" = i64, Path, description = "IRM finding id"), IrmFindingItemParams),
+    responses((status = 200, description = "The IRM finding, with what `include` embeds", body = IrmFindingListItem,
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
 )]
 #[get("/irm-findings/{id}")]
 pub async fn get_irm_finding(
@@ -29,7 +30,8 @@ pub async fn get_irm_finding(
     pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    flow::get::<IrmFinding>(&req, &pool, id.into_inner()).await
+    let body = include::item(&req, &list::SPEC, list::embed)?;
+    flow::get_with::<IrmFinding, _>(&req, &pool, id.into_inner(), body).await
 }
 
 /// Create an IRM finding
@@ -104,7 +106,7 @@ pub async fn delete_irm_finding(
     tag = TAG,
     params(IrmFindingListParams),
     responses((status = 200, description = "A page of IRM findings",
-        content((Page<IrmFinding> = "application/json")),
+        content((Page<IrmFindingListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -116,7 +118,7 @@ pub async fn list_irm_findings(req: HttpRequest, pool: ReadPool) -> Result<HttpR
         &pool,
         &list::SPEC,
         None,
-        handler::no_embedding,
+        list::embed,
         IrmFinding::COLLECTION,
     )
     .await
@@ -130,7 +132,7 @@ pub async fn list_irm_findings(req: HttpRequest, pool: ReadPool) -> Result<HttpR
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id"), IrmFindingListParams),
     responses((status = 200, description = "A page of the IRM findings about an action plan",
-        content((Page<IrmFinding> = "application/json")),
+        content((Page<IrmFindingListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -152,7 +154,7 @@ pub async fn list_action_plan_irm_findings(
         &pool,
         &list::SPEC,
         Some(parent),
-        handler::no_embedding,
+        list::embed,
         IrmFinding::COLLECTION,
     )
     .await
@@ -166,7 +168,7 @@ pub async fn list_action_plan_irm_findings(
     tag = TAG,
     params(("id" = i64, Path, description = "Commitment id"), IrmFindingListParams),
     responses((status = 200, description = "A page of the IRM findings about a commitment",
-        content((Page<IrmFinding> = "application/json")),
+        content((Page<IrmFindingListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -188,7 +190,7 @@ pub async fn list_commitment_irm_findings(
         &pool,
         &list::SPEC,
         Some(parent),
-        handler::no_embedding,
+        list::embed,
         IrmFinding::COLLECTION,
     )
     .await

@@ -1,10 +1,18 @@
 //! What the IRM finding list offers.
 
+use super::model::IrmFinding;
+use crate::error::ApiError;
+use crate::listing::include::{self, Parent};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::vocab::{
     Completion, DidItOpenGovernment, EarlyResults, FindingKind, OgpValue, PotentialForResults,
     PotentialImpact, Report, Specificity, VerdictBasis,
 };
+use diesel_async::AsyncPgConnection;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::ToSchema;
 
 pub static SPEC: ListSpec = ListSpec {
     from: "irm_findings f",
@@ -218,8 +226,85 @@ pub static SPEC: ListSpec = ListSpec {
     ],
     groups: &[],
     search: Some("f.search"),
-    includes: &[],
+    includes: &[
+        "commitment",
+        "action_plan",
+        "country",
+        "commitment.action_plan",
+        "commitment.country",
+        "action_plan.country",
+    ],
+    parents: &[
+        Parent::by("commitment", "commitments", "commitment_id"),
+        Parent::by("action_plan", "action_plans", "action_plan_id"),
+        Parent::through("country", "countries", "action_plan", "country_code"),
+    ],
     updated_at: "f.updated_at",
 };
 
 crate::listing::docs::list_params!(IrmFindingListParams, SPEC);
+crate::listing::docs::item_params!(IrmFindingItemParams, SPEC);
+
+/// A finding in a list (or an item GET with `include`), with the parents `include=` names.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IrmFindingListItem {
+    #[serde(flatten)]
+    pub finding: IrmFinding,
+    /// The finding's commitment (`include=commitment`; `null` for a finding about a whole
+    /// plan), embedded by `listing::include` after serialization: always `None` here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = commitment_schema)]
+    pub commitment: Option<Value>,
+    /// The finding's plan (`include=action_plan`), embedded as `commitment` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = action_plan_schema)]
+    pub action_plan: Option<Value>,
+    /// The plan's country (`include=country`), embedded as `commitment` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = country_schema)]
+    pub country: Option<Value>,
+}
+
+fn commitment_schema() -> RefOr<Schema> {
+    include::parent_schema(
+        "Commitment",
+        &[("action_plan", "ActionPlan"), ("country", "Country")],
+        "The finding's commitment, as its own GET answers it; `null` for a finding about a \
+         whole plan (only with `include=commitment` or a path under it)",
+    )
+}
+
+fn action_plan_schema() -> RefOr<Schema> {
+    include::parent_schema(
+        "ActionPlan",
+        &[("country", "Country")],
+        "The finding's action plan, as its own GET answers it (only with `include=action_plan` \
+         or `action_plan.country`)",
+    )
+}
+
+fn country_schema() -> RefOr<Schema> {
+    include::parent_schema(
+        "Country",
+        &[],
+        "The country of the finding's plan, as its own GET answers it (only with \
+         `include=country`)",
+    )
+}
+
+/// Findings have no children: their rows as list items (parents come after serialization).
+pub async fn embed(
+    _: &mut AsyncPgConnection,
+    rows: Vec<IrmFinding>,
+    _: &[&'static str],
+) -> Result<Vec<IrmFindingListItem>, ApiError> {
+    Ok(rows
+        .into_iter()
+        .map(|finding| IrmFindingListItem {
+            finding,
+            commitment: None,
+            action_plan: None,
+            country: None,
+        })
+        .collect())
+}

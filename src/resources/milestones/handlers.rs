@@ -1,6 +1,6 @@
 //! Milestone endpoints.
 
-use super::list::{self, MilestoneListParams};
+use super::list::{self, MilestoneItemParams, MilestoneListItem, MilestoneListParams};
 use super::model::{Milestone, MilestonePatch, NewMilestone};
 use super::TAG;
 use crate::actor::Actor;
@@ -9,6 +9,7 @@ use crate::db::{DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::flow::{self, Item};
 use crate::listing::handler::{self, AliasParent};
+use crate::listing::include;
 use crate::listing::Page;
 use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
@@ -19,9 +20,9 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 /// while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
-    params(("id" = i64, Path, description = "Milestone id")),
-    responses((status = 200, description = "The milestone", body = Milestone,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+    params(("id" = i64, Path, description = "Milestone id"), MilestoneItemParams),
+    responses((status = 200, description = "The milestone, with what `include` embeds", body = MilestoneListItem,
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
 )]
 #[get("/milestones/{id}")]
 pub async fn get_milestone(
@@ -29,7 +30,8 @@ pub async fn get_milestone(
     pool: ReadPool,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    flow::get::<Milestone>(&req, &pool, id.into_inner()).await
+    let body = include::item(&req, &list::SPEC, list::embed)?;
+    flow::get_with::<Milestone, _>(&req, &pool, id.into_inner(), body).await
 }
 
 /// Create a milestone
@@ -103,7 +105,7 @@ pub async fn delete_milestone(
     tag = TAG,
     params(MilestoneListParams),
     responses((status = 200, description = "A page of milestones",
-        content((Page<Milestone> = "application/json")),
+        content((Page<MilestoneListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -115,7 +117,7 @@ pub async fn list_milestones(req: HttpRequest, pool: ReadPool) -> Result<HttpRes
         &pool,
         &list::SPEC,
         None,
-        handler::no_embedding,
+        list::embed,
         Milestone::COLLECTION,
     )
     .await
@@ -129,7 +131,7 @@ pub async fn list_milestones(req: HttpRequest, pool: ReadPool) -> Result<HttpRes
     tag = TAG,
     params(("id" = i64, Path, description = "Commitment id"), MilestoneListParams),
     responses((status = 200, description = "A page of a commitment's milestones",
-        content((Page<Milestone> = "application/json")),
+        content((Page<MilestoneListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
             ("ETag" = String, description = "Weak ETag of the page"))),
         ListProblems)
@@ -151,7 +153,7 @@ pub async fn list_commitment_milestones(
         &pool,
         &list::SPEC,
         Some(parent),
-        handler::no_embedding,
+        list::embed,
         Milestone::COLLECTION,
     )
     .await
