@@ -38,7 +38,7 @@ fi
 # stdout goes to $work/out, its stderr (progress lines, then time's report) to $work/err.
 timed() {
   local db="$1"; shift
-  env DATABASE_URL="$base/$db" OGP_STATEMENT_TIMEOUT_MS=0 RUST_LOG=info \
+  env DATABASE_URL="$base/$db" OGP_STATEMENT_TIMEOUT_MS=3600000 RUST_LOG=info \
     /usr/bin/time -v "$bin" "$@" >"$work/out" 2>"$work/err"
 }
 seconds() { awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$work/err"; }
@@ -48,7 +48,7 @@ if [[ " $steps " == *" export "* ]]; then
   filter=()
   [ -n "$countries" ] && filter=(--country-code "$countries")
   echo "exporting ogp_bench_large${countries:+ ($countries)} ..."
-  timed ogp_bench_large export "${filter[@]}" --output "$bundle"
+  timed ogp_bench_large export "${filter[@]}" --output "$bundle" || { tail -n 30 "$work/err" >&2; exit 1; }
   records=$(sed -n 's/.*export: exporting done: \([0-9]*\) records.*/\1/p' "$work/err" | tail -n 1)
   python3 - "$records" "$(seconds)" "$(rss_mib)" "$(stat -c %s "$bundle")" <<'PY'
 import sys
