@@ -378,3 +378,83 @@ impl<'de> Visitor<'de> for Records<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::web::Bytes;
+    use std::io::Write;
+
+    /// Every record the passes hand on, as `(collection, index, value)`.
+    fn read_all(source: &Source) -> (Outline, Vec<(usize, u64, Value)>) {
+        let outline = outline(source, |_| {}).unwrap();
+        let (sender, mut receiver) = mpsc::channel(1000);
+        produce(source, &outline, &sender);
+        drop(sender);
+        let mut out = Vec::new();
+        while let Some(event) = receiver.blocking_recv() {
+            let Event::Chunk {
+                collection,
+                records,
+                ..
+            } = event
+            else {
+                panic!("a pass failed");
+            };
+            out.extend(records.into_iter().map(|r| (collection, r.index, r.value)));
+        }
+        (outline, out)
+    }
+
+    const TEXT: &str = "{ \"milestones\" \n :\t[{\"a\": 1}, 2] , \"version\":1,\n\
+                        \"countries\":[ {\"code\":\"MEX\"} ],\"action_plans\" :null, \
+                        \"extra\": {\"x\": [1]}}";
+
+    #[test]
+    fn sections_are_read_from_where_they_start_in_collection_order_whatever_the_spacing() {
+        let (outline, records) = read_all(&Source::Memory(Bytes::from_static(TEXT.as_bytes())));
+        assert_eq!(outline.records(), 3);
+        assert!(outline.sections[1].is_none(), "null is an empty collection");
+        assert_eq!(outline.errors.len(), 1, "the unknown key");
+        assert_eq!(outline.version, Some(Value::from(1)));
+        assert_eq!(
+            records,
+            [
+                (0, 0, serde_json::json!({"code": "MEX"})),
+                (3, 0, serde_json::json!({"a": 1})),
+                (3, 1, Value::from(2)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_gzip_file_is_decompressed_again_for_each_pass_and_reads_the_same() {
+        let dir = std::env::temp_dir().join(format!("ogp-sections-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bundle.json.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(TEXT.as_bytes()).unwrap();
+        std::fs::write(&path, gz.finish().unwrap()).unwrap();
+        let memory = read_all(&Source::Memory(Bytes::from_static(TEXT.as_bytes()))).1;
+        assert_eq!(read_all(&Source::file(&path).unwrap()).1, memory);
+        // Spooled (standard input) the same way, and the spool removed with its source.
+        let spooled = Source::spool(std::fs::File::open(&path).unwrap(), &dir, |_| {}).unwrap();
+        assert_eq!(read_all(&spooled).1, memory);
+        let Source::File { path: spool, .. } = &spooled else {
+            unreachable!()
+        };
+        let spool = spool.clone();
+        drop(spooled);
+        assert!(!spool.exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_document_that_is_not_json_is_malformed_and_one_that_is_not_an_object_is_said_so() {
+        let bad = Source::Memory(Bytes::from_static(b"{\"countries\": [1,"));
+        let error = outline(&bad, |_| {}).unwrap_err();
+        assert_eq!(error.status.as_u16(), 400, "{error}");
+        let array = Source::Memory(Bytes::from_static(b"[{\"a\": 1}]"));
+        assert!(outline(&array, |_| {}).unwrap().not_object);
+    }
+}
