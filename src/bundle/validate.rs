@@ -109,13 +109,15 @@ impl Checker {
         let mut errors = Vec::new();
         match &outline.version {
             Some(Value::Number(n)) if n.as_i64() == Some(VERSION) => {}
-            Some(other) => return Err(ApiError::validation(vec![FieldError::new(
-                "version",
-                format!(
+            Some(other) => {
+                return Err(ApiError::validation(vec![FieldError::new(
+                    "version",
+                    format!(
                     "version {other} is not supported: this server reads bundle version {VERSION}"
                 ),
-            )
-            .under("")])),
+                )
+                .under("")]))
+            }
             None => errors
                 .push(FieldError::new("version", format!("is required ({VERSION})")).under("")),
         }

@@ -43,7 +43,7 @@ fn file(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-fn remove(path: &PathBuf) {
+fn remove(path: &std::path::Path) {
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
 
