@@ -10,6 +10,10 @@
 #    dropped first): counts, time, records/s, peak RSS.
 # 3. The same import again: records/s, peak RSS, and a check that it wrote nothing (no
 #    change-feed entry, nothing created or updated).
+# STEPS=check (with an exported bundle kept by KEEP_BUNDLE=1): the bundle with one byte of its
+# `format` changed (restored after), imported: every record read and checked, nothing written,
+# a 422 at the end: the rate of reading and checking alone, and the peak RSS of the import's
+# key sets at the bundle's full size, without the hours PostgreSQL takes to insert it.
 # Uses the PostgreSQL at /tmp/ogp-bench if it runs, else starts it (and stops it again); builds
 # nothing: BIN (default target/release/ogp-api). The bundle is deleted at the end
 # (KEEP_BUNDLE=1 keeps it in /tmp/ogp-import-bench).
@@ -86,5 +90,23 @@ PY
     exit 1
   fi
   echo "re-import wrote nothing (change feed: $after entries before and after)"
+fi
+if [[ " $steps " == *" check "* ]]; then
+  psql "$base/postgres" -qc 'DROP DATABASE IF EXISTS ogp_import_bench' -c 'CREATE DATABASE ogp_import_bench'
+  DATABASE_URL="$base/ogp_import_bench" "$bin" migrate >/dev/null 2>&1
+  [ "$(head -c 26 "$bundle")" = '{"format":"ogp-api.bundle"' ] || { echo "not an export: $bundle" >&2; exit 1; }
+  printf 'X' | dd of="$bundle" bs=1 seek=24 conv=notrunc status=none
+  trap 'printf e | dd of="$bundle" bs=1 seek=24 conv=notrunc status=none' EXIT
+  if timed ogp_import_bench import "$bundle"; then echo "the check-only import succeeded" >&2; exit 1; fi
+  printf e | dd of="$bundle" bs=1 seek=24 conv=notrunc status=none
+  trap - EXIT
+  grep -q "/format: must be" "$work/err" || { tail -n 30 "$work/err" >&2; exit 1; }
+  total=$(sed -n 's/.*import: writing \([0-9]*\) records.*/\1/p' "$work/err" | head -n 1)
+  python3 - "$total" "$(seconds)" "$(rss_mib)" "$(stat -c %s "$bundle")" <<'PY'
+import sys
+records, seconds, rss, size = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+print(f"check only: {records:,} records, {size / 2**20:,.0f} MiB read and checked in {seconds:.1f} s "
+      f"= {records / seconds:,.0f} records/s, peak RSS {rss} MiB, nothing written")
+PY
 fi
 [ -n "${KEEP_BUNDLE:-}" ] || rm -f "$bundle"
