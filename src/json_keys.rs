@@ -34,6 +34,16 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, serde_json::Error> {
     Ok(Parsed { value, duplicates })
 }
 
+/// A seed building one value (with `path` as its field path's prefix, `""` for none) and
+/// recording its duplicate keys into `duplicates`: for a document read piece by piece (a
+/// bundle's records, one at a time), where [`parse`] would need it whole.
+pub fn seed<'a>(
+    path: &'a str,
+    duplicates: &'a mut Vec<String>,
+) -> impl for<'de> DeserializeSeed<'de, Value = Value> + 'a {
+    Seed { path, duplicates }
+}
+
 /// Builds one value at `path`, recording duplicate keys into `duplicates`.
 struct Seed<'a> {
     path: &'a str,

@@ -6,6 +6,7 @@
 
 use crate::bundle::apply::{apply, ImportOptions, NoProgress};
 use crate::bundle::format::COLLECTIONS;
+use crate::bundle::source::Source;
 use crate::bundle::upsert::ImportOutcome;
 use crate::db::{self, DbPool};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -98,14 +99,14 @@ fn report(outcome: &ImportOutcome) -> String {
 /// Loads the demo data in one transaction, upserting each record by its natural key. Returns
 /// what it did.
 pub async fn load_demo(pool: &DbPool) -> Result<String, BoxError> {
-    let bundle = demo_bundle()?;
+    let bundle = serde_json::to_vec(&demo_bundle()?)?;
     let mut conn = db::conn(pool).await.map_err(|e| e.to_string())?;
     let outcome = apply(
         &mut conn,
         SEED_ACTOR,
-        bundle,
+        Source::Memory(bundle.into()),
         ImportOptions::default(),
-        &NoProgress,
+        std::sync::Arc::new(NoProgress),
     )
     .await
     .map_err(|e| {

@@ -2,24 +2,27 @@
 //!
 //! The body (`application/json`, optionally `Content-Encoding: gzip`) may be as large as the
 //! import limit (`OGP_IMPORT_BODY_LIMIT`), compressed and decompressed alike: a gzip bomb is a
-//! 413 once its output passes the limit, never a buffer without bound. Then, in one transaction:
-//! every record checked (`validate`), every error listed in one 422; then every record written
-//! (`upsert`). `?dry_run=true` does the same and rolls back.
+//! 413 once its output passes the limit, never a buffer without bound. Then `apply` imports it
+//! as the CLI imports a file, chunk by chunk in one transaction, every error listed in one
+//! 422. `?dry_run=true` does the same and rolls back.
 
 use super::apply::{apply, ImportOptions, NoProgress};
 use super::format::Bundle;
+use super::source::Source;
 use super::upsert::ImportOutcome;
 use super::{ImportBodyLimit, TAG};
 use crate::actor::{Actor, Role};
 use crate::body::{read_whole, BodyTimeout, DEFAULT_BODY_TIMEOUT};
 use crate::db::{self, DbPool};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::openapi::CreateProblems;
 use actix_web::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use std::io::Read;
+use std::sync::Arc;
 use utoipa::IntoParams;
 
 /// The query of an import.
@@ -132,31 +135,25 @@ pub async fn import_bundle(
         )));
     }
     let received = read_whole(&mut payload, limit, timeout).await?;
-    // One copy of the body at a time: the compressed bytes go as soon as they are inflated,
-    // and the text as soon as it is parsed.
-    let body: Vec<u8> = if gzip {
+    // One copy of the body at a time: the compressed bytes go as soon as they are inflated.
+    let body = if gzip {
         let inflated = gunzip(&received, limit)?;
         drop(received);
-        inflated
+        Bytes::from(inflated)
     } else {
-        Vec::from(received)
+        received.freeze()
     };
-    let parsed = crate::json_keys::parse(&body)
-        .map_err(|e| ApiError::malformed_json(format!("the body is not valid JSON: {e}")))?;
-    drop(body);
-    if !parsed.duplicates.is_empty() {
-        return Err(ApiError::validation(
-            parsed
-                .duplicates
-                .into_iter()
-                .map(|field| FieldError::new(field, "given more than once in one object"))
-                .collect(),
-        ));
-    }
-    let bundle = parsed.value;
 
     let mut conn = db::conn(&pool).await?;
     let options = ImportOptions { dry_run, prune };
-    let outcome = apply(&mut conn, &actor.name, bundle, options, &NoProgress).await?;
+    let source = Source::Memory(body);
+    let outcome = apply(
+        &mut conn,
+        &actor.name,
+        source,
+        options,
+        Arc::new(NoProgress),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(outcome))
 }

@@ -189,3 +189,42 @@ pub async fn plans(
         .load(conn)
         .await
 }
+
+/// The ids of the commitments with these natural keys `(country code, plan number, commitment
+/// number)` (those that exist), locked: the parents a chunk of milestones or findings names,
+/// in one round trip, whether the bundle wrote them or the database held them.
+pub async fn commitment_ids(
+    conn: &mut AsyncPgConnection,
+    keys: &[(String, i32, i32)],
+) -> QueryResult<Vec<((String, i32, i32), i64)>> {
+    let codes: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+    let plans: Vec<i32> = keys.iter().map(|k| k.1).collect();
+    let numbers: Vec<i32> = keys.iter().map(|k| k.2).collect();
+    let found: Vec<(String, i32, i32, i64)> = commitments::table
+        .inner_join(action_plans::table)
+        .filter(
+            sql::<Bool>(
+                "(action_plans.country_code, action_plans.number, commitments.number) \
+                 IN (SELECT * FROM unnest(",
+            )
+            .bind::<Array<Text>, _>(codes)
+            .sql(", ")
+            .bind::<Array<Int4>, _>(plans)
+            .sql(", ")
+            .bind::<Array<Int4>, _>(numbers)
+            .sql("))"),
+        )
+        .select((
+            action_plans::country_code,
+            action_plans::number,
+            commitments::number,
+            commitments::id,
+        ))
+        .for_update()
+        .load(conn)
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|(code, plan, number, id)| ((code, plan, number), id))
+        .collect())
+}

@@ -1,7 +1,8 @@
 //! Bundles: the corpus in and out as one JSON document (`format.rs`), records naming their
 //! parents by natural key. `POST /api/v1/imports` upserts a bundle all or nothing
-//! (`import.rs` reads the body, `apply.rs` runs the import: `validate.rs` checks everything,
-//! then `upsert.rs` writes, the large collections in batches through `batch.rs`); `GET
+//! (`import.rs` reads the body, `apply.rs` runs the import over a `source.rs`, read section by
+//! section and chunk by chunk by `sections.rs`: `validate.rs` checks each chunk, then
+//! `upsert.rs` writes it, the large collections in batches through `batch.rs`); `GET
 //! /api/v1/exports/bundle` streams one (`export.rs`). Above the resources on the module ladder:
 //! it reads and writes each of them through their own validation and flows.
 
@@ -13,6 +14,8 @@ pub mod format;
 pub mod import;
 pub mod lookup;
 pub mod prune;
+pub mod sections;
+pub mod source;
 pub mod upsert;
 pub mod validate;
 

@@ -1,5 +1,5 @@
-//! An import's second step, inside its one transaction: each checked record upserted by its
-//! natural key, parents first. Countries and plans go one by one: a new record is inserted
+//! An import's writes, inside its one transaction, a checked chunk at a time (`Writer`): each
+//! record upserted by its natural key, parents first. Countries and plans go one by one: a new record is inserted
 //! through the create flow's write (`flow::store_new`); commitments, milestones and findings in
 //! batches (`super::batch`: one lookup and one multi-row insert per batch). A changed record is
 //! updated through the update flow's write (`Item::prepare`, then `Item::store_update`:
@@ -7,23 +7,22 @@
 //! identical one (its create body equals the stored row's create-body form) is not written at
 //! all, so neither its version nor the change feed moves.
 
-use super::apply::ImportProgress;
-use super::batch::{self, at, unchanged, Pending, BATCH};
+use super::batch::{self, at, unchanged, Pending};
 use super::lookup;
 use super::prune::Kept;
-use super::validate::{Checked, CommitmentKey, PlanKey};
+use super::validate::{CommitmentKey, PlanKey};
 use crate::db::keyed::Keyed;
 use crate::error::ApiError;
 use crate::flow::{store_new, Item};
-use crate::resources::action_plans::model::ActionPlan;
-use crate::resources::commitments::model::Commitment;
-use crate::resources::countries::model::Country;
+use crate::resources::action_plans::model::{ActionPlan, NewActionPlan};
+use crate::resources::commitments::model::{Commitment, NewCommitment};
+use crate::resources::countries::model::{Country, NewCountry};
 use crate::resources::irm_findings::eras::PlanYears;
-use crate::resources::irm_findings::model::IrmFinding;
-use crate::resources::milestones::model::Milestone;
+use crate::resources::irm_findings::model::{IrmFinding, NewIrmFinding};
+use crate::resources::milestones::model::{Milestone, NewMilestone};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 /// What an import did (or, in a dry run, would do) to one collection.
@@ -78,13 +77,6 @@ where
     T::store_update(conn, &current, &write).await
 }
 
-/// Ids (and, for plans, years) of the parents written or found so far, by natural key.
-#[derive(Default)]
-struct Ids {
-    plans: HashMap<PlanKey, (i64, PlanYears)>,
-    commitments: HashMap<CommitmentKey, i64>,
-}
-
 fn years(plan: &ActionPlan) -> PlanYears {
     PlanYears {
         start: plan.start_year,
@@ -92,152 +84,178 @@ fn years(plan: &ActionPlan) -> PlanYears {
     }
 }
 
-impl Ids {
-    /// A plan the bundle names but does not hold is looked up (once), unless validation found
-    /// it already.
-    async fn plan(
+/// Writes checked chunks, parents first, keeping only the plans' ids between chunks (a few
+/// thousand); a chunk's commitments are looked up by natural key in one query, inside the
+/// import's transaction, which holds what the earlier chunks wrote.
+#[derive(Default)]
+pub struct Writer {
+    /// What the import did so far.
+    pub outcome: ImportOutcome,
+    /// What the bundle holds, by id: collected only for a prune.
+    pub kept: Option<Kept>,
+    plans: HashMap<PlanKey, (i64, PlanYears)>,
+}
+
+impl Writer {
+    /// A writer; `prune`: collect what the bundle holds.
+    pub fn new(prune: bool) -> Self {
+        Self {
+            kept: prune.then(Kept::default),
+            ..Self::default()
+        }
+    }
+
+    /// Upserts a chunk of countries.
+    pub async fn countries(
         &mut self,
         conn: &mut AsyncPgConnection,
-        key: &PlanKey,
-    ) -> Result<(i64, PlanYears), ApiError> {
-        if let Some(plan) = self.plans.get(key) {
-            return Ok(*plan);
+        chunk: Vec<(u64, NewCountry)>,
+    ) -> Result<(), ApiError> {
+        for (i, country) in chunk {
+            let existing = Country::find_for_update(conn, &country.code).await?;
+            let stored = upsert::<Country>(conn, existing, country, &mut self.outcome.countries)
+                .await
+                .map_err(at(&format!("/countries/{i}")))?;
+            if let Some(kept) = &mut self.kept {
+                kept.countries.push(stored.code);
+            }
         }
-        let plan = lookup::plan(conn, &key.0, key.1)
-            .await?
-            .ok_or_else(|| ApiError::internal(format!("checked plan {key:?} is gone")))?;
-        let found = (plan.id, years(&plan));
-        self.plans.insert(key.clone(), found);
-        Ok(found)
+        Ok(())
     }
 
-    /// A commitment the bundle names but does not hold is looked up (once), unless validation
-    /// found it already.
-    async fn commitment(
+    /// Upserts a chunk of action plans.
+    pub async fn plans(
         &mut self,
         conn: &mut AsyncPgConnection,
-        key: &CommitmentKey,
-    ) -> Result<i64, ApiError> {
-        if let Some(id) = self.commitments.get(key) {
-            return Ok(*id);
+        chunk: Vec<(u64, NewActionPlan)>,
+    ) -> Result<(), ApiError> {
+        for (i, plan) in chunk {
+            let key = (plan.country_code.clone(), plan.number);
+            let existing = lookup::plan(conn, &key.0, key.1).await?;
+            let stored = upsert::<ActionPlan>(conn, existing, plan, &mut self.outcome.action_plans)
+                .await
+                .map_err(at(&format!("/action_plans/{i}")))?;
+            self.plans.insert(key, (stored.id, years(&stored)));
+            if let Some(kept) = &mut self.kept {
+                kept.plans.push(stored.id);
+            }
         }
-        let (plan_id, _) = self.plan(conn, &(key.0.clone(), key.1)).await?;
-        let commitment = lookup::commitment(conn, plan_id, key.2)
-            .await?
-            .ok_or_else(|| ApiError::internal(format!("checked commitment {key:?} is gone")))?;
-        self.commitments.insert(key.clone(), commitment.id);
-        Ok(commitment.id)
+        Ok(())
     }
-}
 
-/// Reports the written records to `progress` at most once per batch.
-struct Advance<'a> {
-    progress: &'a dyn ImportProgress,
-    done: u64,
-    total: u64,
-}
-
-impl Advance<'_> {
-    fn by(&mut self, n: usize) {
-        let before = self.done / 1000;
-        self.done += n as u64;
-        // Every 1000 records and at the end: a bar needs no more.
-        if self.done / 1000 != before || self.done == self.total {
-            self.progress.written(self.done, self.total);
+    /// The ids and years of `keys` (those met before, else looked up in one query).
+    async fn plan_ids(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        keys: impl Iterator<Item = PlanKey>,
+    ) -> Result<(), ApiError> {
+        let wanted: HashSet<PlanKey> = keys.filter(|k| !self.plans.contains_key(k)).collect();
+        if wanted.is_empty() {
+            return Ok(());
         }
-    }
-}
-
-/// Writes every record of `checked`, parents first; returns the counts and what the bundle
-/// holds (for pruning).
-pub async fn write(
-    conn: &mut AsyncPgConnection,
-    checked: Checked,
-    progress: &dyn ImportProgress,
-) -> Result<(ImportOutcome, Kept), ApiError> {
-    let total = checked.len() as u64;
-    progress.written(0, total);
-    let mut advance = Advance {
-        progress,
-        done: 0,
-        total,
-    };
-    let mut outcome = ImportOutcome::default();
-    let mut kept = Kept::default();
-    // The stored parents that validation found (and locked): no second lookup.
-    let mut ids = Ids {
-        plans: checked.stored_plans,
-        commitments: checked.stored_commitments,
-    };
-    for (i, country) in checked.countries.into_iter().enumerate() {
-        let existing = Country::find_for_update(conn, &country.code).await?;
-        let stored = upsert::<Country>(conn, existing, country, &mut outcome.countries)
-            .await
-            .map_err(at(&format!("/countries/{i}")))?;
-        kept.countries.push(stored.code);
-        advance.by(1);
-    }
-    for (i, plan) in checked.plans.into_iter().enumerate() {
-        let key = (plan.country_code.clone(), plan.number);
-        let existing = lookup::plan(conn, &key.0, key.1).await?;
-        let stored = upsert::<ActionPlan>(conn, existing, plan, &mut outcome.action_plans)
-            .await
-            .map_err(at(&format!("/action_plans/{i}")))?;
-        ids.plans.insert(key, (stored.id, years(&stored)));
-        kept.plans.push(stored.id);
-        advance.by(1);
+        let wanted: Vec<PlanKey> = wanted.into_iter().collect();
+        for plan in lookup::plans(conn, &wanted).await? {
+            let found = (plan.id, years(&plan));
+            self.plans.insert((plan.country_code, plan.number), found);
+        }
+        Ok(())
     }
 
-    let mut records = checked.commitments.into_iter().enumerate().peekable();
-    while records.peek().is_some() {
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut keys = Vec::with_capacity(BATCH);
-        for (i, (plan_key, mut commitment)) in records.by_ref().take(BATCH) {
-            commitment.action_plan_id = ids.plan(conn, &plan_key).await?.0;
-            keys.push((plan_key.0, plan_key.1, commitment.number));
+    fn plan(&self, key: &PlanKey) -> Result<(i64, PlanYears), ApiError> {
+        self.plans
+            .get(key)
+            .copied()
+            .ok_or_else(|| ApiError::internal(format!("checked plan {key:?} is gone")))
+    }
+
+    /// Upserts a chunk of commitments.
+    pub async fn commitments(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        chunk: Vec<(u64, PlanKey, NewCommitment)>,
+    ) -> Result<(), ApiError> {
+        self.plan_ids(conn, chunk.iter().map(|(_, k, _)| k.clone()))
+            .await?;
+        let mut batch = Vec::with_capacity(chunk.len());
+        for (i, plan_key, mut commitment) in chunk {
+            commitment.action_plan_id = self.plan(&plan_key)?.0;
             batch.push(Pending::<Commitment> {
                 pointer: format!("/commitments/{i}"),
                 input: commitment,
                 context: (),
             });
         }
-        let n = batch.len();
-        let stored = batch::write(conn, batch, &mut outcome.commitments).await?;
-        for (key, id) in keys.into_iter().zip(stored) {
-            ids.commitments.insert(key, id);
-            kept.commitments.push(id);
+        let stored = batch::write(conn, batch, &mut self.outcome.commitments).await?;
+        if let Some(kept) = &mut self.kept {
+            kept.commitments.extend(stored);
         }
-        advance.by(n);
+        Ok(())
     }
 
-    let mut records = checked.milestones.into_iter().enumerate().peekable();
-    while records.peek().is_some() {
-        let mut batch = Vec::with_capacity(BATCH);
-        for (i, (commitment_key, mut milestone)) in records.by_ref().take(BATCH) {
-            milestone.commitment_id = ids.commitment(conn, &commitment_key).await?;
+    /// The ids of the commitments `keys`, in one query.
+    async fn commitment_ids(
+        conn: &mut AsyncPgConnection,
+        keys: impl Iterator<Item = CommitmentKey>,
+    ) -> Result<HashMap<CommitmentKey, i64>, ApiError> {
+        let wanted: HashSet<CommitmentKey> = keys.collect();
+        if wanted.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let wanted: Vec<CommitmentKey> = wanted.into_iter().collect();
+        Ok(lookup::commitment_ids(conn, &wanted)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
+    /// Upserts a chunk of milestones.
+    pub async fn milestones(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        chunk: Vec<(u64, CommitmentKey, NewMilestone)>,
+    ) -> Result<(), ApiError> {
+        let ids = Self::commitment_ids(conn, chunk.iter().map(|(_, k, _)| k.clone())).await?;
+        let mut batch = Vec::with_capacity(chunk.len());
+        for (i, key, mut milestone) in chunk {
+            milestone.commitment_id = *ids
+                .get(&key)
+                .ok_or_else(|| ApiError::internal(format!("checked commitment {key:?} is gone")))?;
             batch.push(Pending::<Milestone> {
                 pointer: format!("/milestones/{i}"),
                 input: milestone,
                 context: (),
             });
         }
-        let n = batch.len();
-        let stored = batch::write(conn, batch, &mut outcome.milestones).await?;
-        kept.milestones.extend(stored);
-        advance.by(n);
+        let stored = batch::write(conn, batch, &mut self.outcome.milestones).await?;
+        if let Some(kept) = &mut self.kept {
+            kept.milestones.extend(stored);
+        }
+        Ok(())
     }
 
-    let mut records = checked.findings.into_iter().enumerate().peekable();
-    while records.peek().is_some() {
-        let mut batch = Vec::with_capacity(BATCH);
-        for (i, (plan_key, commitment_number, mut finding)) in records.by_ref().take(BATCH) {
-            let (plan_id, years) = ids.plan(conn, &plan_key).await?;
+    /// Upserts a chunk of IRM findings.
+    pub async fn findings(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        chunk: Vec<(u64, PlanKey, Option<i32>, NewIrmFinding)>,
+    ) -> Result<(), ApiError> {
+        self.plan_ids(conn, chunk.iter().map(|(_, k, _, _)| k.clone()))
+            .await?;
+        let named = chunk
+            .iter()
+            .filter_map(|(_, k, n, _)| n.map(|n| (k.0.clone(), k.1, n)));
+        let ids = Self::commitment_ids(conn, named).await?;
+        let mut batch = Vec::with_capacity(chunk.len());
+        for (i, plan_key, commitment_number, mut finding) in chunk {
+            let (plan_id, years) = self.plan(&plan_key)?;
             finding.action_plan_id = plan_id;
             finding.commitment_id = match commitment_number {
-                Some(number) => Some(
-                    ids.commitment(conn, &(plan_key.0.clone(), plan_key.1, number))
-                        .await?,
-                ),
+                Some(number) => {
+                    let key = (plan_key.0.clone(), plan_key.1, number);
+                    Some(*ids.get(&key).ok_or_else(|| {
+                        ApiError::internal(format!("checked commitment {key:?} is gone"))
+                    })?)
+                }
                 None => None,
             };
             batch.push(Pending::<IrmFinding> {
@@ -246,10 +264,10 @@ pub async fn write(
                 context: years,
             });
         }
-        let n = batch.len();
-        let stored = batch::write(conn, batch, &mut outcome.irm_findings).await?;
-        kept.findings.extend(stored);
-        advance.by(n);
+        let stored = batch::write(conn, batch, &mut self.outcome.irm_findings).await?;
+        if let Some(kept) = &mut self.kept {
+            kept.findings.extend(stored);
+        }
+        Ok(())
     }
-    Ok((outcome, kept))
 }

@@ -1,13 +1,21 @@
-//! An import's first step: every record of the bundle read through its resource's
-//! `FromFields`, its parents resolved (in the bundle or the database), its natural key checked
-//! for duplicates, and (for IRM findings) the rules of its report's era applied against its
-//! plan's years. Every error is collected, with a JSON pointer into the bundle; nothing is
-//! written here.
+//! An import's checks, a chunk of records at a time (`Checker`): each record read through its
+//! resource's `FromFields`, its parents resolved (in the bundle or the database), its natural
+//! key checked for duplicates, and (for IRM findings) the rules of its report's era applied
+//! against its plan's years. Every error is collected, with a JSON pointer into the bundle;
+//! nothing is written here.
+//!
+//! What it keeps between chunks is compact, so a bundle of millions of records is checked in
+//! bounded memory: the plans it has met (a few thousand, by natural key), and per large
+//! collection a set of exact packed keys: a commitment as its plan's index and its number (one
+//! `u64`), a milestone as its commitment's index and its position (one `u64`), a finding as its
+//! plan's index, report, kind and commitment number or position. The keys are exact (no
+//! hashing to fewer bits), so a duplicate is never missed and never invented. A parent the
+//! bundle does not hold is looked up in the database, in one query per chunk, inside the
+//! import's transaction.
 
-use super::apply::ImportProgress;
-use super::batch::BATCH;
 use super::format::{self, KeyField, COLLECTIONS, FORMAT, VERSION};
 use super::lookup;
+use super::sections::{Outline, Record};
 use crate::body::FromFields;
 use crate::db::keyed::Keyed;
 use crate::error::{ApiError, FieldError};
@@ -27,142 +35,542 @@ pub type PlanKey = (String, i32);
 /// A commitment's natural key: its plan's and its number.
 pub type CommitmentKey = (String, i32, i32);
 
-/// A finding's natural key: its plan, report, kind and commitment number or position.
-type FindingKey = (PlanKey, Report, FindingKind, Option<i32>, Option<i32>);
+/// A finding's key: its plan's index, report, kind, and commitment number (an assessment) or
+/// position (any other kind).
+type FindingKey = (u32, Report, FindingKind, Option<i32>, Option<i32>);
 
-/// The records of a valid bundle, each with the natural key of its parent. The parent ids in
-/// the create bodies are placeholders until the write (`super::upsert`) resolves them.
-#[derive(Default)]
-pub struct Checked {
-    pub countries: Vec<NewCountry>,
-    pub plans: Vec<NewActionPlan>,
-    pub commitments: Vec<(PlanKey, NewCommitment)>,
-    pub milestones: Vec<(CommitmentKey, NewMilestone)>,
-    /// Each finding with its plan and its commitment's number.
-    pub findings: Vec<(PlanKey, Option<i32>, NewIrmFinding)>,
-    /// The plans the bundle names but does not hold: their ids and years (the database's).
-    pub stored_plans: HashMap<PlanKey, (i64, PlanYears)>,
-    /// The commitments the bundle names but does not hold: their ids.
-    pub stored_commitments: HashMap<CommitmentKey, i64>,
-}
-
-impl Checked {
-    /// How many records the bundle holds.
-    pub fn len(&self) -> usize {
-        self.countries.len()
-            + self.plans.len()
-            + self.commitments.len()
-            + self.milestones.len()
-            + self.findings.len()
-    }
-
-    /// Whether the bundle holds no record.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
+/// The most records one collection may hold: a commitment's index must fit 31 bits of a
+/// packed milestone key (the stored commitments take the upper half).
+const MAX_RECORDS: u64 = 1 << 31;
 
 /// Stands for a parent's id until the write knows it: any valid id passes `FromFields`.
 const PLACEHOLDER_ID: i64 = 1;
 
-/// Collects the errors of the whole bundle.
-struct Report422(Vec<FieldError>);
-
-impl Report422 {
-    fn at(&mut self, pointer: String, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message).under(&pointer));
-    }
-
-    /// The field errors of `error` (a `FromFields` 422), placed under the record's pointer.
-    fn record(&mut self, pointer: &str, error: ApiError) {
-        if error.errors.is_empty() {
-            self.0
-                .push(FieldError::new("", error.detail).under(pointer));
-        }
-        for field in error.errors {
-            self.0.push(field.under(pointer));
-        }
-    }
+/// A plan met so far.
+struct Plan {
+    /// Its index: what packed keys of its children hold.
+    index: u32,
+    /// The index of the bundle record that holds it, if one does.
+    record: Option<u64>,
+    /// Its years (the bundle's, else the database's); `None`: it exists nowhere.
+    years: Option<PlanYears>,
 }
 
-/// The records of collection `name`: each an object (else an error), with its pointer.
-fn records(
-    bundle: &mut Map<String, Value>,
-    name: &str,
-    errors: &mut Report422,
-) -> Vec<(String, Map<String, Value>)> {
-    let items = match bundle.remove(name) {
-        None | Some(Value::Null) => return Vec::new(),
-        Some(Value::Array(items)) => items,
-        Some(_) => {
-            errors.at(String::new(), name, "must be an array of records");
-            return Vec::new();
-        }
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
-        let pointer = format!("/{name}/{i}");
-        match item {
-            Value::Object(map) => out.push((pointer, map)),
-            _ => errors.at(pointer, "", "must be a JSON object"),
-        }
-    }
-    out
+/// Checks a bundle chunk by chunk, collecting every error.
+pub struct Checker {
+    /// Every problem found so far.
+    pub errors: Vec<FieldError>,
+    countries: HashMap<String, u64>,
+    stored_countries: HashMap<String, bool>,
+    plans: HashMap<PlanKey, Plan>,
+    /// The bundle's commitments: packed (plan index, number) → record index.
+    commitments: HashMap<u64, u64>,
+    /// Commitments the bundle names but does not hold: packed key → an index of their own
+    /// (from 2³¹ up) when the database has them.
+    stored_commitments: HashMap<u64, Option<u32>>,
+    /// The bundle's milestones: packed (commitment index, position).
+    milestones: HashSet<u64>,
+    /// The bundle's findings → record index.
+    findings: HashMap<FindingKey, u64>,
 }
 
-/// Takes the natural-key fields `keys` out of `record` (refusing the id fields `ids` they
-/// replace); `None` when one is missing or of the wrong type (the error is recorded).
-fn take_keys(
-    record: &mut Map<String, Value>,
-    pointer: &str,
-    keys: (&[KeyField], &[&str]),
-    errors: &mut Report422,
-) -> Option<Vec<Value>> {
-    let (keys, ids) = keys;
-    let mut ok = true;
-    for id in ids {
-        if record.remove(*id).is_some() {
-            errors.at(
-                pointer.to_string(),
-                id,
-                format!(
-                    "a bundle names parents by natural key ({}), not by id",
-                    keys.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
+fn pack(high: u32, low: i32) -> u64 {
+    (u64::from(high) << 32) | u64::from(low as u32)
+}
+
+/// `error` (a `FromFields` 422 or another problem) as field errors under `pointer`.
+fn errors_of(pointer: &str, error: ApiError) -> Vec<FieldError> {
+    if error.errors.is_empty() {
+        return vec![FieldError::new("", error.detail).under(pointer)];
+    }
+    error.errors.into_iter().map(|f| f.under(pointer)).collect()
+}
+
+impl Checker {
+    /// Checks the top level of a bundle; refuses at once (nothing else is read) a document that
+    /// is not an object, gives a top-level key twice, is of another version, or is too large.
+    /// The other problems of the top level start the list of errors.
+    pub fn start(outline: &Outline) -> Result<Self, ApiError> {
+        if outline.not_object {
+            return Err(ApiError::invalid_field(
+                "",
+                "a bundle must be a JSON object",
+            ));
+        }
+        if !outline.duplicates.is_empty() {
+            return Err(ApiError::validation(
+                outline
+                    .duplicates
+                    .iter()
+                    .map(|key| FieldError::new(key.as_str(), "given more than once in one object"))
+                    .collect(),
+            ));
+        }
+        let mut errors = Vec::new();
+        match &outline.version {
+            Some(Value::Number(n)) if n.as_i64() == Some(VERSION) => {}
+            Some(other) => {
+                return Err(ApiError::validation(vec![FieldError::new(
+                    "version",
+                    format!(
+                    "version {other} is not supported: this server reads bundle version {VERSION}"
                 ),
-            );
-            ok = false;
-        }
-    }
-    let mut values = Vec::with_capacity(keys.len());
-    for key in keys {
-        let value = record.remove(key.name).unwrap_or(Value::Null);
-        let fits = match &value {
-            Value::Null => !key.required,
-            Value::String(code) => key.text && crate::vocab::is_country_code(code),
-            Value::Number(n) => {
-                !key.text
-                    && n.as_i64()
-                        .is_some_and(|n| (1..=i64::from(i32::MAX)).contains(&n))
+                )
+                .under("")]))
             }
-            _ => false,
-        };
-        if !fits {
-            let expected = if key.text {
-                "three upper-case letters (ISO 3166-1 alpha-3)"
-            } else {
-                "an integer, 1 or more"
-            };
-            let message = if value.is_null() {
-                format!("is required: {expected}")
-            } else {
-                format!("must be {expected}")
-            };
-            errors.at(pointer.to_string(), key.name, message);
-            ok = false;
+            None => errors
+                .push(FieldError::new("version", format!("is required ({VERSION})")).under("")),
         }
-        values.push(value);
+        match &outline.format {
+            Some(Value::String(f)) if f == FORMAT => {}
+            _ => errors.push(FieldError::new("format", format!("must be `{FORMAT}`")).under("")),
+        }
+        errors.extend(outline.errors.iter().cloned());
+        let count = |name: &str| {
+            let i = COLLECTIONS.iter().position(|c| *c == name).unwrap_or(0);
+            outline.sections[i].map_or(0, |s| s.count)
+        };
+        if let Some(name) = COLLECTIONS.iter().find(|c| count(c) >= MAX_RECORDS) {
+            return Err(ApiError::payload_too_large(format!(
+                "`{name}` holds {} records; a bundle may hold fewer than {MAX_RECORDS} of each \
+                 collection: split it",
+                count(name)
+            )));
+        }
+        let capacity = |name: &str| usize::try_from(count(name)).unwrap_or(0);
+        Ok(Self {
+            errors,
+            countries: HashMap::new(),
+            stored_countries: HashMap::new(),
+            plans: HashMap::new(),
+            commitments: HashMap::with_capacity(capacity("commitments")),
+            stored_commitments: HashMap::new(),
+            milestones: HashSet::with_capacity(capacity("milestones")),
+            findings: HashMap::with_capacity(capacity("irm_findings")),
+        })
     }
-    ok.then_some(values)
+
+    /// Whether no problem was found so far (the import keeps writing while so).
+    pub fn clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    fn at(&mut self, pointer: &str, field: &str, message: impl Into<String>) {
+        self.errors
+            .push(FieldError::new(field, message).under(pointer));
+    }
+
+    /// The records of a chunk of collection `name` that are objects without a key given twice,
+    /// each with its index and pointer (the others are errors).
+    fn objects(
+        &mut self,
+        name: &str,
+        records: Vec<Record>,
+    ) -> Vec<(u64, String, Map<String, Value>)> {
+        let mut out = Vec::with_capacity(records.len());
+        for record in records {
+            let pointer = format!("/{name}/{}", record.index);
+            if !record.duplicates.is_empty() {
+                for field in record.duplicates {
+                    self.at(&pointer, &field, "given more than once in one object");
+                }
+                continue;
+            }
+            match record.value {
+                Value::Object(map) => out.push((record.index, pointer, map)),
+                _ => self.at(&pointer, "", "must be a JSON object"),
+            }
+        }
+        out
+    }
+
+    /// Takes the natural-key fields `keys` out of `record` (refusing the id fields `ids` they
+    /// replace); `None` when one is missing or of the wrong type (the error is recorded).
+    fn take_keys(
+        &mut self,
+        record: &mut Map<String, Value>,
+        pointer: &str,
+        keys: (&[KeyField], &[&str]),
+    ) -> Option<Vec<Value>> {
+        let (keys, ids) = keys;
+        let mut ok = true;
+        for id in ids {
+            if record.remove(*id).is_some() {
+                let names = keys.iter().map(|k| k.name).collect::<Vec<_>>().join(", ");
+                self.at(
+                    pointer,
+                    id,
+                    format!("a bundle names parents by natural key ({names}), not by id"),
+                );
+                ok = false;
+            }
+        }
+        let mut values = Vec::with_capacity(keys.len());
+        for key in keys {
+            let value = record.remove(key.name).unwrap_or(Value::Null);
+            let fits = match &value {
+                Value::Null => !key.required,
+                Value::String(code) => key.text && crate::vocab::is_country_code(code),
+                Value::Number(n) => {
+                    !key.text
+                        && n.as_i64()
+                            .is_some_and(|n| (1..=i64::from(i32::MAX)).contains(&n))
+                }
+                _ => false,
+            };
+            if !fits {
+                let expected = if key.text {
+                    "three upper-case letters (ISO 3166-1 alpha-3)"
+                } else {
+                    "an integer, 1 or more"
+                };
+                let message = if value.is_null() {
+                    format!("is required: {expected}")
+                } else {
+                    format!("must be {expected}")
+                };
+                self.at(pointer, key.name, message);
+                ok = false;
+            }
+            values.push(value);
+        }
+        ok.then_some(values)
+    }
+
+    /// Whether a country exists, in the bundle or the database.
+    async fn country(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        code: &str,
+    ) -> Result<bool, ApiError> {
+        if self.countries.contains_key(code) {
+            return Ok(true);
+        }
+        if let Some(known) = self.stored_countries.get(code) {
+            return Ok(*known);
+        }
+        let exists = Country::exists(conn, &code.to_string()).await?;
+        self.stored_countries.insert(code.to_string(), exists);
+        Ok(exists)
+    }
+
+    /// Looks up, in one query, the plans among `keys` not met yet.
+    async fn prefetch_plans(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        keys: impl Iterator<Item = PlanKey>,
+    ) -> Result<(), ApiError> {
+        let wanted: HashSet<PlanKey> = keys.filter(|k| !self.plans.contains_key(k)).collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let wanted: Vec<PlanKey> = wanted.into_iter().collect();
+        let found: HashMap<PlanKey, PlanYears> = lookup::plans(conn, &wanted)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let years = PlanYears {
+                    start: p.start_year,
+                    end: p.end_year,
+                };
+                ((p.country_code, p.number), years)
+            })
+            .collect();
+        for key in wanted {
+            let index = self.plans.len() as u32;
+            let years = found.get(&key).copied();
+            self.plans.insert(
+                key,
+                Plan {
+                    index,
+                    record: None,
+                    years,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// A plan's index and years, if it exists (after [`Self::prefetch_plans`]).
+    fn plan(&self, key: &PlanKey) -> Option<(u32, PlanYears)> {
+        self.plans
+            .get(key)
+            .and_then(|p| p.years.map(|years| (p.index, years)))
+    }
+
+    /// The packed key of a commitment whose plan exists.
+    fn commitment_key(&self, key: &CommitmentKey) -> Option<u64> {
+        let (plan, _) = self.plan(&(key.0.clone(), key.1))?;
+        Some(pack(plan, key.2))
+    }
+
+    /// Looks up, in one query, the commitments among `keys` that the bundle does not hold and
+    /// that were not looked up yet (their plans first).
+    async fn prefetch_commitments(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        keys: Vec<CommitmentKey>,
+    ) -> Result<(), ApiError> {
+        self.prefetch_plans(conn, keys.iter().map(|k| (k.0.clone(), k.1)))
+            .await?;
+        let mut wanted = HashMap::new();
+        for key in keys {
+            if let Some(packed) = self.commitment_key(&key) {
+                if !self.commitments.contains_key(&packed)
+                    && !self.stored_commitments.contains_key(&packed)
+                {
+                    wanted.insert(key, packed);
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<CommitmentKey> = wanted.keys().cloned().collect();
+        let found: HashSet<CommitmentKey> = lookup::commitment_ids(conn, &keys)
+            .await?
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect();
+        for (key, packed) in wanted {
+            let index = found
+                .contains(&key)
+                .then(|| (1u32 << 31) + self.stored_commitments.len() as u32);
+            self.stored_commitments.insert(packed, index);
+        }
+        Ok(())
+    }
+
+    /// A commitment's index, if it exists in the bundle or the database (after
+    /// [`Self::prefetch_commitments`]).
+    fn commitment(&self, key: &CommitmentKey) -> Option<u32> {
+        let packed = self.commitment_key(key)?;
+        match self.commitments.get(&packed) {
+            Some(record) => Some(*record as u32),
+            None => self.stored_commitments.get(&packed).copied().flatten(),
+        }
+    }
+
+    /// Checks a chunk of countries; returns the valid ones.
+    pub fn countries(&mut self, records: Vec<Record>) -> Vec<(u64, NewCountry)> {
+        let mut out = Vec::new();
+        for (index, pointer, record) in self.objects("countries", records) {
+            match NewCountry::from_create(record) {
+                Ok(country) => match self.countries.get(&country.code) {
+                    Some(first) => {
+                        let message = format!("is given twice (first at /countries/{first})");
+                        self.at(&pointer, "code", message);
+                    }
+                    None => {
+                        self.countries.insert(country.code.clone(), index);
+                        out.push((index, country));
+                    }
+                },
+                Err(error) => self.errors.extend(errors_of(&pointer, error)),
+            }
+        }
+        out
+    }
+
+    /// Checks a chunk of action plans; returns the valid ones.
+    pub async fn plans(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        records: Vec<Record>,
+    ) -> Result<Vec<(u64, NewActionPlan)>, ApiError> {
+        let mut out = Vec::new();
+        for (index, pointer, record) in self.objects("action_plans", records) {
+            let plan = match NewActionPlan::from_create(record) {
+                Ok(plan) => plan,
+                Err(error) => {
+                    self.errors.extend(errors_of(&pointer, error));
+                    continue;
+                }
+            };
+            let key = (plan.country_code.clone(), plan.number);
+            if let Some(first) = self.plans.get(&key).and_then(|p| p.record) {
+                let message = format!(
+                    "this country's plan number is given twice (first at /action_plans/{first})"
+                );
+                self.at(&pointer, "number", message);
+                continue;
+            }
+            if !self.country(conn, &plan.country_code).await? {
+                self.at(
+                    &pointer,
+                    "country_code",
+                    "no country has this code, in the bundle or the database",
+                );
+                continue;
+            }
+            // The bundle's years win over the database's: they are what the import writes.
+            let index_of_plan = self.plans.len() as u32;
+            self.plans.insert(
+                key,
+                Plan {
+                    index: index_of_plan,
+                    record: Some(index),
+                    years: Some(PlanYears {
+                        start: plan.start_year,
+                        end: plan.end_year,
+                    }),
+                },
+            );
+            out.push((index, plan));
+        }
+        Ok(out)
+    }
+
+    /// Checks a chunk of commitments; returns the valid ones with their plans' keys.
+    pub async fn commitments(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        records: Vec<Record>,
+    ) -> Result<Vec<(u64, PlanKey, NewCommitment)>, ApiError> {
+        let records = self.objects("commitments", records);
+        let named = records.iter().filter_map(|(_, _, r)| raw_plan_key(r));
+        let named: Vec<PlanKey> = named.collect();
+        self.prefetch_plans(conn, named.into_iter()).await?;
+        let mut out = Vec::new();
+        for (index, pointer, mut record) in records {
+            let keys = self.take_keys(&mut record, &pointer, format::COMMITMENT_KEYS);
+            record.insert("action_plan_id".into(), Value::from(PLACEHOLDER_ID));
+            let commitment = match NewCommitment::from_create(record) {
+                Ok(commitment) => commitment,
+                Err(error) => {
+                    self.errors.extend(errors_of(&pointer, error));
+                    continue;
+                }
+            };
+            let Some(keys) = keys else { continue };
+            let plan_key = (text(&keys[0]), number(&keys[1]));
+            let Some((plan, _)) = self.plan(&plan_key) else {
+                self.at(&pointer, "plan_number", "no action plan has this country_code and plan_number, in the bundle or the database");
+                continue;
+            };
+            let packed = pack(plan, commitment.number);
+            if let Some(first) = self.commitments.get(&packed) {
+                let message = format!(
+                    "this plan's commitment number is given twice (first at /commitments/{first})"
+                );
+                self.at(&pointer, "number", message);
+                continue;
+            }
+            self.commitments.insert(packed, index);
+            out.push((index, plan_key, commitment));
+        }
+        Ok(out)
+    }
+
+    /// Checks a chunk of milestones; returns the valid ones with their commitments' keys.
+    pub async fn milestones(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        records: Vec<Record>,
+    ) -> Result<Vec<(u64, CommitmentKey, NewMilestone)>, ApiError> {
+        let records = self.objects("milestones", records);
+        let named = records.iter().filter_map(|(_, _, r)| raw_commitment_key(r));
+        self.prefetch_commitments(conn, named.collect()).await?;
+        let mut out = Vec::new();
+        for (index, pointer, mut record) in records {
+            let keys = self.take_keys(&mut record, &pointer, format::MILESTONE_KEYS);
+            record.insert("commitment_id".into(), Value::from(PLACEHOLDER_ID));
+            let milestone = match NewMilestone::from_create(record) {
+                Ok(milestone) => milestone,
+                Err(error) => {
+                    self.errors.extend(errors_of(&pointer, error));
+                    continue;
+                }
+            };
+            let Some(keys) = keys else { continue };
+            let key = (text(&keys[0]), number(&keys[1]), number(&keys[2]));
+            let Some(commitment) = self.commitment(&key) else {
+                self.at(&pointer, "commitment_number", "no commitment has this country_code, plan_number and commitment_number, in the bundle or the database");
+                continue;
+            };
+            if !self.milestones.insert(pack(commitment, milestone.position)) {
+                self.at(
+                    &pointer,
+                    "position",
+                    "this commitment's milestone position is given twice",
+                );
+                continue;
+            }
+            out.push((index, key, milestone));
+        }
+        Ok(out)
+    }
+
+    /// Checks a chunk of IRM findings; returns the valid ones with their plans' keys and
+    /// commitments' numbers.
+    pub async fn findings(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        records: Vec<Record>,
+    ) -> Result<Vec<(u64, PlanKey, Option<i32>, NewIrmFinding)>, ApiError> {
+        let records = self.objects("irm_findings", records);
+        let plans: Vec<PlanKey> = records
+            .iter()
+            .filter_map(|(_, _, r)| raw_plan_key(r))
+            .collect();
+        self.prefetch_plans(conn, plans.into_iter()).await?;
+        let named = records.iter().filter_map(|(_, _, r)| raw_commitment_key(r));
+        self.prefetch_commitments(conn, named.collect()).await?;
+        let mut out = Vec::new();
+        for (index, pointer, mut record) in records {
+            let keys = self.take_keys(&mut record, &pointer, format::FINDING_KEYS);
+            record.insert("action_plan_id".into(), Value::from(PLACEHOLDER_ID));
+            if keys.as_ref().is_some_and(|k| !k[2].is_null()) {
+                record.insert("commitment_id".into(), Value::from(PLACEHOLDER_ID));
+            }
+            let finding = match NewIrmFinding::from_create(record) {
+                Ok(finding) => finding,
+                Err(error) => {
+                    self.errors.extend(errors_of(&pointer, error));
+                    continue;
+                }
+            };
+            let Some(keys) = keys else { continue };
+            let plan_key = (text(&keys[0]), number(&keys[1]));
+            let commitment_number = (!keys[2].is_null()).then(|| number(&keys[2]));
+            let Some((plan, years)) = self.plan(&plan_key) else {
+                self.at(&pointer, "plan_number", "no action plan has this country_code and plan_number, in the bundle or the database");
+                continue;
+            };
+            let assessment = finding.kind == FindingKind::Assessment;
+            let key = (
+                plan,
+                finding.report,
+                finding.kind,
+                commitment_number.filter(|_| assessment),
+                finding.position.filter(|_| !assessment),
+            );
+            if let Some(first) = self.findings.get(&key) {
+                let message = format!("this finding (plan, report, kind and commitment or position) is given twice (first at /irm_findings/{first})");
+                self.at(&pointer, "kind", message);
+                continue;
+            }
+            if let Some(number) = commitment_number {
+                let key = (plan_key.0.clone(), plan_key.1, number);
+                if self.commitment(&key).is_none() {
+                    self.at(
+                        &pointer,
+                        "commitment_number",
+                        "no commitment of this plan has this number, in the bundle or the database",
+                    );
+                    continue;
+                }
+            }
+            // The era's rules need the plan's years: checked now, so the write cannot fail on them.
+            if let Err(error) = finding.clone().into_row(years) {
+                self.errors.extend(errors_of(&pointer, error));
+                continue;
+            }
+            self.findings.insert(key, index);
+            out.push((index, plan_key, commitment_number, finding));
+        }
+        Ok(out)
+    }
 }
 
 fn text(value: &Value) -> String {
@@ -174,18 +582,6 @@ fn number(value: &Value) -> i32 {
         .as_i64()
         .and_then(|n| i32::try_from(n).ok())
         .unwrap_or_default()
-}
-
-/// What the database holds of the parents a bundle names (looked up once each: in batches
-/// ahead of each collection, see `prefetch_*`, so a bundle naming many stored parents is not
-/// a query per parent).
-#[derive(Default)]
-struct Known {
-    countries: HashMap<String, bool>,
-    /// A plan's id and years, if the database has it.
-    plans: HashMap<PlanKey, Option<(i64, PlanYears)>>,
-    /// A commitment's id, if the database has it.
-    commitments: HashMap<CommitmentKey, Option<i64>>,
 }
 
 /// The plan key a raw record names, if its key fields look right (else the record's own
@@ -201,402 +597,4 @@ fn raw_commitment_key(record: &Map<String, Value>) -> Option<CommitmentKey> {
     let (code, plan) = raw_plan_key(record)?;
     let number = i32::try_from(record.get("commitment_number")?.as_i64()?).ok()?;
     Some((code, plan, number))
-}
-
-impl Known {
-    async fn country(
-        &mut self,
-        conn: &mut AsyncPgConnection,
-        code: &str,
-    ) -> Result<bool, ApiError> {
-        if let Some(known) = self.countries.get(code) {
-            return Ok(*known);
-        }
-        let exists = Country::exists(conn, &code.to_string()).await?;
-        self.countries.insert(code.to_string(), exists);
-        Ok(exists)
-    }
-
-    async fn plan(
-        &mut self,
-        conn: &mut AsyncPgConnection,
-        key: &PlanKey,
-    ) -> Result<Option<(i64, PlanYears)>, ApiError> {
-        if let Some(known) = self.plans.get(key) {
-            return Ok(*known);
-        }
-        let plan = lookup::plan(conn, &key.0, key.1).await?.map(|p| {
-            let years = PlanYears {
-                start: p.start_year,
-                end: p.end_year,
-            };
-            (p.id, years)
-        });
-        self.plans.insert(key.clone(), plan);
-        Ok(plan)
-    }
-
-    async fn commitment(
-        &mut self,
-        conn: &mut AsyncPgConnection,
-        key: &CommitmentKey,
-    ) -> Result<bool, ApiError> {
-        if let Some(known) = self.commitments.get(key) {
-            return Ok(known.is_some());
-        }
-        let plan_key = (key.0.clone(), key.1);
-        let id = match self.plan(conn, &plan_key).await? {
-            Some((plan_id, _)) => lookup::commitment(conn, plan_id, key.2)
-                .await?
-                .map(|c| c.id),
-            None => None,
-        };
-        self.commitments.insert(key.clone(), id);
-        Ok(id.is_some())
-    }
-
-    /// Looks up, [`BATCH`] at a time, the plans among `keys` not known yet.
-    async fn prefetch_plans(
-        &mut self,
-        conn: &mut AsyncPgConnection,
-        keys: impl Iterator<Item = PlanKey>,
-    ) -> Result<(), ApiError> {
-        let wanted: HashSet<PlanKey> = keys.filter(|k| !self.plans.contains_key(k)).collect();
-        let wanted: Vec<PlanKey> = wanted.into_iter().collect();
-        for chunk in wanted.chunks(BATCH) {
-            for key in chunk {
-                self.plans.insert(key.clone(), None);
-            }
-            for plan in lookup::plans(conn, chunk).await? {
-                let years = PlanYears {
-                    start: plan.start_year,
-                    end: plan.end_year,
-                };
-                self.plans
-                    .insert((plan.country_code, plan.number), Some((plan.id, years)));
-            }
-        }
-        Ok(())
-    }
-
-    /// Looks up, [`BATCH`] at a time, the commitments among `keys` not known yet (and their
-    /// plans).
-    async fn prefetch_commitments(
-        &mut self,
-        conn: &mut AsyncPgConnection,
-        keys: impl Iterator<Item = CommitmentKey>,
-    ) -> Result<(), ApiError> {
-        let wanted: HashSet<CommitmentKey> =
-            keys.filter(|k| !self.commitments.contains_key(k)).collect();
-        self.prefetch_plans(conn, wanted.iter().map(|k| (k.0.clone(), k.1)))
-            .await?;
-        let mut by_id = Vec::with_capacity(wanted.len());
-        for key in wanted {
-            match self.plans.get(&(key.0.clone(), key.1)).copied().flatten() {
-                Some((plan_id, _)) => by_id.push(((plan_id, key.2), key)),
-                None => {
-                    self.commitments.insert(key, None);
-                }
-            }
-        }
-        for chunk in by_id.chunks(BATCH) {
-            let ids: Vec<(i64, i32)> = chunk.iter().map(|(id_key, _)| *id_key).collect();
-            let mut keys: HashMap<(i64, i32), CommitmentKey> = chunk.iter().cloned().collect();
-            for commitment in lookup::commitments(conn, &ids).await? {
-                if let Some(key) = keys.remove(&(commitment.action_plan_id, commitment.number)) {
-                    self.commitments.insert(key, Some(commitment.id));
-                }
-            }
-            for (_, key) in keys {
-                self.commitments.insert(key, None);
-            }
-        }
-        Ok(())
-    }
-
-    /// The stored parents found, for the write.
-    fn into_stored(self, checked: &mut Checked) {
-        checked.stored_plans = self
-            .plans
-            .into_iter()
-            .filter_map(|(key, plan)| plan.map(|plan| (key, plan)))
-            .collect();
-        checked.stored_commitments = self
-            .commitments
-            .into_iter()
-            .filter_map(|(key, id)| id.map(|id| (key, id)))
-            .collect();
-    }
-}
-
-/// The pointer of the record that first had a key, for "given twice" messages.
-fn first_seen<K: std::hash::Hash + Eq>(
-    seen: &mut HashMap<K, String>,
-    key: K,
-    pointer: &str,
-) -> Option<String> {
-    match seen.get(&key) {
-        Some(first) => Some(first.clone()),
-        None => {
-            seen.insert(key, pointer.to_string());
-            None
-        }
-    }
-}
-
-/// Reads and checks a whole bundle; every problem is one entry of one 422.
-pub async fn check(
-    conn: &mut AsyncPgConnection,
-    bundle: Value,
-    progress: &dyn ImportProgress,
-) -> Result<Checked, ApiError> {
-    let Value::Object(mut bundle) = bundle else {
-        return Err(ApiError::invalid_field(
-            "",
-            "a bundle must be a JSON object",
-        ));
-    };
-    let mut errors = Report422(Vec::new());
-    // The version first: a bundle of another version is not read at all.
-    match bundle.get("version") {
-        Some(Value::Number(n)) if n.as_i64() == Some(VERSION) => {}
-        Some(other) => {
-            return Err(ApiError::validation(vec![FieldError::new(
-                "version",
-                format!(
-                    "version {other} is not supported: this server reads bundle version {VERSION}"
-                ),
-            )
-            .under("")]))
-        }
-        None => errors.at(String::new(), "version", format!("is required ({VERSION})")),
-    }
-    match bundle.get("format") {
-        Some(Value::String(f)) if f == FORMAT => {}
-        _ => errors.at(String::new(), "format", format!("must be `{FORMAT}`")),
-    }
-    for key in bundle.keys() {
-        if key != "format" && key != "version" && !COLLECTIONS.contains(&key.as_str()) {
-            // Built by hand: a top-level key is one pointer segment, dots and all.
-            let mut error = FieldError::new(
-                key.as_str(),
-                format!(
-                    "is not part of a bundle (keys: format, version, {})",
-                    COLLECTIONS.join(", ")
-                ),
-            );
-            error.pointer = Some(format!("/{}", key.replace('~', "~0").replace('/', "~1")));
-            errors.0.push(error);
-        }
-    }
-    let countries = records(&mut bundle, "countries", &mut errors);
-    let plans = records(&mut bundle, "action_plans", &mut errors);
-    let commitments = records(&mut bundle, "commitments", &mut errors);
-    let milestones = records(&mut bundle, "milestones", &mut errors);
-    let findings = records(&mut bundle, "irm_findings", &mut errors);
-    let total =
-        (countries.len() + plans.len() + commitments.len() + milestones.len() + findings.len())
-            as u64;
-    progress.checked(0, total);
-
-    let mut known = Known::default();
-    let mut checked = Checked::default();
-
-    let mut bundle_countries = HashMap::new();
-    for (pointer, record) in countries {
-        match NewCountry::from_create(record) {
-            Ok(country) => {
-                if let Some(first) =
-                    first_seen(&mut bundle_countries, country.code.clone(), &pointer)
-                {
-                    errors.at(
-                        pointer,
-                        "code",
-                        format!("is given twice (first at {first})"),
-                    );
-                } else {
-                    checked.countries.push(country);
-                }
-            }
-            Err(error) => errors.record(&pointer, error),
-        }
-    }
-
-    // Plans in the bundle, with their years (they win over the database's on import).
-    let mut bundle_plans: HashMap<PlanKey, String> = HashMap::new();
-    let mut plan_years: HashMap<PlanKey, PlanYears> = HashMap::new();
-    for (pointer, record) in plans {
-        let plan = match NewActionPlan::from_create(record) {
-            Ok(plan) => plan,
-            Err(error) => {
-                errors.record(&pointer, error);
-                continue;
-            }
-        };
-        let key = (plan.country_code.clone(), plan.number);
-        if let Some(first) = first_seen(&mut bundle_plans, key.clone(), &pointer) {
-            errors.at(
-                pointer,
-                "number",
-                format!("this country's plan number is given twice (first at {first})"),
-            );
-            continue;
-        }
-        if !bundle_countries.contains_key(&plan.country_code)
-            && !known.country(conn, &plan.country_code).await?
-        {
-            errors.at(
-                pointer,
-                "country_code",
-                "no country has this code, in the bundle or the database",
-            );
-            continue;
-        }
-        plan_years.insert(
-            key,
-            PlanYears {
-                start: plan.start_year,
-                end: plan.end_year,
-            },
-        );
-        checked.plans.push(plan);
-    }
-
-    // The stored plans that commitments and findings name, in batches.
-    let named_plans = commitments.iter().chain(&findings);
-    let named_plans = named_plans.filter_map(|(_, record)| raw_plan_key(record));
-    known
-        .prefetch_plans(conn, named_plans.filter(|k| !bundle_plans.contains_key(k)))
-        .await?;
-    let mut bundle_commitments: HashMap<CommitmentKey, String> = HashMap::new();
-    for (pointer, mut record) in commitments {
-        let keys = take_keys(&mut record, &pointer, format::COMMITMENT_KEYS, &mut errors);
-        record.insert("action_plan_id".into(), Value::from(PLACEHOLDER_ID));
-        let commitment = match NewCommitment::from_create(record) {
-            Ok(commitment) => commitment,
-            Err(error) => {
-                errors.record(&pointer, error);
-                continue;
-            }
-        };
-        let Some(keys) = keys else { continue };
-        let plan_key = (text(&keys[0]), number(&keys[1]));
-        let key = (plan_key.0.clone(), plan_key.1, commitment.number);
-        if let Some(first) = first_seen(&mut bundle_commitments, key, &pointer) {
-            errors.at(
-                pointer,
-                "number",
-                format!("this plan's commitment number is given twice (first at {first})"),
-            );
-            continue;
-        }
-        if !bundle_plans.contains_key(&plan_key) && known.plan(conn, &plan_key).await?.is_none() {
-            errors.at(pointer, "plan_number", "no action plan has this country_code and plan_number, in the bundle or the database");
-            continue;
-        }
-        checked.commitments.push((plan_key, commitment));
-    }
-
-    // The stored commitments that milestones and findings name, in batches.
-    let named_commitments = milestones.iter().chain(&findings);
-    let named_commitments = named_commitments.filter_map(|(_, record)| raw_commitment_key(record));
-    known
-        .prefetch_commitments(
-            conn,
-            named_commitments.filter(|k| !bundle_commitments.contains_key(k)),
-        )
-        .await?;
-    let mut bundle_milestones: HashSet<(CommitmentKey, i32)> = HashSet::new();
-    for (pointer, mut record) in milestones {
-        let keys = take_keys(&mut record, &pointer, format::MILESTONE_KEYS, &mut errors);
-        record.insert("commitment_id".into(), Value::from(PLACEHOLDER_ID));
-        let milestone = match NewMilestone::from_create(record) {
-            Ok(milestone) => milestone,
-            Err(error) => {
-                errors.record(&pointer, error);
-                continue;
-            }
-        };
-        let Some(keys) = keys else { continue };
-        let key = (text(&keys[0]), number(&keys[1]), number(&keys[2]));
-        if !bundle_milestones.insert((key.clone(), milestone.position)) {
-            errors.at(
-                pointer,
-                "position",
-                "this commitment's milestone position is given twice",
-            );
-            continue;
-        }
-        if !bundle_commitments.contains_key(&key) && !known.commitment(conn, &key).await? {
-            errors.at(pointer, "commitment_number", "no commitment has this country_code, plan_number and commitment_number, in the bundle or the database");
-            continue;
-        }
-        checked.milestones.push((key, milestone));
-    }
-
-    let mut bundle_findings: HashMap<FindingKey, String> = HashMap::new();
-    for (pointer, mut record) in findings {
-        let keys = take_keys(&mut record, &pointer, format::FINDING_KEYS, &mut errors);
-        record.insert("action_plan_id".into(), Value::from(PLACEHOLDER_ID));
-        if keys.as_ref().is_some_and(|k| !k[2].is_null()) {
-            record.insert("commitment_id".into(), Value::from(PLACEHOLDER_ID));
-        }
-        let finding = match NewIrmFinding::from_create(record) {
-            Ok(finding) => finding,
-            Err(error) => {
-                errors.record(&pointer, error);
-                continue;
-            }
-        };
-        let Some(keys) = keys else { continue };
-        let plan_key = (text(&keys[0]), number(&keys[1]));
-        let commitment_number = (!keys[2].is_null()).then(|| number(&keys[2]));
-        let assessment = finding.kind == FindingKind::Assessment;
-        let key = (
-            plan_key.clone(),
-            finding.report,
-            finding.kind,
-            commitment_number.filter(|_| assessment),
-            finding.position.filter(|_| !assessment),
-        );
-        if let Some(first) = first_seen(&mut bundle_findings, key, &pointer) {
-            errors.at(pointer, "kind", format!("this finding (plan, report, kind and commitment or position) is given twice (first at {first})"));
-            continue;
-        }
-        let years = match plan_years.get(&plan_key) {
-            Some(years) => Some(*years),
-            None => known.plan(conn, &plan_key).await?.map(|(_, years)| years),
-        };
-        let Some(years) = years else {
-            errors.at(pointer, "plan_number", "no action plan has this country_code and plan_number, in the bundle or the database");
-            continue;
-        };
-        if let Some(number) = commitment_number {
-            let key = (plan_key.0.clone(), plan_key.1, number);
-            if !bundle_commitments.contains_key(&key) && !known.commitment(conn, &key).await? {
-                errors.at(
-                    pointer,
-                    "commitment_number",
-                    "no commitment of this plan has this number, in the bundle or the database",
-                );
-                continue;
-            }
-        }
-        // The era's rules need the plan's years: checked now, so the write cannot fail on them.
-        if let Err(error) = finding.clone().into_row(years) {
-            errors.record(&pointer, error);
-            continue;
-        }
-        checked
-            .findings
-            .push((plan_key, commitment_number, finding));
-    }
-
-    progress.checked(total, total);
-    if errors.0.is_empty() {
-        known.into_stored(&mut checked);
-        Ok(checked)
-    } else {
-        Err(ApiError::validation(errors.0))
-    }
 }

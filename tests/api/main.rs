@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod bundle_batches;
 mod bundle_snapshot;
+mod bundle_stream;
 mod bundles;
 mod change_feed;
 mod cli;

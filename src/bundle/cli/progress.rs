@@ -171,20 +171,20 @@ impl Drop for Progress {
 }
 
 impl ImportProgress for Progress {
-    fn checked(&self, done: u64, total: u64) {
-        if done == 0 {
-            self.phase("checking", Unit::Records, Some(total));
+    fn outlining(&self, bytes: u64, total: Option<u64>) {
+        if bytes == 0 {
+            self.phase("reading", Unit::Bytes, total);
         } else {
-            self.set(done);
+            self.set(bytes);
         }
     }
 
-    fn written(&self, done: u64, total: u64) {
-        if done == 0 {
-            self.phase("writing", Unit::Records, Some(total));
-        } else {
-            self.set(done);
-        }
+    fn started(&self, total: u64) {
+        self.phase("writing", Unit::Records, Some(total));
+    }
+
+    fn advanced(&self, records: u64, bytes: u64) {
+        self.add(records, bytes);
     }
 }
 
