@@ -21,6 +21,7 @@ pub mod http;
 pub mod idempotency;
 pub mod index;
 pub mod json_keys;
+pub mod labels;
 pub mod listing;
 pub mod metrics;
 pub mod middleware;
