@@ -23,6 +23,7 @@ pub mod index;
 pub mod json_keys;
 pub mod labels;
 pub mod listing;
+pub mod localize;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

@@ -7,6 +7,7 @@
 //! missing from it. Adding an enum is one line in `registry.rs` plus its `impl Labelled`.
 
 mod data;
+pub mod fields;
 pub mod lang;
 pub mod registry;
 

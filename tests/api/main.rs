@@ -42,3 +42,4 @@ mod stalls;
 mod supervision;
 mod upserts;
 mod views;
+mod vocabularies;
