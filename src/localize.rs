@@ -21,8 +21,8 @@ use actix_web::http::header::{
 };
 use actix_web::http::{Method, StatusCode, Uri};
 use actix_web::middleware::Next;
-use actix_web::Error;
 use actix_web::web::Bytes;
+use actix_web::Error;
 use futures_util::StreamExt;
 use serde_json::Value;
 
@@ -37,7 +37,10 @@ struct Choice {
 /// never see it) and else `Accept-Language`. `None`: neither is given.
 fn choose(req: &mut ServiceRequest) -> Result<Option<Choice>, ApiError> {
     let query = req.query_string();
-    if query.split('&').any(|pair| pair == "lang" || pair.starts_with("lang=")) {
+    if query
+        .split('&')
+        .any(|pair| pair == "lang" || pair.starts_with("lang="))
+    {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
             .map_err(|e| ApiError::invalid_query(format!("the query string is malformed: {e}")))?;
         let (langs, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(k, _)| k == "lang");
@@ -90,7 +93,9 @@ fn untag(value: &str, lang: Option<Lang>) -> String {
                 return Some(tag.to_string());
             };
             match (open.rsplit_once(';'), lang) {
-                (Some((base, code)), Some(lang)) if code == lang.code() => Some(format!("{base}\"")),
+                (Some((base, code)), Some(lang)) if code == lang.code() => {
+                    Some(format!("{base}\""))
+                }
                 (Some(_), Some(_)) | (None, Some(_)) if tag != "*" => None,
                 (Some((base, _)), None) => Some(format!("{base}\"")),
                 _ => Some(tag.to_string()),
@@ -132,7 +137,9 @@ pub fn label_json(value: &mut Value, collection: Option<&'static str>, lang: Lan
                 let label = vocabulary.map(|vocabulary| {
                     let list = collection.is_some_and(|c| is_list(c, &key));
                     let label = |v: &Value| match v.as_str() {
-                        Some(text) => label_of(vocabulary, text, lang).map_or(Value::Null, Value::from),
+                        Some(text) => {
+                            label_of(vocabulary, text, lang).map_or(Value::Null, Value::from)
+                        }
                         None => Value::Null,
                     };
                     let labelled = match &field {
@@ -346,10 +353,7 @@ pub async fn localize(
     let lang = choice.lang;
     let (req, mut res) = res.into_parts();
     let headers = res.headers_mut();
-    headers.insert(
-        CONTENT_LANGUAGE,
-        HeaderValue::from_static(lang.code()),
-    );
+    headers.insert(CONTENT_LANGUAGE, HeaderValue::from_static(lang.code()));
     if !explicit {
         add_vary(headers, "accept-language");
     }
@@ -362,8 +366,7 @@ pub async fn localize(
         // The next page keeps the language.
         let link = headers.get(header::LINK).and_then(|v| v.to_str().ok());
         if let Some(value) = link.and_then(|link| {
-            HeaderValue::from_str(&link.replacen(">;", &format!("&lang={}>;", lang.code()), 1))
-                .ok()
+            HeaderValue::from_str(&link.replacen(">;", &format!("&lang={}>;", lang.code()), 1)).ok()
         }) {
             headers.insert(header::LINK, value);
         }

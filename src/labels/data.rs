@@ -122,7 +122,12 @@ labelled!(Region, |value| match value {
 });
 
 labelled!(MembershipStatus, |value| match value {
-    Active => v(project("Active"), project("Activo"), project("Actif"), API_ONLY),
+    Active => v(
+        project("Active"),
+        project("Activo"),
+        project("Actif"),
+        API_ONLY
+    ),
     Inactive => v(
         project("Inactive"),
         project("Inactivo"),
@@ -144,7 +149,12 @@ labelled!(MembershipStatus, |value| match value {
 });
 
 labelled!(PlanStatus, |value| match value {
-    Draft => v(project("Draft"), project("Borrador"), project("Brouillon"), API_ONLY),
+    Draft => v(
+        project("Draft"),
+        project("Borrador"),
+        project("Brouillon"),
+        API_ONLY
+    ),
     Submitted => v(
         project("Submitted"),
         project("Presentado"),
@@ -172,7 +182,12 @@ labelled!(PublicInfluence, |value| match value {
         project("Pas de consultation"),
         API_ONLY
     ),
-    Inform => v(project("Inform"), project("Informar"), project("Informer"), API_ONLY),
+    Inform => v(
+        project("Inform"),
+        project("Informar"),
+        project("Informer"),
+        API_ONLY
+    ),
     Consult => v(
         project("Consult"),
         project("Consultar"),
@@ -328,7 +343,12 @@ labelled!(FindingKind, |value| match value {
         project("Évaluation"),
         API_ONLY
     ),
-    Process => v(project("Process"), project("Proceso"), project("Processus"), API_ONLY),
+    Process => v(
+        project("Process"),
+        project("Proceso"),
+        project("Processus"),
+        API_ONLY
+    ),
     Performance => v(
         project("Performance"),
         project("Desempeño"),
@@ -341,12 +361,27 @@ labelled!(FindingKind, |value| match value {
         project("Recommandation"),
         API_ONLY
     ),
-    Summary => v(project("Summary"), project("Resumen"), project("Résumé"), API_ONLY),
+    Summary => v(
+        project("Summary"),
+        project("Resumen"),
+        project("Résumé"),
+        API_ONLY
+    ),
 });
 
 labelled!(Specificity, |value| match value {
-    None => v(project("None"), project("Ninguna"), project("Aucune"), NO_GLOSSARY),
-    Low => v(project("Low"), project("Baja"), project("Faible"), NO_GLOSSARY),
+    None => v(
+        project("None"),
+        project("Ninguna"),
+        project("Aucune"),
+        NO_GLOSSARY
+    ),
+    Low => v(
+        project("Low"),
+        project("Baja"),
+        project("Faible"),
+        NO_GLOSSARY
+    ),
     Medium => v(
         ogp("Medium", VERIFIABILITY),
         project("Media"),
@@ -362,8 +397,18 @@ labelled!(Specificity, |value| match value {
 });
 
 labelled!(PotentialImpact, |value| match value {
-    None => v(project("None"), project("Ninguno"), project("Aucun"), NO_GLOSSARY),
-    Minor => v(project("Minor"), project("Menor"), project("Mineur"), NO_GLOSSARY),
+    None => v(
+        project("None"),
+        project("Ninguno"),
+        project("Aucun"),
+        NO_GLOSSARY
+    ),
+    Minor => v(
+        project("Minor"),
+        project("Menor"),
+        project("Mineur"),
+        NO_GLOSSARY
+    ),
     Moderate => v(
         ogp("Moderate", STAR_RULE),
         project("Moderado"),
@@ -529,7 +574,12 @@ labelled!(VerdictBasis, |value| match value {
         project("Publié"),
         API_ONLY
     ),
-    Derived => v(project("Derived"), project("Derivado"), project("Dérivé"), API_ONLY),
+    Derived => v(
+        project("Derived"),
+        project("Derivado"),
+        project("Dérivé"),
+        API_ONLY
+    ),
     NotApplicable => v(
         project("Not applicable"),
         project("No aplica"),
@@ -539,16 +589,36 @@ labelled!(VerdictBasis, |value| match value {
 });
 
 labelled!(GroupBy, |value| match value {
-    Country => v(project("Country"), project("País"), project("Pays"), API_ONLY),
+    Country => v(
+        project("Country"),
+        project("País"),
+        project("Pays"),
+        API_ONLY
+    ),
     ActionPlan => v(
         project("Action plan"),
         project("Plan de acción"),
         project("Plan d'action"),
         API_ONLY
     ),
-    Theme => v(project("Theme"), project("Tema"), project("Thème"), API_ONLY),
-    Report => v(project("Report"), project("Informe"), project("Rapport"), API_ONLY),
-    Era => v(project("Era"), project("Etapa"), project("Période"), API_ONLY),
+    Theme => v(
+        project("Theme"),
+        project("Tema"),
+        project("Thème"),
+        API_ONLY
+    ),
+    Report => v(
+        project("Report"),
+        project("Informe"),
+        project("Rapport"),
+        API_ONLY
+    ),
+    Era => v(
+        project("Era"),
+        project("Etapa"),
+        project("Période"),
+        API_ONLY
+    ),
 });
 
 #[cfg(test)]

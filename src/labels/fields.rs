@@ -15,19 +15,32 @@ pub const FIELDS: &[(&str, &str, &str)] = &[
     ("irm_findings", "specificity", "specificity"),
     ("irm_findings", "relevance", "ogp_value"),
     ("irm_findings", "potential_impact", "potential_impact"),
-    ("irm_findings", "potential_for_results", "potential_for_results"),
+    (
+        "irm_findings",
+        "potential_for_results",
+        "potential_for_results",
+    ),
     ("irm_findings", "completion", "completion"),
-    ("irm_findings", "did_it_open_government", "did_it_open_government"),
+    (
+        "irm_findings",
+        "did_it_open_government",
+        "did_it_open_government",
+    ),
     ("irm_findings", "early_results", "early_results"),
     ("irm_findings", "well_designed_basis", "verdict_basis"),
     ("irm_findings", "starred_basis", "verdict_basis"),
     ("irm_findings", "potentially_starred_basis", "verdict_basis"),
     ("irm_findings", "promising_basis", "verdict_basis"),
-    ("irm_findings", "acted_contrary_to_process_basis", "verdict_basis"),
+    (
+        "irm_findings",
+        "acted_contrary_to_process_basis",
+        "verdict_basis",
+    ),
 ];
 
 /// `(collection, field)`: the enum fields that hold a list of values (labelled `<field>_labels`).
-pub const LIST_FIELDS: &[(&str, &str)] = &[("commitments", "ogp_values"), ("irm_findings", "relevance")];
+pub const LIST_FIELDS: &[(&str, &str)] =
+    &[("commitments", "ogp_values"), ("irm_findings", "relevance")];
 
 /// Whether `field` of `collection` holds a list of values.
 pub fn is_list(collection: &str, field: &str) -> bool {

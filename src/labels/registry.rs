@@ -108,7 +108,10 @@ mod tests {
                 .unwrap_or_else(|| panic!("{schema} is not in labels::registry"));
             let labelled: Vec<&str> = vocabulary.values().iter().map(|v| v.value).collect();
             assert_eq!(&labelled, values, "{schema}");
-            assert!(vocabulary.values().iter().all(|v| !v.description.is_empty()));
+            assert!(vocabulary
+                .values()
+                .iter()
+                .all(|v| !v.description.is_empty()));
         }
     }
 

@@ -6,7 +6,7 @@
 use super::TAG;
 use crate::error::ApiError;
 use crate::http::{cache_control, if_none_match_lists};
-use crate::labels::{self, Definition, Source, Wording};
+use crate::labels::{self, Definition, Wording};
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -15,26 +15,17 @@ use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 use utoipa::ToSchema;
 
-/// Where a wording comes from.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceKind {
-    /// Written by OGP or its IRM (a human-written text), at `url`.
-    Ogp,
-    /// Only on one of OGP's machine-translated web pages, at `url`; not checked by OGP.
-    Machine,
-    /// The project's own wording: no OGP wording was found.
-    Project,
-}
-
 /// A label or definition in one language.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WordingBody {
     /// The text.
     #[schema(example = "No Evidence Available")]
     pub text: &'static str,
-    /// Where it comes from.
-    pub source: SourceKind,
+    /// Where it comes from: `ogp` (written by OGP or its IRM, at `url`), `machine` (only on one
+    /// of OGP's machine-translated web pages, at `url`; not checked by OGP) or `project` (the
+    /// project's own wording: no OGP wording was found).
+    #[schema(value_type = String, pattern = "^(ogp|machine|project)$", example = "ogp")]
+    pub source: &'static str,
     /// Where OGP published it (`ogp`, `machine`); `null` for `project`.
     #[schema(example = "https://www.opengovpartnership.org/glossary/completion/")]
     pub url: Option<&'static str>,
@@ -44,11 +35,7 @@ impl From<Wording> for WordingBody {
     fn from(wording: Wording) -> Self {
         Self {
             text: wording.text,
-            source: match wording.source {
-                Source::Ogp(_) => SourceKind::Ogp,
-                Source::Machine(_) => SourceKind::Machine,
-                Source::Project => SourceKind::Project,
-            },
+            source: wording.source.kind(),
             url: wording.source.url(),
         }
     }
@@ -190,6 +177,12 @@ fn no_query(req: &HttpRequest) -> Result<(), ApiError> {
 }
 
 /// Every enum of the API with each value's labels (en, es, fr), their sources and definitions.
+///
+/// Each label says where its wording comes from: `ogp` with the URL of the OGP or IRM text that
+/// uses it, `machine` with the URL of the machine-translated OGP page that has it, or `project`.
+/// English definitions are quoted from the IRM glossary; where it defines no such value the
+/// definition is `null` and `note` says what exists instead. The body is the same for a whole
+/// build: its strong `ETag` makes revalidation free.
 #[utoipa::path(
     tag = TAG,
     responses((status = 200, description = "Every vocabulary", body = VocabularyList,
@@ -210,6 +203,9 @@ pub async fn list_vocabularies(req: HttpRequest) -> Result<HttpResponse, ApiErro
 }
 
 /// One vocabulary by name (`completion`, `did_it_open_government`, …).
+///
+/// The same entry as in `/vocabularies`: each value's labels in en, es and fr with their
+/// sources, and its definitions. An unknown name is a 404 that lists the names.
 #[utoipa::path(
     tag = TAG,
     params(("name" = String, Path, description = "The vocabulary's snake_case name", example = "completion")),

@@ -37,7 +37,10 @@ async fn every_enum_value_has_labels_in_three_languages_with_an_honest_source() 
                 if source == "project" {
                     assert!(label["url"].is_null(), "{case}");
                 } else {
-                    assert!(label["url"].as_str().unwrap().starts_with("https://"), "{case}");
+                    assert!(
+                        label["url"].as_str().unwrap().starts_with("https://"),
+                        "{case}"
+                    );
                 }
             }
             let definition = &value["definition"];
@@ -98,7 +101,10 @@ async fn lang_adds_labels_to_items_lists_ndjson_and_csv() {
     let plan_id = a_plan(&app).await;
     app.create("/api/v1/commitments", &commitment(plan_id, 1))
         .await;
-    let code = app.get(&format!("/api/v1/action-plans/{plan_id}")).await.body["country_code"]
+    let code = app
+        .get(&format!("/api/v1/action-plans/{plan_id}"))
+        .await
+        .body["country_code"]
         .as_str()
         .unwrap()
         .to_string();
@@ -111,7 +117,9 @@ async fn lang_adds_labels_to_items_lists_ndjson_and_csv() {
     assert_eq!(item.header("Content-Language"), Some("es"));
 
     let page = app
-        .get(&format!("/api/v1/countries?lang=fr&include=action_plans&code={code}"))
+        .get(&format!(
+            "/api/v1/countries?lang=fr&include=action_plans&code={code}"
+        ))
         .await;
     page.assert_status(200);
     let listed = &page.body["items"][0];
@@ -131,7 +139,10 @@ async fn lang_adds_labels_to_items_lists_ndjson_and_csv() {
     let ndjson = app.get("/api/v1/commitments?format=ndjson&lang=es").await;
     assert_eq!(ndjson.status, 200);
     let line: Value = serde_json::from_str(ndjson.text.lines().next().unwrap()).unwrap();
-    assert_eq!(line["ogp_values_labels"], json!(["Acceso a la información"]));
+    assert_eq!(
+        line["ogp_values_labels"],
+        json!(["Acceso a la información"])
+    );
 
     let csv = app
         .send(
@@ -143,7 +154,10 @@ async fn lang_adds_labels_to_items_lists_ndjson_and_csv() {
     assert_eq!(csv.status, 200);
     let mut reader = csv::Reader::from_reader(csv.text.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    let at = header.iter().position(|c| c == "ogp_values").expect(&csv.text);
+    let at = header
+        .iter()
+        .position(|c| c == "ogp_values")
+        .expect(&csv.text);
     assert_eq!(header[at + 1], "ogp_values_labels");
     let row = reader.records().next().unwrap().unwrap();
     assert_eq!(&row[at], "access_to_information");
@@ -198,7 +212,10 @@ async fn an_unknown_lang_is_a_400() {
     ] {
         let response = app.get(uri).await;
         response.assert_problem(400);
-        assert!(response.body["detail"].as_str().unwrap().contains("lang"), "{uri}");
+        assert!(
+            response.body["detail"].as_str().unwrap().contains("lang"),
+            "{uri}"
+        );
     }
 }
 
@@ -244,7 +261,10 @@ async fn country_names_in_spanish_and_french_are_stored_edited_and_exported() {
     let created = app
         .create(
             "/api/v1/countries",
-            &with(country("CIV"), json!({"name_es": "Côte d’Ivoire", "name_fr": "Côte d’Ivoire"})),
+            &with(
+                country("CIV"),
+                json!({"name_es": "Côte d’Ivoire", "name_fr": "Côte d’Ivoire"}),
+            ),
         )
         .await;
     assert_eq!(created["name_fr"], "Côte d’Ivoire");
@@ -296,7 +316,10 @@ async fn a_french_plural_finds_the_singular_in_a_french_title() {
         .await;
     app.create(
         "/api/v1/commitments",
-        &with(commitment(plan_id, 2), json!({"title": "Budget transparency"})),
+        &with(
+            commitment(plan_id, 2),
+            json!({"title": "Budget transparency"}),
+        ),
     )
     .await;
     // French stems "journaux" to "journal"; English and Spanish leave it as it is.
