@@ -260,9 +260,10 @@ impl Records {
                     }
                     Some(columns) => csv_row(&cells, columns, self.lang),
                 };
-                match writer.write_record(&row).map(|()| writer.into_inner()) {
-                    Ok(Ok(written)) => out.extend_from_slice(&written),
-                    _ => out.extend_from_slice(record),
+                // `flush` moves the writer's buffer into its `Vec` (an in-memory write).
+                match writer.write_record(&row).and_then(|()| Ok(writer.flush()?)) {
+                    Ok(()) => out.extend_from_slice(writer.get_ref()),
+                    Err(_) => out.extend_from_slice(record),
                 }
             }
         }
