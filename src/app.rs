@@ -215,6 +215,7 @@ pub fn build(
         .service(crate::spec_document::openapi_json)
         .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/openapi.json"])))
         .default_service(web::to(no_route))
+        .wrap(from_fn(crate::localize::localize))
         .wrap(from_fn(crate::db::read::remember_writes))
         .wrap(from_fn(crate::idempotency::idempotent))
         .wrap(from_fn(crate::request_target::check))

@@ -91,6 +91,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        name_es -> Nullable<Text>,
+        name_fr -> Nullable<Text>,
         search -> Nullable<Tsvector>,
     }
 }

@@ -43,6 +43,34 @@ fn shared_components(components: &mut Map<String, Value>) {
             "example": "6f1c2a7e-4b1d-4e8a-9c3f-2d5b8e0a1f47"
         }),
     );
+    parameters.insert(
+        "Lang".into(),
+        json!({
+            "name": "lang",
+            "in": "query",
+            "required": false,
+            "description": "Adds a label in this language next to every enum value: \
+                `<field>_label` (`<field>_labels` for a list such as `ogp_values`), in JSON, in \
+                NDJSON lines and as a CSV column after the value's. Wins over `Accept-Language`; \
+                anything but `en`, `es` or `fr` is a 400. The labels, with where each wording \
+                comes from, are listed by `/api/v1/vocabularies`.",
+            "schema": {"type": "string", "enum": ["en", "es", "fr"]},
+            "example": "es"
+        }),
+    );
+    parameters.insert(
+        "AcceptLanguage".into(),
+        json!({
+            "name": "Accept-Language",
+            "in": "header",
+            "required": false,
+            "description": "Without `lang`, the labels' language (q-values honoured; English \
+                when no supported language is asked for). The answer then says its language in \
+                `Content-Language` and lists `Accept-Language` in `Vary`.",
+            "schema": {"type": "string"},
+            "example": "es-MX, es;q=0.9, en;q=0.5"
+        }),
+    );
     let headers = components
         .entry("headers")
         .or_insert_with(|| json!({}))
@@ -55,6 +83,11 @@ fn shared_components(components: &mut Map<String, Value>) {
             "This request's id (the client's own when it sent a sane one), also in the server log \
              and in a problem's `request_id`.",
             json!({"type": "string"}),
+        ),
+        (
+            "Content-Language",
+            "The language of the labels (`en` when none were asked for).",
+            json!({"type": "string", "enum": ["en", "es", "fr"]}),
         ),
         (
             "ETag",
@@ -235,6 +268,35 @@ fn operation_conventions(method: &str, operation: &mut Map<String, Value>) {
     }
 }
 
+/// A resource's GET takes `lang` and `Accept-Language` (`crate::localize`): a bad `lang` is a
+/// 400, and every answer says its `Content-Language`.
+fn label_conventions(operation: &mut Map<String, Value>) {
+    let parameters = operation
+        .entry("parameters")
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+        .expect("parameters is an array");
+    parameters.push(json!({"$ref": "#/components/parameters/Lang"}));
+    parameters.push(json!({"$ref": "#/components/parameters/AcceptLanguage"}));
+    let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    responses.entry("400").or_insert_with(|| {
+        json!({
+            "description": "`lang` is not `en`, `es` or `fr`.",
+            "content": {"application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"}
+            }}
+        })
+    });
+    if let Some(ok) = responses.get_mut("200") {
+        add_headers(ok, &["Content-Language"]);
+    }
+}
+
 /// Schema rules: a `*Patch` has no `default` (a client would send it, or make the field
 /// required); a body field with a server default is optional; a `Page_X` refers to `X`.
 fn schema_conventions(schemas: &mut Map<String, Value>) {
@@ -353,12 +415,16 @@ pub fn apply(spec: &mut Value, enums: &[Described]) {
         add_examples(schemas);
     }
     if let Some(paths) = spec["paths"].as_object_mut() {
-        for item in paths.values_mut() {
+        for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else {
                 continue;
             };
+            let labelled = crate::labels::fields::collection_of(path).is_some();
             for (method, operation) in item.iter_mut() {
                 if let Some(operation) = operation.as_object_mut() {
+                    if labelled && method == "get" {
+                        label_conventions(operation);
+                    }
                     operation_conventions(method, operation);
                 }
             }

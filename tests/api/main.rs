@@ -44,3 +44,4 @@ mod stalls;
 mod supervision;
 mod upserts;
 mod views;
+mod vocabularies;

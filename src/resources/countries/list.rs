@@ -15,7 +15,7 @@ pub static SPEC: ListSpec = ListSpec {
     from: "countries c",
     // Every column but the stored search document, which only the database reads.
     select: concat!(
-        "c.code, c.name, c.region, c.member_since, c.membership_status, c.created_at, ",
+        "c.code, c.name, c.name_es, c.name_fr, c.region, c.member_since, c.membership_status, c.created_at, ",
         "c.updated_at, c.version",
     ),
     key: Field::filter("code", "c.code", Kind::Text, "ISO 3166-1 alpha-3 code").sortable(false),

@@ -16,7 +16,8 @@ use utoipa::ToSchema;
 // A whole real example, because a viewer fills fields without one (an enum takes its first
 // value) and would invent "Mexico in africa_middle_east".
 #[schema(example = json!({
-    "code": "MEX", "name": "Mexico", "region": "americas", "member_since": 2011,
+    "code": "MEX", "name": "Mexico", "name_es": "México", "name_fr": "Mexique",
+    "region": "americas", "member_since": 2011,
     "membership_status": "active", "created_at": "2026-11-29T12:00:00Z",
     "updated_at": "2026-11-29T12:00:00Z", "version": 1
 }))]
@@ -27,6 +28,12 @@ pub struct Country {
     /// English short name.
     #[schema(example = "Mexico")]
     pub name: String,
+    /// Spanish short name (CLDR), when known.
+    #[schema(example = "México")]
+    pub name_es: Option<String>,
+    /// French short name (CLDR), when known.
+    #[schema(example = "Mexique")]
+    pub name_fr: Option<String>,
     /// OGP region.
     pub region: Region,
     /// Year the country joined OGP (2011 or later), when known.
@@ -47,8 +54,8 @@ pub struct Country {
 #[derive(Debug, Clone, Serialize, ToSchema, Insertable, AsChangeset)]
 #[diesel(table_name = countries, treat_none_as_null = true)]
 #[schema(example = json!({
-    "code": "MEX", "name": "Mexico", "region": "americas", "member_since": 2011,
-    "membership_status": "active"
+    "code": "MEX", "name": "Mexico", "name_es": "México", "name_fr": "Mexique",
+    "region": "americas", "member_since": 2011, "membership_status": "active"
 }))]
 pub struct NewCountry {
     /// ISO 3166-1 alpha-3 code, upper case.
@@ -57,6 +64,12 @@ pub struct NewCountry {
     /// English short name, 1–200 characters.
     #[schema(example = "Mexico", min_length = 1, max_length = 200)]
     pub name: String,
+    /// Spanish short name (CLDR), 1–200 characters; `null` when unknown.
+    #[schema(example = "México", min_length = 1, max_length = 200)]
+    pub name_es: Option<String>,
+    /// French short name (CLDR), 1–200 characters; `null` when unknown.
+    #[schema(example = "Mexique", min_length = 1, max_length = 200)]
+    pub name_fr: Option<String>,
     /// OGP region.
     pub region: Region,
     /// Year the country joined OGP: 2011 or later.
@@ -75,6 +88,8 @@ impl FromFields for NewCountry {
         writable: &[
             "code",
             "name",
+            "name_es",
+            "name_fr",
             "region",
             "member_since",
             "membership_status",
@@ -93,6 +108,8 @@ impl FromFields for NewCountry {
             );
         }
         let name = f.required_text("name", 200);
+        let name_es = f.nullable_text("name_es", 200);
+        let name_fr = f.nullable_text("name_fr", 200);
         let region = f.required::<Region>("region");
         let member_since = f.nullable::<i32>("member_since");
         if let Some(year) = member_since {
@@ -112,6 +129,8 @@ impl FromFields for NewCountry {
         Ok(Self {
             code,
             name,
+            name_es,
+            name_fr,
             region,
             member_since,
             membership_status,
@@ -125,6 +144,8 @@ impl From<&Country> for NewCountry {
         Self {
             code: country.code.clone(),
             name: country.name.clone(),
+            name_es: country.name_es.clone(),
+            name_fr: country.name_fr.clone(),
             region: country.region,
             member_since: country.member_since,
             membership_status: country.membership_status,
