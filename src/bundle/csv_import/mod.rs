@@ -154,17 +154,28 @@ fn parent_id(cell: &str) -> Result<i64, &'static str> {
         .ok_or("must be a positive id")
 }
 
-/// Sets `key` to `value` in `record`, unless the row's own cell says otherwise (an error).
-fn imply(record: &mut Map<String, Value>, key: &str, value: Value) -> Result<(), String> {
-    match record.get(key) {
-        Some(given) if !given.is_null() && *given != value => Err(format!(
-            "names a parent whose {key} is {value}, but the row's {key} is {given}"
-        )),
-        _ => {
-            record.insert(key.to_string(), value);
-            Ok(())
-        }
+/// Sets the natural-key fields `implied` (a parent's key, from its id) in `record`, unless the
+/// row's own cells say otherwise: then the fields that disagree, as an error message.
+fn imply(record: &mut Map<String, Value>, implied: Vec<(&str, Value)>) -> Result<(), String> {
+    let disagree: Vec<String> = implied
+        .iter()
+        .filter_map(|(key, value)| match record.get(*key) {
+            Some(given) if !given.is_null() && given != value => {
+                Some(format!("{key} {value}, where the row says {given}"))
+            }
+            _ => None,
+        })
+        .collect();
+    if !disagree.is_empty() {
+        return Err(format!(
+            "names a parent of another natural key ({})",
+            disagree.join("; ")
+        ));
     }
+    for (key, value) in implied {
+        record.insert(key.to_string(), value);
+    }
+    Ok(())
 }
 
 fn build(resource: Resource, columns: &Columns, table: Table, by_id: &ById) -> Built {
@@ -227,11 +238,9 @@ fn build(resource: Resource, columns: &Columns, table: Table, by_id: &ById) -> B
                     }
                 },
             };
-            for (key, value) in implied {
-                if let Err(message) = imply(&mut record, key, value) {
-                    built.report.cell(row, column, message);
-                    ok = false;
-                }
+            if let Err(message) = imply(&mut record, implied) {
+                built.report.cell(row, column, message);
+                ok = false;
             }
         }
         if ok {

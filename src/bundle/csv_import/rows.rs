@@ -20,6 +20,12 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
+const UNCLOSED: &str = "a quote (\") is not closed, or stands alone inside an unquoted cell";
+
+fn quotes(text: &[u8]) -> usize {
+    text.iter().filter(|b| **b == b'"').count()
+}
+
 fn malformed(row: usize, what: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(format!("the CSV is malformed at row {row}: {what}"))
 }
@@ -41,6 +47,13 @@ pub fn parse(text: &[u8]) -> Result<Table, ApiError> {
             Ok(true) => {}
             Err(error) => {
                 return Err(match error.kind() {
+                    // A quote left open swallows the rest of the text into one cell: say so
+                    // rather than count the cells.
+                    csv::ErrorKind::UnequalLengths { pos: Some(pos), .. }
+                        if quotes(&text[pos.byte() as usize..]) % 2 == 1 =>
+                    {
+                        malformed(row, UNCLOSED)
+                    }
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
                     } => malformed(
@@ -48,7 +61,7 @@ pub fn parse(text: &[u8]) -> Result<Table, ApiError> {
                         format!("it has {len} cells where the header has {expected_len}"),
                     ),
                     _ => malformed(row, error),
-                })
+                });
             }
         }
         starts.push(record.position().map_or(0, |p| p.byte() as usize));
@@ -65,15 +78,8 @@ pub fn parse(text: &[u8]) -> Result<Table, ApiError> {
     // number of them: the row with an odd count is where a quote was left open.
     starts.push(text.len());
     for (i, span) in starts.windows(2).enumerate() {
-        let quotes = text[span[0]..span[1]]
-            .iter()
-            .filter(|b| **b == b'"')
-            .count();
-        if quotes % 2 == 1 {
-            return Err(malformed(
-                i + 1,
-                "a quote (\") is not closed, or stands alone inside an unquoted cell",
-            ));
+        if quotes(&text[span[0]..span[1]]) % 2 == 1 {
+            return Err(malformed(i + 1, UNCLOSED));
         }
     }
     let mut records = records.into_iter();
@@ -144,6 +150,8 @@ mod tests {
         let ragged = detail(parse(b"a,b\n1,2\n1,2,3\n").unwrap_err());
         assert!(ragged.contains("row 3"), "{ragged}");
         let open = detail(parse(b"a,b\n1,2\n3,\"four\n5,6\n").unwrap_err());
+        assert!(open.contains("row 3") && open.contains("quote"), "{open}");
+        let open = detail(parse(b"a,b\n1,2\n\"3,four\n5,6\n").unwrap_err());
         assert!(open.contains("row 3") && open.contains("quote"), "{open}");
         let utf8 = detail(parse(b"a,b\n1,2\n\xff,2\n").unwrap_err());
         assert!(utf8.contains("row 3") && utf8.contains("UTF-8"), "{utf8}");
