@@ -37,6 +37,7 @@ pub struct ImportParams {
     /// For a CSV body (`text/csv`), required: the collection its rows are, as in the URLs
     /// (`countries`, `action-plans`, `commitments`, `milestones`, `irm-findings`). A bundle
     /// names its collections itself and takes none.
+    #[param(example = "commitments")]
     pub resource: Option<String>,
 }
 
@@ -111,7 +112,7 @@ fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
     Ok(out)
 }
 
-/// Import a bundle
+/// Import a bundle, or one collection as CSV
 ///
 /// Upserts every record of the bundle by its natural key (see the `Bundle` schema): a new record
 /// is created, a changed one updated (version + 1, one change-feed entry), an identical one left
@@ -145,7 +146,7 @@ fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
     request_body(content(
         (Bundle = "application/json"),
         (String = "text/csv", example = json!(
-            "country_code,plan_number,number,title,reference,description,theme,lead_institution,ogp_values,start_date,end_date,withdrawn\r\nGHA,3,11,Implementing Right to Information law,GH0038,,Right to Information,Ministry of Information,access_to_information,,,false\r\n"
+            "country_code,plan_number,number,title,reference,description,theme,lead_institution,ogp_values,start_date,end_date,withdrawn\r\nGHA,4,11,Implementing Right to Information law,GH0038,,Right to Information,Ministry of Information,access_to_information,,,false\r\n"
         ))
     )),
     responses((status = 200, description = "What the import did (or would do)", body = ImportOutcome),

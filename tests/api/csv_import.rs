@@ -138,6 +138,20 @@ fn commitments_by_key(numbers: &[i32], bad: Option<usize>) -> String {
 #[actix_web::test]
 async fn an_unedited_csv_export_of_each_resource_reimports_as_all_unchanged() {
     let app = demo_app().await;
+    // A finding rated relevant to no OGP value (`[]`, written `[]`), beside the unrated (`null`,
+    // an empty cell): both must come back as they were.
+    let emptied = app
+        .sql_text(
+            "WITH u AS (UPDATE irm_findings SET relevance = '{}' WHERE id = (SELECT min(id) \
+             FROM irm_findings WHERE kind = 'assessment' AND report = 'mid_term_report') RETURNING id) \
+             SELECT count(*)::text AS value FROM u",
+        )
+        .await;
+    assert_eq!(emptied, "1");
+    let unrated = app
+        .sql_text("SELECT count(*)::text AS value FROM irm_findings WHERE relevance IS NULL")
+        .await;
+    assert_ne!(unrated, "0");
     for (resource, collection) in RESOURCES {
         let csv = export(&app, resource).await;
         let rows = parse(&csv).1.len() as u64;
@@ -462,7 +476,10 @@ async fn prune_is_admin_only_and_stays_within_the_csvs_collection() {
         .await
         .parse()
         .unwrap();
-    assert!(its_milestones + its_findings > 0, "the pruned commitment holds something");
+    assert!(
+        its_milestones + its_findings > 0,
+        "the pruned commitment holds something"
+    );
     let plans = count(&app, "action_plans").await;
     let response = import(&app, "commitments", "&prune=true", &csv).await;
     response.assert_status(200);
