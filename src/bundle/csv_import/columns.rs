@@ -34,6 +34,7 @@ pub enum Kind {
 /// The type of one field of a create body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldType {
+    /// How its cell decodes.
     pub kind: Kind,
     /// Whether `null` is a value of it (an empty cell is `null`; for a list that is not
     /// nullable an empty cell is the empty list, as the export writes `[]`).
@@ -147,6 +148,7 @@ impl Columns {
         keys: (&'static [KeyField], &'static [&'static str]),
     ) -> Self {
         let (keys, ids) = keys;
+        // Keys first, then the create body's fields, then what the server computes.
         let mut roles: Vec<(String, Role)> = Vec::new();
         for key in keys {
             let kind = if key.text { Kind::Text } else { Kind::Integer };

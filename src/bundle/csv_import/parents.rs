@@ -14,7 +14,9 @@ use std::collections::HashMap;
 /// the database.
 #[derive(Debug, Default)]
 pub struct ById {
+    /// Plan id → country code and plan number.
     pub plans: HashMap<i64, PlanKey>,
+    /// Commitment id → country code, plan number and commitment number.
     pub commitments: HashMap<i64, CommitmentKey>,
 }
 

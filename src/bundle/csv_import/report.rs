@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 
 /// Where each bundle record came from: its row, and the columns of the CSV.
 pub struct Placed<'a> {
+    /// The resource's columns.
     pub columns: &'a Columns,
     /// The CSV's header.
     pub header: &'a [String],
@@ -25,6 +26,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// No problem yet, for a CSV of `resource`.
     pub fn new(resource: Resource) -> Self {
         Self {
             resource,
