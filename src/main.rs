@@ -63,10 +63,16 @@ enum Command {
     Seed,
     /// Import a bundle (the format of `GET /api/v1/exports/bundle`) in one transaction, all or
     /// nothing; prints what it did as one JSON line. Invalid records are listed on stderr with
-    /// their JSON pointers (exit 1); Ctrl-C writes nothing (exit 130).
+    /// their JSON pointers (exit 1); Ctrl-C writes nothing (exit 130). With `--resource`, the
+    /// file is one collection's CSV (the columns of its CSV export), its errors by row.
     Import {
-        /// The bundle file; `-` reads standard input. Gzip (`.gz`) is decompressed.
+        /// The bundle file, or a CSV with `--resource`; `-` reads standard input. Gzip (`.gz`)
+        /// is decompressed.
         file: String,
+        /// The file is a CSV of this collection: countries, action-plans, commitments,
+        /// milestones or irm-findings (required for a `.csv` / `.csv.gz` file).
+        #[arg(long)]
+        resource: Option<String>,
         /// Check and count everything, write nothing.
         #[arg(long)]
         dry_run: bool,
@@ -229,11 +235,17 @@ async fn run_with_database(
         Command::Keys { command } => keys(command, &pool).await,
         Command::Import {
             file,
+            resource,
             dry_run,
             prune,
         } => {
             let options = ImportOptions { dry_run, prune };
-            let outcome = bundle::cli::import::run(&pool, &file, options).await?;
+            let outcome = match bundle::csv_import::cli::resource_of(&file, resource.as_deref())? {
+                Some(resource) => {
+                    bundle::csv_import::cli::run(&pool, &file, resource, options).await?
+                }
+                None => bundle::cli::import::run(&pool, &file, options).await?,
+            };
             println!("{}", serde_json::to_string(&outcome)?);
             Ok(())
         }

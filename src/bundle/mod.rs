@@ -9,6 +9,7 @@
 pub mod apply;
 pub mod batch;
 pub mod cli;
+pub mod csv_import;
 pub mod export;
 pub mod format;
 pub mod import;

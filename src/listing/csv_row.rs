@@ -1,5 +1,8 @@
 //! CSV cells straight from a row's `Serialize` implementation: one cell per field, placed by the
 //! header; `null` empty, arrays joined with `;`, anything nested (or a float) as its JSON text.
+//! An empty list is an empty cell, except where the field may also be `null` (an IRM finding's
+//! `relevance`: `[]` is "relevant to none", `null` "not rated"): there it is `[]`, so that the
+//! CSV import (`bundle::csv_import`) reads back what was written.
 //!
 //! Why not `serde_json::to_value` and a lookup per column: that builds an ordered map with a
 //! hashed key per field for every row, which was most of the CPU time of a CSV export (perf,
@@ -76,7 +79,7 @@ impl RowCells {
             .ok_or_else(|| CellError::UnknownField(name.to_string()))?;
         let cell = &mut self.cells[index];
         cell.clear();
-        match value.serialize(CellSerializer { out: cell }) {
+        match value.serialize(CellSerializer::new(cell)) {
             Err(CellError::NotScalar) => {
                 cell.clear();
                 let json = serde_json::to_string(value).map_err(ser::Error::custom)?;
@@ -193,7 +196,7 @@ impl ser::SerializeMap for RowSerializer<'_> {
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), CellError> {
         self.key.clear();
-        key.serialize(CellSerializer { out: &mut self.key })
+        key.serialize(CellSerializer::new(&mut self.key))
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), CellError> {
@@ -211,9 +214,18 @@ impl ser::SerializeMap for RowSerializer<'_> {
 /// Serializes one value into a cell's text.
 struct CellSerializer<'a> {
     out: &'a mut String,
+    /// Inside an `Option`: an empty list is written `[]`, to tell it from `null`.
+    optional: bool,
 }
 
-impl CellSerializer<'_> {
+impl<'a> CellSerializer<'a> {
+    fn new(out: &'a mut String) -> Self {
+        Self {
+            out,
+            optional: false,
+        }
+    }
+
     fn display(self, value: impl Display) -> Result<(), CellError> {
         write!(self.out, "{value}").map_err(ser::Error::custom)
     }
@@ -282,7 +294,10 @@ impl<'a> ser::Serializer for CellSerializer<'a> {
     }
 
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), CellError> {
-        value.serialize(self)
+        value.serialize(CellSerializer {
+            out: self.out,
+            optional: true,
+        })
     }
 
     fn serialize_unit(self) -> Result<(), CellError> {
@@ -325,6 +340,7 @@ impl<'a> ser::Serializer for CellSerializer<'a> {
         Ok(ListCell {
             out: self.out,
             first: true,
+            optional: self.optional,
         })
     }
 
@@ -337,6 +353,8 @@ impl<'a> ser::Serializer for CellSerializer<'a> {
 struct ListCell<'a> {
     out: &'a mut String,
     first: bool,
+    /// The list is a nullable field's value: empty, it is written `[]`.
+    optional: bool,
 }
 
 impl ser::SerializeSeq for ListCell<'_> {
@@ -348,10 +366,13 @@ impl ser::SerializeSeq for ListCell<'_> {
             self.out.push(';');
         }
         self.first = false;
-        value.serialize(CellSerializer { out: self.out })
+        value.serialize(CellSerializer::new(self.out))
     }
 
     fn end(self) -> Result<(), CellError> {
+        if self.first && self.optional {
+            self.out.push_str("[]");
+        }
         Ok(())
     }
 }
@@ -418,6 +439,24 @@ mod tests {
         };
         assert_eq!(cells.fill(&row).unwrap()[0], "");
         assert_eq!(cells.fill(&row).unwrap()[3], "n");
+    }
+
+    #[test]
+    fn an_empty_nullable_list_is_told_from_null() {
+        #[derive(Serialize)]
+        struct Rated {
+            relevance: Option<Vec<Value>>,
+            values: Vec<Value>,
+        }
+        let mut cells = RowCells::new(columns(&["relevance", "values"]));
+        let row = |relevance| Rated {
+            relevance,
+            values: vec![],
+        };
+        assert_eq!(cells.fill(&row(None)).unwrap(), ["", ""]);
+        assert_eq!(cells.fill(&row(Some(vec![]))).unwrap(), ["[]", ""]);
+        let one = row(Some(vec![Value::CivicParticipation]));
+        assert_eq!(cells.fill(&one).unwrap(), ["civic_participation", ""]);
     }
 
     #[test]

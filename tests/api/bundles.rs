@@ -315,10 +315,11 @@ async fn an_import_needs_an_editor_key_and_json() {
         .insert_header((CONTENT_TYPE, "application/json"))
         .set_payload(small_bundle().to_string());
     app.send(request).await.assert_problem(401);
+    // Neither a bundle nor a CSV (`text/csv` with `?resource=`, tests/api/csv_import.rs).
     app.raw(
         actix_web::http::Method::POST,
         IMPORT,
-        "text/csv",
+        "text/plain",
         "code,name",
     )
     .await

@@ -17,6 +17,7 @@ mod concurrency;
 mod conformance;
 mod countries;
 mod crud;
+mod csv_import;
 mod demo_data;
 mod errors;
 mod exports;
