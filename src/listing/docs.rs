@@ -58,6 +58,38 @@ fn parameter(
         .schema(Some(schema))
 }
 
+/// `fields=`: the names the resource offers, from the same declaration that parses them.
+fn fields_parameter(spec: &ListSpec) -> ParameterBuilder {
+    let names = super::fields::names(spec);
+    parameter(
+        super::fields::PARAMETER,
+        format!(
+            "Only these fields in each row (and as the CSV columns, the NDJSON keys), read by a \
+             query that selects only them; `{key}` is always included. They come in the \
+             resource's order whatever the order asked; an unknown name, a name given twice or \
+             an empty list is a 400. With `include`, the embedded collections are added. On an \
+             item, the ETag is then a weak one of that body (`If-Match` on a write needs the \
+             whole item's). One or more of: {}.",
+            names.join(", "),
+            key = spec.key.name,
+        ),
+        ArrayBuilder::new()
+            .items(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(names)),
+            )
+            .min_items(Some(1)),
+    )
+    .style(Some(ParameterStyle::Form))
+    .explode(Some(true))
+}
+
+/// The `fields` parameter of an item GET.
+pub fn item_parameters(spec: &ListSpec) -> Vec<Parameter> {
+    vec![fields_parameter(spec).build()]
+}
+
 /// Every query parameter `spec`'s list accepts.
 pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
     let mut out = Vec::new();
@@ -171,6 +203,7 @@ pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
             .style(Some(ParameterStyle::Form))
             .explode(Some(true)),
             "include" => continue,
+            "fields" => fields_parameter(spec),
             "format" => parameter(
                 name,
                 "Export every matching row, unpaginated: `csv` (RFC 4180, header row, arrays \
@@ -204,3 +237,21 @@ macro_rules! list_params {
     };
 }
 pub(crate) use list_params;
+
+/// Declares `$name`, the documented query parameters of an item GET of list `$spec`'s
+/// resource (`fields`).
+macro_rules! item_params {
+    ($name:ident, $spec:expr) => {
+        #[doc = concat!("Query parameters of an item GET (documentation only), from `", stringify!($spec), "`.")]
+        pub struct $name;
+
+        impl utoipa::IntoParams for $name {
+            fn into_params(
+                _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+            ) -> Vec<utoipa::openapi::path::Parameter> {
+                $crate::listing::docs::item_parameters(&$spec)
+            }
+        }
+    };
+}
+pub(crate) use item_params;

@@ -4,6 +4,7 @@
 use super::budget::ExportBudget;
 use super::export::export;
 use super::export_nested::export_nested;
+use super::fields;
 use super::request::{Format, ListRequest};
 use super::response::page_json;
 use super::spec::ListSpec;
@@ -125,6 +126,44 @@ where
             return Err(ApiError::not_found(parent.missing));
         }
     }
+    if let Some(projection) = request.fields.clone() {
+        if request.includes.is_empty() {
+            return fields::answer(req, conn, pool, spec, &request, &projection, export_name).await;
+        }
+        // With `include`, the embedding needs whole rows: only the output is cut.
+        let includes = request.includes.clone();
+        let cut = async move |conn: &mut AsyncPgConnection,
+                              rows: Vec<T>,
+                              names: &[&'static str]|
+                    -> Result<Vec<Value>, ApiError> {
+            let items = embed(conn, rows, names).await?;
+            items
+                .iter()
+                .map(|item| projection.keep(item, &includes))
+                .collect()
+        };
+        return answer::<T, Value, _>(req, conn, pool, spec, request, cut, export_name).await;
+    }
+    answer::<T, E, M>(req, conn, pool, spec, request, embed, export_name).await
+}
+
+/// Answers a parsed list request: an export, or a page with its embedded children.
+async fn answer<T, E, M>(
+    req: &HttpRequest,
+    mut conn: crate::db::DbConn,
+    pool: &ReadPool,
+    spec: &'static ListSpec,
+    request: ListRequest,
+    embed: M,
+    export_name: &str,
+) -> Result<HttpResponse, ApiError>
+where
+    T: QueryableByName<Pg> + Serialize + ToSchema + Send + 'static,
+    E: Serialize,
+    E: 'static,
+    M: AsyncFn(&mut AsyncPgConnection, Vec<T>, &[&'static str]) -> Result<Vec<E>, ApiError>
+        + 'static,
+{
     if request.format != Format::Json {
         drop(conn);
         // Exports share one process-wide budget (`budget.rs`), registered by `app::build`.

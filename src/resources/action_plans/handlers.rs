@@ -20,7 +20,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 /// while the plan is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
-    params(("id" = i64, Path, description = "Action plan id")),
+    params(("id" = i64, Path, description = "Action plan id"), list::ActionPlanItemParams),
     responses((status = 200, description = "The action plan", body = ActionPlan,
         headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
 )]

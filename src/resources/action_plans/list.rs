@@ -77,6 +77,7 @@ pub static SPEC: ListSpec = ListSpec {
 };
 
 crate::listing::docs::list_params!(ActionPlanListParams, SPEC);
+crate::listing::docs::item_params!(ActionPlanItemParams, SPEC);
 
 /// An action plan in a list, with the children named by `include=`.
 #[derive(Debug, Serialize, ToSchema)]

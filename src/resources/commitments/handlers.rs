@@ -19,7 +19,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 /// 304 while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
-    params(("id" = i64, Path, description = "Commitment id")),
+    params(("id" = i64, Path, description = "Commitment id"), list::CommitmentItemParams),
     responses((status = 200, description = "The commitment", body = Commitment,
         headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
 )]

@@ -207,6 +207,7 @@ pub static SPEC: ListSpec = ListSpec {
 };
 
 crate::listing::docs::list_params!(CommitmentListParams, SPEC);
+crate::listing::docs::item_params!(CommitmentItemParams, SPEC);
 
 /// A commitment in a list, with the children named by `include=`.
 #[derive(Debug, Serialize, ToSchema)]

@@ -21,7 +21,7 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 /// while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code, e.g. `MEX`")),
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code, e.g. `MEX`"), list::CountryItemParams),
     responses((status = 200, description = "The country", body = Country,
         headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
 )]

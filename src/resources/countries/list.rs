@@ -49,6 +49,7 @@ pub static SPEC: ListSpec = ListSpec {
 };
 
 crate::listing::docs::list_params!(CountryListParams, SPEC);
+crate::listing::docs::item_params!(CountryItemParams, SPEC);
 
 /// A country in a list, with its action plans when `include=action_plans`.
 #[derive(Debug, Serialize, ToSchema)]

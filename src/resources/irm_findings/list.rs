@@ -223,3 +223,4 @@ pub static SPEC: ListSpec = ListSpec {
 };
 
 crate::listing::docs::list_params!(IrmFindingListParams, SPEC);
+crate::listing::docs::item_params!(IrmFindingItemParams, SPEC);

@@ -19,7 +19,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 /// while it is unchanged, or as `If-Match` on a write.
 #[utoipa::path(
     tag = TAG,
-    params(("id" = i64, Path, description = "Milestone id")),
+    params(("id" = i64, Path, description = "Milestone id"), list::MilestoneItemParams),
     responses((status = 200, description = "The milestone", body = Milestone,
         headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
 )]

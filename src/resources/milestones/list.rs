@@ -52,3 +52,4 @@ pub static SPEC: ListSpec = ListSpec {
 };
 
 crate::listing::docs::list_params!(MilestoneListParams, SPEC);
+crate::listing::docs::item_params!(MilestoneItemParams, SPEC);
