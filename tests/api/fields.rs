@@ -258,6 +258,11 @@ async fn unknown_empty_and_repeated_fields_are_400s_naming_the_allowed_ones() {
     }
     let csv = app.get("/api/v1/commitments?fields=nope&format=csv").await;
     csv.assert_problem(400);
+    // Statistics are not rows: `fields` is refused there, not ignored.
+    let stats = app
+        .get("/api/v1/stats/commitments?group_by=country&fields=title")
+        .await;
+    stats.assert_problem(400);
 }
 
 #[actix_web::test]
