@@ -10,7 +10,9 @@ use crate::error::ApiError;
 use crate::flow::{self, Item};
 use crate::listing::handler::{self, AliasParent};
 use crate::listing::Page;
-use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
+use crate::openapi::{
+    CreateProblems, DeleteProblems, FieldsProblems, ItemProblems, ListProblems, UpdateProblems,
+};
 use crate::vocab::is_country_code;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
@@ -22,7 +24,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id"), list::ActionPlanItemParams),
     responses((status = 200, description = "The action plan", body = ActionPlan,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems,
+        FieldsProblems)
 )]
 #[get("/action-plans/{id}")]
 pub async fn get_action_plan(

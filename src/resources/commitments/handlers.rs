@@ -10,7 +10,9 @@ use crate::error::ApiError;
 use crate::flow::{self, Item};
 use crate::listing::handler::{self, AliasParent};
 use crate::listing::Page;
-use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
+use crate::openapi::{
+    CreateProblems, DeleteProblems, FieldsProblems, ItemProblems, ListProblems, UpdateProblems,
+};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
 /// Get a commitment
@@ -21,7 +23,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
     tag = TAG,
     params(("id" = i64, Path, description = "Commitment id"), list::CommitmentItemParams),
     responses((status = 200, description = "The commitment", body = Commitment,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems,
+        FieldsProblems)
 )]
 #[get("/commitments/{id}")]
 pub async fn get_commitment(

@@ -11,7 +11,8 @@ use crate::flow::{self, Item};
 use crate::listing::handler;
 use crate::listing::Page;
 use crate::openapi::{
-    CreateProblems, DeleteProblems, ItemProblems, ListProblems, PutProblems, UpdateProblems,
+    CreateProblems, DeleteProblems, FieldsProblems, ItemProblems, ListProblems, PutProblems,
+    UpdateProblems,
 };
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 
@@ -23,7 +24,8 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
     tag = TAG,
     params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code, e.g. `MEX`"), list::CountryItemParams),
     responses((status = 200, description = "The country", body = Country,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems,
+        FieldsProblems)
 )]
 #[get("/countries/{code}")]
 pub async fn get_country(

@@ -10,7 +10,9 @@ use crate::error::ApiError;
 use crate::flow::{self, Item};
 use crate::listing::handler::{self, AliasParent};
 use crate::listing::Page;
-use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
+use crate::openapi::{
+    CreateProblems, DeleteProblems, FieldsProblems, ItemProblems, ListProblems, UpdateProblems,
+};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
 /// Get a milestone
@@ -21,7 +23,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
     tag = TAG,
     params(("id" = i64, Path, description = "Milestone id"), list::MilestoneItemParams),
     responses((status = 200, description = "The milestone", body = Milestone,
-        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems)
+        headers(("ETag" = String, description = "`\"<version>\"`"))), ItemProblems,
+        FieldsProblems)
 )]
 #[get("/milestones/{id}")]
 pub async fn get_milestone(
