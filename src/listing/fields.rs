@@ -294,7 +294,8 @@ pub async fn export(
     let read = projection.read(spec, Some(request));
     let names: Vec<&'static str> = read.iter().map(|(name, _)| *name).collect();
     let sql =
-        super::query::rows_sql_selecting(spec, request, request.export_limit, &select_sql(&read))?;
+        super::query::rows_sql_selecting(spec, request, request.export_limit, &select_sql(&read))?
+            .uncached();
     let shown = projection.shown.len();
     let header = projection.names().iter().map(|n| n.to_string()).collect();
     let convert = move |row: JsonRow| {
@@ -329,7 +330,12 @@ pub async fn find(
     };
     let placeholder = sql.bind(bind);
     sql.push(&placeholder);
-    let row: Option<JsonRow> = sql.into_query().get_result(conn).await.optional_row()?;
+    let row: Option<JsonRow> = sql
+        .uncached()
+        .into_query()
+        .get_result(conn)
+        .await
+        .optional_row()?;
     row.map(|row| row.object(&names, names.len())).transpose()
 }
 

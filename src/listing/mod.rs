@@ -142,11 +142,12 @@ pub async fn fetch_page_by<T>(
 where
     T: QueryableByName<Pg> + Send + 'static,
 {
-    let mut rows: Vec<Listed<T>> =
-        query::rows_sql_selecting(spec, request, Some(request.limit + 1), select)?
-            .into_query()
-            .load(conn)
-            .await?;
+    let mut sql = query::rows_sql_selecting(spec, request, Some(request.limit + 1), select)?;
+    if select != spec.select {
+        // A projection (`fields=`): see `Sql::uncached`.
+        sql = sql.uncached();
+    }
+    let mut rows: Vec<Listed<T>> = sql.into_query().load(conn).await?;
     let more = rows.len() as i64 > request.limit;
     rows.truncate(request.limit as usize);
     let next_cursor = match rows.last() {
