@@ -263,6 +263,11 @@ def main():
              f"SELECT EXISTS (SELECT 1 FROM action_plans WHERE id = {plan});\n"
              f"SELECT {commitment_columns}, NULL::real AS search_rank FROM commitments c "
              f"WHERE c.action_plan_id = {plan} ORDER BY c.id LIMIT 51;"),
+            # The same page with `fields=id,title`: the SQL reads two columns (issue 15).
+            ("list 50, fields=id,title", f"/api/v1/action-plans/{plan}/commitments?fields=id,title",
+             f"SELECT EXISTS (SELECT 1 FROM action_plans WHERE id = {plan});\n"
+             "SELECT json_build_array(c.id, c.title)::text AS fields_row, NULL::real AS search_rank "
+             f"FROM commitments c WHERE c.action_plan_id = {plan} ORDER BY c.id LIMIT 51;"),
             ("rating filter + sort", "/api/v1/commitments?completion=complete&sort=-number",
              f"SELECT {commitment_columns}, NULL::real AS search_rank FROM commitments c WHERE EXISTS "
              "(SELECT 1 FROM irm_findings f WHERE f.commitment_id = c.id AND f.kind = 'assessment' "

@@ -12,6 +12,8 @@ use crate::db::keyed::Keyed;
 use crate::db::{self, DbPool, ReadPool};
 use crate::error::ApiError;
 use crate::http::{created, ok_with_body_etag, ok_with_etag, replaced, IfMatch, PutPreconditions};
+use crate::listing::fields::{self, Projection};
+use crate::listing::spec::ListSpec;
 use actix_web::{HttpRequest, HttpResponse};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -25,6 +27,9 @@ pub trait Item: Keyed + Serialize {
     const NOUN: &'static str;
     /// Its collection's path segment under `/api/v1`: `"action-plans"`.
     const COLLECTION: &'static str;
+    /// Its list's declaration, whose columns are the fields `fields=` offers on the item GET
+    /// as on the list.
+    const LIST: &'static ListSpec;
     /// Its create body. A PATCH applies onto the stored item's create-body form (the `From`)
     /// and is validated the same way.
     type Input: FromFields + for<'a> From<&'a Self> + Send + Sync + 'static;
@@ -64,13 +69,23 @@ pub trait Item: Keyed + Serialize {
 }
 
 /// `GET /{collection}/{key}`: the item, with its ETag (304 when `If-None-Match` matches).
+/// With `fields=`, only those fields (the key always), read by a query that selects only them,
+/// under a weak ETag of that body: the strong `"<version>"`, which `If-Match` on a write needs,
+/// belongs to the whole item.
 pub async fn get<T: Item>(
     req: &HttpRequest,
     pool: &ReadPool,
     key: T::Key,
 ) -> Result<HttpResponse, ApiError> {
+    let projection = Projection::from_item_query(T::LIST, req.query_string())?;
     let key = T::parse_key(key)?;
     let mut conn = pool.conn().await?;
+    if let Some(projection) = projection {
+        let item = fields::find(&mut conn, T::LIST, &projection, &key.to_string())
+            .await?
+            .ok_or_else(|| T::not_found(&key))?;
+        return Ok(ok_with_body_etag(req, &item));
+    }
     let item = T::find(&mut conn, &key)
         .await?
         .ok_or_else(|| T::not_found(&key))?;
@@ -89,15 +104,36 @@ pub async fn get_with<T: Item, B>(
 where
     B: AsyncFnOnce(&mut AsyncPgConnection, T) -> Result<Value, ApiError>,
 {
+    let Some(body) = body else {
+        return get::<T>(req, pool, key).await;
+    };
+    let projection = Projection::from_item_query(T::LIST, req.query_string())?;
     let key = T::parse_key(key)?;
     let mut conn = pool.conn().await?;
     let item = T::find(&mut conn, &key)
         .await?
         .ok_or_else(|| T::not_found(&key))?;
-    match body {
-        None => Ok(ok_with_etag(req, &item, item.version())),
-        Some(body) => Ok(ok_with_body_etag(req, &body(&mut conn, item).await?)),
-    }
+    let answer = body(&mut conn, item).await?;
+    let answer = match projection {
+        None => answer,
+        // `fields` cuts the item's own fields; what `include` embedded stays.
+        Some(projection) => {
+            let columns = fields::names(T::LIST);
+            let embedded: Vec<String> = answer
+                .as_object()
+                .map(|object| {
+                    object
+                        .keys()
+                        .filter(|name| !columns.contains(&name.as_str()))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            let embedded: Vec<&str> = embedded.iter().map(String::as_str).collect();
+            projection.keep(&answer, &embedded)?
+        }
+    };
+    Ok(ok_with_body_etag(req, &answer))
 }
 
 /// `POST /{collection}`: validates the body, then inserts it as `actor`; 201 with `Location`.

@@ -159,6 +159,15 @@ pub enum ItemProblems {
     Unavailable(Problem),
 }
 
+/// The problem an item GET answers besides [`ItemProblems`]: a bad `fields=`.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum FieldsProblems {
+    /// `fields` names a field the resource does not offer, names one twice, or is empty.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadFields(Problem),
+}
+
 /// Problems a create can answer.
 #[derive(IntoResponses)]
 #[allow(dead_code)]

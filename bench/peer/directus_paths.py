@@ -68,6 +68,12 @@ def paths(country: str, commitment: int, plan: int, deep_after: int,
             ("sort", "id"),
             ("limit", 50),
         ]),
+        "list 50, fields=id,title": "/items/commitments?" + _query([
+            ("fields", "id,title"),
+            ("filter[action_plan_id][_eq]", plan),
+            ("sort", "id"),
+            ("limit", 50),
+        ]),
         # One _some object with both conditions: EXISTS on one and the same finding row, as ours.
         # Needs the O2M commitments.irm_findings (directus.sh declares it: the database's FK is
         # composite, which Directus does not read).

@@ -58,6 +58,33 @@ fn parameter(
         .schema(Some(schema))
 }
 
+/// `fields=`: the names the resource offers, from the same declaration that parses them.
+fn fields_parameter(spec: &ListSpec) -> ParameterBuilder {
+    let names = super::fields::names(spec);
+    parameter(
+        super::fields::PARAMETER,
+        format!(
+            "Only these fields in each row (and as the CSV columns, the NDJSON keys), read by a \
+             query that selects only them; `{key}` is always included. They come in the \
+             resource's order whatever the order asked; an unknown name, a name given twice or \
+             an empty list is a 400. With `include`, the embedded collections are added. On an \
+             item, the ETag is then a weak one of that body (`If-Match` on a write needs the \
+             whole item's). One or more of: {}.",
+            names.join(", "),
+            key = spec.key.name,
+        ),
+        ArrayBuilder::new()
+            .items(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(names)),
+            )
+            .min_items(Some(1)),
+    )
+    .style(Some(ParameterStyle::Form))
+    .explode(Some(true))
+}
+
 /// Every query parameter `spec`'s list accepts.
 pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
     let mut out = Vec::new();
@@ -159,6 +186,7 @@ pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
                 Some(built) => built,
                 None => continue,
             },
+            "fields" => fields_parameter(spec),
             "format" => parameter(
                 name,
                 "Export every matching row, unpaginated: `csv` (RFC 4180, header row, arrays \
@@ -205,11 +233,10 @@ fn include_parameter(spec: &ListSpec) -> Option<ParameterBuilder> {
     Some(built)
 }
 
-/// The documented query parameters of an item GET of `spec`'s collection: its `include`.
+/// The documented query parameters of an item GET of `spec`'s collection: `fields` and `include`.
 pub fn item_parameters(spec: &ListSpec) -> Vec<Parameter> {
-    include_parameter(spec)
-        .map(|built| built.build())
-        .into_iter()
+    std::iter::once(fields_parameter(spec).build())
+        .chain(include_parameter(spec).map(|built| built.build()))
         .collect()
 }
 

@@ -159,20 +159,22 @@ struct Progress {
     bytes: u64,
 }
 
-/// Streams the rows of `sql` over `conn` into `sender`, ending with `Done` only when every
-/// row was handed on. Each hand-on waits at most `timeout`.
-async fn produce<T>(
+/// Streams the rows of `sql` over `conn` into `sender`, each read as a `T` and written by
+/// `encoder` as what `convert` makes of it, ending with `Done` only when every row was handed
+/// on. Each hand-on waits at most `timeout`.
+async fn produce<T, R>(
     sql: Sql,
     conn: &mut DbConn,
-    format: Format,
+    mut encoder: Encoder,
+    convert: impl Fn(T) -> Result<R, std::io::Error>,
     sender: &mpsc::Sender<Piece>,
     timeout: Duration,
     progress: &mut Progress,
 ) -> Result<(), Stop>
 where
-    T: QueryableByName<Pg> + Serialize + ToSchema + Send + 'static,
+    T: QueryableByName<Pg> + Send + 'static,
+    R: Serialize,
 {
-    let mut encoder = Encoder::new(format, columns::<T>());
     let rows = sql.into_query().load_stream::<Listed<T>>(conn).await;
     let mut rows = match rows {
         Ok(rows) => rows,
@@ -209,7 +211,8 @@ where
                 log::error!("export stream failed: {e}");
                 std::io::Error::other("export stream failed")
             })
-            .and_then(|row| encoder.row(&row.row))
+            .and_then(|row| convert(row.row))
+            .and_then(|row| encoder.row(&row))
             .and_then(|()| encoder.pending());
         encoded_rows += 1;
     }
@@ -265,11 +268,46 @@ pub async fn export<T>(
 where
     T: QueryableByName<Pg> + Serialize + ToSchema + Send + 'static,
 {
-    let format = request.format;
     let sql = query::rows_sql(spec, &request, request.export_limit)?;
+    export_rows(
+        pool,
+        budget,
+        sql,
+        request.format,
+        columns::<T>(),
+        Ok::<T, _>,
+        name,
+    )
+    .await
+}
+
+/// Streams the rows of `sql`, each read as a `T` and written as what `convert` makes of it,
+/// with `columns` as the CSV header: [`export`]'s work, shared with `fields::export`.
+pub async fn export_rows<T, R>(
+    pool: &ReadPool,
+    budget: &ExportBudget,
+    sql: Sql,
+    format: Format,
+    columns: Vec<String>,
+    convert: impl Fn(T) -> Result<R, std::io::Error> + 'static,
+    name: &str,
+) -> Result<HttpResponse, ApiError>
+where
+    T: QueryableByName<Pg> + Send + 'static,
+    R: Serialize,
+{
     let receiver = start_export(pool, budget, async move |conn, sender, timeout| {
         let mut progress = Progress::default();
-        let outcome = produce::<T>(sql, conn, format, sender, timeout, &mut progress).await;
+        let outcome = produce::<T, R>(
+            sql,
+            conn,
+            Encoder::new(format, columns),
+            convert,
+            sender,
+            timeout,
+            &mut progress,
+        )
+        .await;
         if outcome == Err(Stop::Stalled) {
             log::warn!(
                 "export cut: its client took nothing for {} s; {} rows ({} bytes) were handed \

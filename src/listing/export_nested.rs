@@ -11,6 +11,7 @@
 use super::budget::ExportBudget;
 use super::csv_parents::ParentRows;
 use super::export::{columns, hand_on, start_export, streamed_response, Piece, Stop, CHUNK_BYTES};
+use super::handler::cut_to_fields;
 use super::include::{with_parents, Sources};
 use super::request::{CursorState, Format, ListRequest};
 use super::spec::ListSpec;
@@ -52,7 +53,12 @@ where
     // A CSV export has parents only (the request refuses children): flattened into columns.
     let mut csv = None;
     if request.format == Format::Csv {
-        let started = ParentRows::new(sources, spec, &request.includes, columns::<T>())
+        // With `fields`, the row's own columns are the asked ones (the rows are cut alike).
+        let own = match &request.fields {
+            Some(projection) => projection.names().iter().map(|n| n.to_string()).collect(),
+            None => columns::<T>(),
+        };
+        let started = ParentRows::new(sources, spec, &request.includes, own)
             .map_err(|e| std::io::Error::other(e.to_string()))
             .and_then(|mut rows| rows.header(&mut buffer).map(|()| rows));
         match started {
@@ -66,6 +72,7 @@ where
             let page = fetch_page::<T>(conn, spec, &request).await?;
             let items = embed(conn, page.items, &request.includes).await?;
             let items = with_parents(conn, sources, spec, items, &request.includes).await?;
+            let items = cut_to_fields(&request, items)?;
             Ok::<_, ApiError>((items, page.next_cursor))
         }
         .await;

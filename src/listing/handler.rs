@@ -5,6 +5,7 @@ use super::budget::ExportBudget;
 use super::export::export;
 use super::export_nested::export_nested;
 use super::include::{any_parent, with_parents, Sources};
+use super::fields;
 use super::request::{Format, ListRequest};
 use super::response::page_json;
 use super::spec::ListSpec;
@@ -126,6 +127,33 @@ where
             return Err(ApiError::not_found(parent.missing));
         }
     }
+    if let Some(projection) = request.fields.clone() {
+        if request.includes.is_empty() {
+            return fields::answer(req, conn, pool, spec, &request, &projection, export_name).await;
+        }
+        // With `include`, the embedding needs whole rows (their keys and parents' ids): the
+        // output is cut once everything is embedded (`cut_to_fields`).
+    }
+    answer::<T, E, M>(req, conn, pool, spec, request, embed, export_name).await
+}
+
+/// Answers a parsed list request: an export, or a page with its embedded children.
+async fn answer<T, E, M>(
+    req: &HttpRequest,
+    mut conn: crate::db::DbConn,
+    pool: &ReadPool,
+    spec: &'static ListSpec,
+    request: ListRequest,
+    embed: M,
+    export_name: &str,
+) -> Result<HttpResponse, ApiError>
+where
+    T: QueryableByName<Pg> + Serialize + ToSchema + Send + 'static,
+    E: Serialize,
+    E: 'static,
+    M: AsyncFn(&mut AsyncPgConnection, Vec<T>, &[&'static str]) -> Result<Vec<E>, ApiError>
+        + 'static,
+{
     if request.format != Format::Json {
         drop(conn);
         // Exports share one process-wide budget (`budget.rs`), registered by `app::build`.
@@ -150,9 +178,7 @@ where
     }
     let page = fetch_page::<T>(&mut conn, spec, &request).await?;
     let items = embed(&mut conn, page.items, &request.includes).await?;
-    if any_parent(spec, &request.includes) {
-        let sources = Sources::of(req)?;
-        let items = with_parents(&mut conn, sources, spec, items, &request.includes).await?;
+    if !any_parent(spec, &request.includes) && request.fields.is_none() {
         return Ok(page_json(
             req,
             PageOf {
@@ -162,14 +188,28 @@ where
             },
         ));
     }
+    let sources = Sources::of(req)?;
+    let items = with_parents(&mut conn, sources, spec, items, &request.includes).await?;
     Ok(page_json(
         req,
         PageOf {
-            items,
+            items: cut_to_fields(&request, items)?,
             next_cursor: page.next_cursor,
             total: page.total,
         },
     ))
+}
+
+/// Rows with everything embedded, cut to the request's `fields` (the embedded collections and
+/// parents it includes stay); unchanged without `fields`.
+pub fn cut_to_fields(request: &ListRequest, items: Vec<Value>) -> Result<Vec<Value>, ApiError> {
+    match &request.fields {
+        None => Ok(items),
+        Some(projection) => items
+            .iter()
+            .map(|item| projection.keep(item, &request.includes))
+            .collect(),
+    }
 }
 
 /// For lists without children to embed.

@@ -9,6 +9,7 @@ pub mod csv_row;
 pub mod docs;
 pub mod export;
 pub mod export_nested;
+pub mod fields;
 pub mod handler;
 pub mod include;
 pub mod query;
@@ -87,9 +88,9 @@ struct Count {
     count: i64,
 }
 
-/// The cursor of the page that follows `last`.
-fn cursor_after<T: Serialize>(request: &ListRequest, last: &Listed<T>) -> String {
-    let json = serde_json::to_value(&last.row).unwrap_or(Value::Null);
+/// The cursor of the page that follows `last`, whose JSON form (with at least its sort
+/// fields) is `json`.
+fn cursor_after<T>(request: &ListRequest, last: &Listed<T>, json: &Value) -> String {
     let values = request
         .sort
         .iter()
@@ -124,16 +125,36 @@ pub async fn fetch_page<T>(
 where
     T: QueryableByName<Pg> + Serialize + Send + 'static,
 {
-    let mut rows: Vec<Listed<T>> = query::rows_sql(spec, request, Some(request.limit + 1))?
-        .into_query()
-        .load(conn)
-        .await?;
+    fetch_page_by(conn, spec, request, spec.select, |row: &T| {
+        Ok(serde_json::to_value(row).unwrap_or(Value::Null))
+    })
+    .await
+}
+
+/// [`fetch_page`] reading the columns `select` (each row a `T`), with `sort_json` giving a
+/// row's JSON form, in which the cursor finds its sort values (`fields::fetch_page` reads
+/// fewer columns than the full row).
+pub async fn fetch_page_by<T>(
+    conn: &mut AsyncPgConnection,
+    spec: &ListSpec,
+    request: &ListRequest,
+    select: &str,
+    sort_json: impl Fn(&T) -> Result<Value, ApiError>,
+) -> Result<PageOf<T>, ApiError>
+where
+    T: QueryableByName<Pg> + Send + 'static,
+{
+    let mut sql = query::rows_sql_selecting(spec, request, Some(request.limit + 1), select)?;
+    if select != spec.select {
+        // A projection (`fields=`): see `Sql::uncached`.
+        sql = sql.uncached();
+    }
+    let mut rows: Vec<Listed<T>> = sql.into_query().load(conn).await?;
     let more = rows.len() as i64 > request.limit;
     rows.truncate(request.limit as usize);
-    let next_cursor = if more {
-        rows.last().map(|last| cursor_after(request, last))
-    } else {
-        None
+    let next_cursor = match rows.last() {
+        Some(last) if more => Some(cursor_after(request, last, &sort_json(&last.row)?)),
+        _ => None,
     };
     let total = if request.include_total {
         let count: Count = query::count_sql(spec, request)?

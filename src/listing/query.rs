@@ -178,6 +178,16 @@ pub fn rows_sql(
     request: &ListRequest,
     limit: Option<i64>,
 ) -> Result<Sql, ApiError> {
+    rows_sql_selecting(spec, request, limit, spec.select)
+}
+
+/// [`rows_sql`] reading the columns `select` instead of the whole row (`fields=`).
+pub fn rows_sql_selecting(
+    spec: &ListSpec,
+    request: &ListRequest,
+    limit: Option<i64>,
+    select: &str,
+) -> Result<Sql, ApiError> {
     let mut sql = Sql::default();
     let rank = match (&request.q, spec.search) {
         (Some(q), Some(document)) => {
@@ -204,7 +214,7 @@ pub fn rows_sql(
         .collect();
     sql.push(&format!(
         "SELECT {}, {rank} AS search_rank FROM {}{} ORDER BY {}",
-        spec.select,
+        select,
         spec.from,
         where_sql(&clauses),
         order.join(", ")

@@ -2,6 +2,7 @@
 //! valid, or a 400 that names the parameter and what it accepts.
 
 use super::include::is_parent;
+use super::fields::Projection;
 use super::spec::{Field, Kind, ListSpec};
 use super::sql::Bind;
 use super::{decode_cursor, DEFAULT_LIMIT, MAX_LIMIT};
@@ -66,6 +67,8 @@ pub struct ListRequest {
     pub include_total: bool,
     pub includes: Vec<&'static str>,
     pub format: Format,
+    /// `fields=`: only these fields in each row (see `fields.rs`).
+    pub fields: Option<Projection>,
 }
 
 /// The body of a list cursor: the sort it belongs to and the last row's sort values.
@@ -169,11 +172,12 @@ pub const COMMON_PARAMETERS: &[&str] = &[
     "include_total",
     "include",
     "format",
+    "fields",
 ];
 
 /// Parameters whose value is a comma list, so that a repeated key adds to it.
 fn is_list_valued(name: &str) -> bool {
-    matches!(name, "include" | "sort")
+    matches!(name, "include" | "sort" | "fields")
         || !(COMMON_PARAMETERS.contains(&name) || name.ends_with("_gte") || name.ends_with("_lte"))
 }
 
@@ -437,6 +441,9 @@ impl ListRequest {
             include_total: boolean("include_total", get("include_total"))?,
             includes,
             format,
+            fields: get("fields")
+                .map(|text| Projection::parse(spec, text))
+                .transpose()?,
         })
     }
 }

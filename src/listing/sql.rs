@@ -45,6 +45,8 @@ impl Bind {
 pub struct Sql {
     pub text: String,
     pub binds: Vec<Bind>,
+    /// Never prepared and kept (see [`Sql::uncached`]).
+    uncached: bool,
 }
 
 impl Sql {
@@ -52,7 +54,17 @@ impl Sql {
         Self {
             text: text.into(),
             binds: Vec::new(),
+            uncached: false,
         }
+    }
+
+    /// Marks a statement whose text varies too much to keep prepared: it is planned every
+    /// time and takes no place among the [`CACHED_SHAPES`]. `fields=` queries are so (one text
+    /// per combination of fields, up to 2^39 of them on findings), so that they cannot crowd
+    /// the common lists' statements out of the cache.
+    pub fn uncached(mut self) -> Self {
+        self.uncached = true;
+        self
     }
 
     /// Appends raw SQL text (never user input).
@@ -70,7 +82,7 @@ impl Sql {
     /// The statement, ready to run: binds applied in order, prepared and cached per connection
     /// when its text is one of the first [`CACHED_SHAPES`] texts seen (see [`Statement`]).
     pub fn into_query(self) -> Statement {
-        let cached = may_cache(&self.text);
+        let cached = !self.uncached && may_cache(&self.text);
         Statement {
             text: self.text,
             binds: self.binds,
@@ -202,6 +214,14 @@ mod tests {
             may_cache("SELECT 0 -- shape cap test"),
             "a cached text stays cached"
         );
+    }
+
+    #[test]
+    fn uncached_statements_are_never_kept() {
+        let statement = Sql::new("SELECT 1 -- uncached probe")
+            .uncached()
+            .into_query();
+        assert!(!statement.cached);
     }
 
     #[test]

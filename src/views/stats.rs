@@ -181,6 +181,7 @@ const REFUSED: &[&str] = &[
     "include",
     "include_total",
     "format",
+    "fields",
 ];
 
 /// The commitment filters `/stats/commitments` takes: the commitment list's parameters but

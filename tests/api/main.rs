@@ -22,6 +22,7 @@ mod demo_data;
 mod errors;
 mod exports;
 mod exposure;
+mod fields;
 mod fixtures;
 mod helpers;
 mod hostile_input;

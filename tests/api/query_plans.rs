@@ -46,10 +46,8 @@ async fn explain(
 ) -> String {
     let request = ListRequest::parse(spec, query_string, None, None).expect("valid request");
     let sql = query::rows_sql(spec, &request, Some(request.limit + 1)).unwrap();
-    let explained = Sql {
-        text: format!("EXPLAIN {}", sql.text),
-        binds: sql.binds,
-    };
+    let mut explained = Sql::new(format!("EXPLAIN {}", sql.text));
+    explained.binds = sql.binds;
     let lines: Vec<PlanLine> = explained.into_query().load(conn).await.unwrap();
     lines
         .into_iter()

@@ -11,7 +11,9 @@ use crate::flow::{self, Item};
 use crate::listing::handler::{self, AliasParent};
 use crate::listing::include;
 use crate::listing::Page;
-use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
+use crate::openapi::{
+    CreateProblems, DeleteProblems, FieldsProblems, ItemProblems, ListProblems, UpdateProblems,
+};
 use crate::vocab::is_country_code;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
@@ -23,7 +25,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id"), ActionPlanItemParams),
     responses((status = 200, description = "The action plan, with what `include` embeds", body = ActionPlanListItem,
-        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body (also with `fields`)"))), ItemProblems,
+        FieldsProblems)
 )]
 #[get("/action-plans/{id}")]
 pub async fn get_action_plan(

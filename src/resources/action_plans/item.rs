@@ -5,12 +5,14 @@ use super::model::{ActionPlan, NewActionPlan};
 use crate::db::keyed::Keyed;
 use crate::error::ApiError;
 use crate::flow::Item;
+use crate::listing::spec::ListSpec;
 use crate::resources::irm_findings;
 use diesel_async::AsyncPgConnection;
 
 impl Item for ActionPlan {
     const NOUN: &'static str = "action plan";
     const COLLECTION: &'static str = "action-plans";
+    const LIST: &'static ListSpec = &super::list::SPEC;
     type Input = NewActionPlan;
 
     async fn prepare(

@@ -4,11 +4,13 @@
 use super::model::{Commitment, NewCommitment};
 use crate::error::ApiError;
 use crate::flow::Item;
+use crate::listing::spec::ListSpec;
 use diesel_async::AsyncPgConnection;
 
 impl Item for Commitment {
     const NOUN: &'static str = "commitment";
     const COLLECTION: &'static str = "commitments";
+    const LIST: &'static ListSpec = &super::list::SPEC;
     type Input = NewCommitment;
 
     async fn prepare(

@@ -12,7 +12,8 @@ use crate::listing::handler;
 use crate::listing::include;
 use crate::listing::Page;
 use crate::openapi::{
-    CreateProblems, DeleteProblems, ItemProblems, ListProblems, PutProblems, UpdateProblems,
+    CreateProblems, DeleteProblems, FieldsProblems, ItemProblems, ListProblems, PutProblems,
+    UpdateProblems,
 };
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 
@@ -24,7 +25,8 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
     tag = TAG,
     params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code, e.g. `MEX`"), CountryItemParams),
     responses((status = 200, description = "The country, with what `include` embeds", body = CountryListItem,
-        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body (also with `fields`)"))), ItemProblems,
+        FieldsProblems)
 )]
 #[get("/countries/{code}")]
 pub async fn get_country(

@@ -5,12 +5,14 @@ use super::model::{Country, NewCountry};
 use crate::db::keyed::Keyed;
 use crate::error::ApiError;
 use crate::flow::{Item, NaturalKey};
+use crate::listing::spec::ListSpec;
 use crate::vocab::is_country_code;
 use diesel_async::AsyncPgConnection;
 
 impl Item for Country {
     const NOUN: &'static str = "country";
     const COLLECTION: &'static str = "countries";
+    const LIST: &'static ListSpec = &super::list::SPEC;
     type Input = NewCountry;
 
     async fn prepare(_: &mut AsyncPgConnection, input: NewCountry) -> Result<NewCountry, ApiError> {

@@ -11,7 +11,9 @@ use crate::flow::{self, Item};
 use crate::listing::handler::{self, AliasParent};
 use crate::listing::include;
 use crate::listing::Page;
-use crate::openapi::{CreateProblems, DeleteProblems, ItemProblems, ListProblems, UpdateProblems};
+use crate::openapi::{
+    CreateProblems, DeleteProblems, FieldsProblems, ItemProblems, ListProblems, UpdateProblems,
+};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
 /// Get an IRM finding
@@ -22,7 +24,8 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
     tag = TAG,
     params(("id" = i64, Path, description = "IRM finding id"), IrmFindingItemParams),
     responses((status = 200, description = "The IRM finding, with what `include` embeds", body = IrmFindingListItem,
-        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body"))), ItemProblems)
+        headers(("ETag" = String, description = "`\"<version>\"`; with `include`, a weak ETag over the body (also with `fields`)"))), ItemProblems,
+        FieldsProblems)
 )]
 #[get("/irm-findings/{id}")]
 pub async fn get_irm_finding(

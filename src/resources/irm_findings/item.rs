@@ -7,11 +7,13 @@ use super::model::{IrmFinding, IrmFindingRow, NewIrmFinding};
 use super::query;
 use crate::error::ApiError;
 use crate::flow::Item;
+use crate::listing::spec::ListSpec;
 use diesel_async::AsyncPgConnection;
 
 impl Item for IrmFinding {
     const NOUN: &'static str = "IRM finding";
     const COLLECTION: &'static str = "irm-findings";
+    const LIST: &'static ListSpec = &super::list::SPEC;
     type Input = NewIrmFinding;
 
     async fn prepare(

@@ -4,11 +4,13 @@
 use super::model::{Milestone, NewMilestone};
 use crate::error::ApiError;
 use crate::flow::Item;
+use crate::listing::spec::ListSpec;
 use diesel_async::AsyncPgConnection;
 
 impl Item for Milestone {
     const NOUN: &'static str = "milestone";
     const COLLECTION: &'static str = "milestones";
+    const LIST: &'static ListSpec = &super::list::SPEC;
     type Input = NewMilestone;
 
     async fn prepare(
