@@ -9,6 +9,7 @@ mod bundle_batches;
 mod bundle_snapshot;
 mod bundles;
 mod change_feed;
+mod change_log_statements;
 mod cli;
 mod commitment_facts;
 mod commitments;
