@@ -17,7 +17,7 @@
 #                          after, from their definitions in the database (auto: only for the
 #                          large scale)
 #   INDEX_JOBS=2           concurrent index builds
-#   LOG_CHANGES=0          the `<table>_log` change-log triggers (where the schema has them) are
+#   LOG_CHANGES=0          the `<table>_log[_insert]` change-log triggers (where the schema has them) are
 #                          disabled during the load, so the change log does not get a copy of
 #                          every row; 1 keeps them firing
 #   CHECK=1                after the load, run bench/check.sql (every irm_findings constraint
@@ -86,11 +86,15 @@ trap restore EXIT
 
 if [[ $log_changes != 1 ]]; then
     for t in "${tables[@]}"; do
-        if [[ -n $(sql -c "SELECT 1 FROM pg_trigger
-                WHERE tgrelid = '$t'::regclass AND tgname = '${t}_log'") ]]; then
-            disabled_triggers+=("$t.${t}_log")
-            sql -c "ALTER TABLE $t DISABLE TRIGGER ${t}_log"
-        fi
+        # `<table>_log` (row level, before migration …000013) or `<table>_log_insert` (per
+        # statement): the load only inserts.
+        for name in "${t}_log" "${t}_log_insert"; do
+            if [[ -n $(sql -c "SELECT 1 FROM pg_trigger
+                    WHERE tgrelid = '$t'::regclass AND tgname = '$name'") ]]; then
+                disabled_triggers+=("$t.$name")
+                sql -c "ALTER TABLE $t DISABLE TRIGGER $name"
+            fi
+        done
     done
     [[ ${#disabled_triggers[@]} -eq 0 ]] || echo "change-log triggers off: ${disabled_triggers[*]}"
 fi

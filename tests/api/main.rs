@@ -10,6 +10,7 @@ mod bundle_snapshot;
 mod bundle_stream;
 mod bundles;
 mod change_feed;
+mod change_log_statements;
 mod cli;
 mod commitment_facts;
 mod commitments;
