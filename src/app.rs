@@ -83,6 +83,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(
         scope::scope("/api/v1")
             .configure(resources::countries::configure)
+            .configure(resources::local_members::configure)
             .configure(resources::action_plans::configure)
             .configure(resources::commitments::configure)
             .configure(resources::milestones::configure)

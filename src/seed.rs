@@ -77,6 +77,7 @@ fn demo_bundle() -> Result<Value, BoxError> {
 fn report(outcome: &ImportOutcome) -> String {
     let all = [
         outcome.countries,
+        outcome.local_members,
         outcome.action_plans,
         outcome.commitments,
         outcome.milestones,

@@ -1,5 +1,5 @@
 //! An import's second step, inside its one transaction: each checked record upserted by its
-//! natural key, parents first. Countries and plans go one by one: a new record is inserted
+//! natural key, parents first. Countries, local members and plans go one by one: a new record is inserted
 //! through the create flow's write (`flow::store_new`); commitments, milestones and findings in
 //! batches (`super::batch`: one lookup and one multi-row insert per batch). A changed record is
 //! updated through the update flow's write (`Item::prepare`, then `Item::store_update`:
@@ -11,7 +11,7 @@ use super::apply::ImportProgress;
 use super::batch::{self, at, unchanged, Pending, BATCH};
 use super::lookup;
 use super::prune::Kept;
-use super::validate::{Checked, CommitmentKey, PlanKey};
+use super::validate::{plan_of, Checked, CommitmentKey, PlanKey};
 use crate::db::keyed::Keyed;
 use crate::error::ApiError;
 use crate::flow::{store_new, Item};
@@ -20,6 +20,7 @@ use crate::resources::commitments::model::Commitment;
 use crate::resources::countries::model::Country;
 use crate::resources::irm_findings::eras::PlanYears;
 use crate::resources::irm_findings::model::IrmFinding;
+use crate::resources::local_members::model::LocalMember;
 use crate::resources::milestones::model::Milestone;
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
@@ -46,6 +47,7 @@ pub struct ImportOutcome {
     /// nothing was written.
     pub dry_run: bool,
     pub countries: Counts,
+    pub local_members: Counts,
     pub action_plans: Counts,
     pub commitments: Counts,
     pub milestones: Counts,
@@ -103,7 +105,7 @@ impl Ids {
         if let Some(plan) = self.plans.get(key) {
             return Ok(*plan);
         }
-        let plan = lookup::plan(conn, &key.0, key.1)
+        let plan = lookup::plan(conn, &key.0, key.1.as_deref(), key.2)
             .await?
             .ok_or_else(|| ApiError::internal(format!("checked plan {key:?} is gone")))?;
         let found = (plan.id, years(&plan));
@@ -121,8 +123,8 @@ impl Ids {
         if let Some(id) = self.commitments.get(key) {
             return Ok(*id);
         }
-        let (plan_id, _) = self.plan(conn, &(key.0.clone(), key.1)).await?;
-        let commitment = lookup::commitment(conn, plan_id, key.2)
+        let (plan_id, _) = self.plan(conn, &plan_of(key)).await?;
+        let commitment = lookup::commitment(conn, plan_id, key.3)
             .await?
             .ok_or_else(|| ApiError::internal(format!("checked commitment {key:?} is gone")))?;
         self.commitments.insert(key.clone(), commitment.id);
@@ -177,9 +179,21 @@ pub async fn write(
         kept.countries.push(stored.code);
         advance.by(1);
     }
+    for (i, member) in checked.local_members.into_iter().enumerate() {
+        let existing = LocalMember::find_for_update(conn, &member.slug).await?;
+        let stored = upsert::<LocalMember>(conn, existing, member, &mut outcome.local_members)
+            .await
+            .map_err(at(&format!("/local_members/{i}")))?;
+        kept.local_members.push(stored.slug);
+        advance.by(1);
+    }
     for (i, plan) in checked.plans.into_iter().enumerate() {
-        let key = (plan.country_code.clone(), plan.number);
-        let existing = lookup::plan(conn, &key.0, key.1).await?;
+        let key = (
+            plan.country_code.clone(),
+            plan.local_member_slug.clone(),
+            plan.number,
+        );
+        let existing = lookup::plan(conn, &key.0, key.1.as_deref(), key.2).await?;
         let stored = upsert::<ActionPlan>(conn, existing, plan, &mut outcome.action_plans)
             .await
             .map_err(at(&format!("/action_plans/{i}")))?;
@@ -194,7 +208,7 @@ pub async fn write(
         let mut keys = Vec::with_capacity(BATCH);
         for (i, (plan_key, mut commitment)) in records.by_ref().take(BATCH) {
             commitment.action_plan_id = ids.plan(conn, &plan_key).await?.0;
-            keys.push((plan_key.0, plan_key.1, commitment.number));
+            keys.push((plan_key.0, plan_key.1, plan_key.2, commitment.number));
             batch.push(Pending::<Commitment> {
                 pointer: format!("/commitments/{i}"),
                 input: commitment,
@@ -235,8 +249,11 @@ pub async fn write(
             finding.action_plan_id = plan_id;
             finding.commitment_id = match commitment_number {
                 Some(number) => Some(
-                    ids.commitment(conn, &(plan_key.0.clone(), plan_key.1, number))
-                        .await?,
+                    ids.commitment(
+                        conn,
+                        &(plan_key.0.clone(), plan_key.1.clone(), plan_key.2, number),
+                    )
+                    .await?,
                 ),
                 None => None,
             };

@@ -6,7 +6,7 @@
 
 use super::apply::ImportProgress;
 use super::batch::BATCH;
-use super::format::{self, KeyField, COLLECTIONS, FORMAT, VERSION};
+use super::format::{self, KeyField, KeyKind, COLLECTIONS, FORMAT, VERSION};
 use super::lookup;
 use crate::body::FromFields;
 use crate::db::keyed::Keyed;
@@ -14,18 +14,25 @@ use crate::error::{ApiError, FieldError};
 use crate::resources::action_plans::model::NewActionPlan;
 use crate::resources::commitments::model::NewCommitment;
 use crate::resources::countries::model::{Country, NewCountry};
+use crate::resources::local_members::model::LocalMember;
 use crate::resources::irm_findings::eras::PlanYears;
 use crate::resources::irm_findings::model::NewIrmFinding;
+use crate::resources::local_members::model::NewLocalMember;
 use crate::resources::milestones::model::NewMilestone;
 use crate::vocab::{FindingKind, Report};
 use diesel_async::AsyncPgConnection;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
-/// A plan's natural key: country code and plan number.
-pub type PlanKey = (String, i32);
+/// A plan's natural key: country code, local member (`None`: a national plan) and plan number.
+pub type PlanKey = (String, Option<String>, i32);
 /// A commitment's natural key: its plan's and its number.
-pub type CommitmentKey = (String, i32, i32);
+pub type CommitmentKey = (String, Option<String>, i32, i32);
+
+/// The plan part of a commitment's key.
+pub fn plan_of(key: &CommitmentKey) -> PlanKey {
+    (key.0.clone(), key.1.clone(), key.2)
+}
 
 /// A finding's natural key: its plan, report, kind and commitment number or position.
 type FindingKey = (PlanKey, Report, FindingKind, Option<i32>, Option<i32>);
@@ -35,6 +42,7 @@ type FindingKey = (PlanKey, Report, FindingKind, Option<i32>, Option<i32>);
 #[derive(Default)]
 pub struct Checked {
     pub countries: Vec<NewCountry>,
+    pub local_members: Vec<NewLocalMember>,
     pub plans: Vec<NewActionPlan>,
     pub commitments: Vec<(PlanKey, NewCommitment)>,
     pub milestones: Vec<(CommitmentKey, NewMilestone)>,
@@ -50,6 +58,7 @@ impl Checked {
     /// How many records the bundle holds.
     pub fn len(&self) -> usize {
         self.countries.len()
+            + self.local_members.len()
             + self.plans.len()
             + self.commitments.len()
             + self.milestones.len()
@@ -136,21 +145,20 @@ fn take_keys(
     let mut values = Vec::with_capacity(keys.len());
     for key in keys {
         let value = record.remove(key.name).unwrap_or(Value::Null);
-        let fits = match &value {
-            Value::Null => !key.required,
-            Value::String(code) => key.text && crate::vocab::is_country_code(code),
-            Value::Number(n) => {
-                !key.text
-                    && n.as_i64()
-                        .is_some_and(|n| (1..=i64::from(i32::MAX)).contains(&n))
-            }
+        let fits = match (&value, key.kind) {
+            (Value::Null, _) => !key.required,
+            (Value::String(code), KeyKind::Code) => crate::vocab::is_country_code(code),
+            (Value::String(slug), KeyKind::Slug) => crate::vocab::is_local_member_slug(slug),
+            (Value::Number(n), KeyKind::Number) => n
+                .as_i64()
+                .is_some_and(|n| (1..=i64::from(i32::MAX)).contains(&n)),
             _ => false,
         };
         if !fits {
-            let expected = if key.text {
-                "three upper-case letters (ISO 3166-1 alpha-3)"
-            } else {
-                "an integer, 1 or more"
+            let expected = match key.kind {
+                KeyKind::Code => "three upper-case letters (ISO 3166-1 alpha-3)",
+                KeyKind::Slug => "a local member's slug (lower-case words joined by hyphens)",
+                KeyKind::Number => "an integer, 1 or more",
             };
             let message = if value.is_null() {
                 format!("is required: {expected}")
@@ -169,6 +177,11 @@ fn text(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_string()
 }
 
+/// A key field that may be null (a national plan's member).
+fn optional_text(value: &Value) -> Option<String> {
+    value.as_str().map(str::to_string)
+}
+
 fn number(value: &Value) -> i32 {
     value
         .as_i64()
@@ -182,6 +195,8 @@ fn number(value: &Value) -> i32 {
 #[derive(Default)]
 struct Known {
     countries: HashMap<String, bool>,
+    /// A local member's country, if the database has the member.
+    local_members: HashMap<String, Option<String>>,
     /// A plan's id and years, if the database has it.
     plans: HashMap<PlanKey, Option<(i64, PlanYears)>>,
     /// A commitment's id, if the database has it.
@@ -192,15 +207,19 @@ struct Known {
 /// check reports them).
 fn raw_plan_key(record: &Map<String, Value>) -> Option<PlanKey> {
     let code = record.get("country_code")?.as_str()?;
+    let member = match record.get("local_member_slug") {
+        None | Some(Value::Null) => None,
+        Some(slug) => Some(slug.as_str()?.to_string()),
+    };
     let number = i32::try_from(record.get("plan_number")?.as_i64()?).ok()?;
-    Some((code.to_string(), number))
+    Some((code.to_string(), member, number))
 }
 
 /// The commitment key a raw record names, if its key fields look right.
 fn raw_commitment_key(record: &Map<String, Value>) -> Option<CommitmentKey> {
-    let (code, plan) = raw_plan_key(record)?;
+    let (code, member, plan) = raw_plan_key(record)?;
     let number = i32::try_from(record.get("commitment_number")?.as_i64()?).ok()?;
-    Some((code, plan, number))
+    Some((code, member, plan, number))
 }
 
 impl Known {
@@ -217,6 +236,22 @@ impl Known {
         Ok(exists)
     }
 
+    /// The country of the stored local member `slug`, if there is one.
+    async fn local_member(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        slug: &str,
+    ) -> Result<Option<String>, ApiError> {
+        if let Some(known) = self.local_members.get(slug) {
+            return Ok(known.clone());
+        }
+        let country = LocalMember::find(conn, &slug.to_string())
+            .await?
+            .map(|m| m.country_code);
+        self.local_members.insert(slug.to_string(), country.clone());
+        Ok(country)
+    }
+
     async fn plan(
         &mut self,
         conn: &mut AsyncPgConnection,
@@ -225,7 +260,9 @@ impl Known {
         if let Some(known) = self.plans.get(key) {
             return Ok(*known);
         }
-        let plan = lookup::plan(conn, &key.0, key.1).await?.map(|p| {
+        let plan = lookup::plan(conn, &key.0, key.1.as_deref(), key.2)
+            .await?
+            .map(|p| {
             let years = PlanYears {
                 start: p.start_year,
                 end: p.end_year,
@@ -244,9 +281,9 @@ impl Known {
         if let Some(known) = self.commitments.get(key) {
             return Ok(known.is_some());
         }
-        let plan_key = (key.0.clone(), key.1);
+        let plan_key = plan_of(key);
         let id = match self.plan(conn, &plan_key).await? {
-            Some((plan_id, _)) => lookup::commitment(conn, plan_id, key.2)
+            Some((plan_id, _)) => lookup::commitment(conn, plan_id, key.3)
                 .await?
                 .map(|c| c.id),
             None => None,
@@ -272,8 +309,10 @@ impl Known {
                     start: plan.start_year,
                     end: plan.end_year,
                 };
-                self.plans
-                    .insert((plan.country_code, plan.number), Some((plan.id, years)));
+                self.plans.insert(
+                    (plan.country_code, plan.local_member_slug, plan.number),
+                    Some((plan.id, years)),
+                );
             }
         }
         Ok(())
@@ -288,12 +327,12 @@ impl Known {
     ) -> Result<(), ApiError> {
         let wanted: HashSet<CommitmentKey> =
             keys.filter(|k| !self.commitments.contains_key(k)).collect();
-        self.prefetch_plans(conn, wanted.iter().map(|k| (k.0.clone(), k.1)))
+        self.prefetch_plans(conn, wanted.iter().map(plan_of))
             .await?;
         let mut by_id = Vec::with_capacity(wanted.len());
         for key in wanted {
-            match self.plans.get(&(key.0.clone(), key.1)).copied().flatten() {
-                Some((plan_id, _)) => by_id.push(((plan_id, key.2), key)),
+            match self.plans.get(&plan_of(&key)).copied().flatten() {
+                Some((plan_id, _)) => by_id.push(((plan_id, key.3), key)),
                 None => {
                     self.commitments.insert(key, None);
                 }
@@ -390,13 +429,17 @@ pub async fn check(
         }
     }
     let countries = records(&mut bundle, "countries", &mut errors);
+    let members = records(&mut bundle, "local_members", &mut errors);
     let plans = records(&mut bundle, "action_plans", &mut errors);
     let commitments = records(&mut bundle, "commitments", &mut errors);
     let milestones = records(&mut bundle, "milestones", &mut errors);
     let findings = records(&mut bundle, "irm_findings", &mut errors);
-    let total =
-        (countries.len() + plans.len() + commitments.len() + milestones.len() + findings.len())
-            as u64;
+    let total = (countries.len()
+        + members.len()
+        + plans.len()
+        + commitments.len()
+        + milestones.len()
+        + findings.len()) as u64;
     progress.checked(0, total);
 
     let mut known = Known::default();
@@ -422,6 +465,39 @@ pub async fn check(
         }
     }
 
+    // Local members in the bundle, with their countries (they win over the database's).
+    let mut bundle_members: HashMap<String, String> = HashMap::new();
+    let mut member_pointers: HashMap<String, String> = HashMap::new();
+    for (pointer, record) in members {
+        let member = match NewLocalMember::from_create(record) {
+            Ok(member) => member,
+            Err(error) => {
+                errors.record(&pointer, error);
+                continue;
+            }
+        };
+        if let Some(first) = first_seen(&mut member_pointers, member.slug.clone(), &pointer) {
+            errors.at(
+                pointer,
+                "slug",
+                format!("is given twice (first at {first})"),
+            );
+            continue;
+        }
+        if !bundle_countries.contains_key(&member.country_code)
+            && !known.country(conn, &member.country_code).await?
+        {
+            errors.at(
+                pointer,
+                "country_code",
+                "no country has this code, in the bundle or the database",
+            );
+            continue;
+        }
+        bundle_members.insert(member.slug.clone(), member.country_code.clone());
+        checked.local_members.push(member);
+    }
+
     // Plans in the bundle, with their years (they win over the database's on import).
     let mut bundle_plans: HashMap<PlanKey, String> = HashMap::new();
     let mut plan_years: HashMap<PlanKey, PlanYears> = HashMap::new();
@@ -433,12 +509,20 @@ pub async fn check(
                 continue;
             }
         };
-        let key = (plan.country_code.clone(), plan.number);
+        let key = (
+            plan.country_code.clone(),
+            plan.local_member_slug.clone(),
+            plan.number,
+        );
         if let Some(first) = first_seen(&mut bundle_plans, key.clone(), &pointer) {
+            let whose = match plan.local_member_slug {
+                None => "this country's national",
+                Some(_) => "this local member's",
+            };
             errors.at(
                 pointer,
                 "number",
-                format!("this country's plan number is given twice (first at {first})"),
+                format!("{whose} plan number is given twice (first at {first})"),
             );
             continue;
         }
@@ -451,6 +535,33 @@ pub async fn check(
                 "no country has this code, in the bundle or the database",
             );
             continue;
+        }
+        if let Some(slug) = &plan.local_member_slug {
+            let country = match bundle_members.get(slug) {
+                Some(country) => Some(country.clone()),
+                None => known.local_member(conn, slug).await?,
+            };
+            match country {
+                None => {
+                    errors.at(
+                        pointer,
+                        "local_member_slug",
+                        "no local member has this slug, in the bundle or the database",
+                    );
+                    continue;
+                }
+                Some(country) if country != plan.country_code => {
+                    errors.at(
+                        pointer,
+                        "local_member_slug",
+                        format!(
+                            "this local member belongs to {country}, not to the plan's country"
+                        ),
+                    );
+                    continue;
+                }
+                Some(_) => {}
+            }
         }
         plan_years.insert(
             key,
@@ -480,8 +591,13 @@ pub async fn check(
             }
         };
         let Some(keys) = keys else { continue };
-        let plan_key = (text(&keys[0]), number(&keys[1]));
-        let key = (plan_key.0.clone(), plan_key.1, commitment.number);
+        let plan_key = (text(&keys[0]), optional_text(&keys[1]), number(&keys[2]));
+        let key = (
+            plan_key.0.clone(),
+            plan_key.1.clone(),
+            plan_key.2,
+            commitment.number,
+        );
         if let Some(first) = first_seen(&mut bundle_commitments, key, &pointer) {
             errors.at(
                 pointer,
@@ -491,7 +607,7 @@ pub async fn check(
             continue;
         }
         if !bundle_plans.contains_key(&plan_key) && known.plan(conn, &plan_key).await?.is_none() {
-            errors.at(pointer, "plan_number", "no action plan has this country_code and plan_number, in the bundle or the database");
+            errors.at(pointer, "plan_number", "no action plan has this country_code, local_member_slug and plan_number, in the bundle or the database");
             continue;
         }
         checked.commitments.push((plan_key, commitment));
@@ -518,7 +634,12 @@ pub async fn check(
             }
         };
         let Some(keys) = keys else { continue };
-        let key = (text(&keys[0]), number(&keys[1]), number(&keys[2]));
+        let key = (
+            text(&keys[0]),
+            optional_text(&keys[1]),
+            number(&keys[2]),
+            number(&keys[3]),
+        );
         if !bundle_milestones.insert((key.clone(), milestone.position)) {
             errors.at(
                 pointer,
@@ -528,7 +649,7 @@ pub async fn check(
             continue;
         }
         if !bundle_commitments.contains_key(&key) && !known.commitment(conn, &key).await? {
-            errors.at(pointer, "commitment_number", "no commitment has this country_code, plan_number and commitment_number, in the bundle or the database");
+            errors.at(pointer, "commitment_number", "no commitment has this country_code, local_member_slug, plan_number and commitment_number, in the bundle or the database");
             continue;
         }
         checked.milestones.push((key, milestone));
@@ -538,7 +659,7 @@ pub async fn check(
     for (pointer, mut record) in findings {
         let keys = take_keys(&mut record, &pointer, format::FINDING_KEYS, &mut errors);
         record.insert("action_plan_id".into(), Value::from(PLACEHOLDER_ID));
-        if keys.as_ref().is_some_and(|k| !k[2].is_null()) {
+        if keys.as_ref().is_some_and(|k| !k[3].is_null()) {
             record.insert("commitment_id".into(), Value::from(PLACEHOLDER_ID));
         }
         let finding = match NewIrmFinding::from_create(record) {
@@ -549,8 +670,8 @@ pub async fn check(
             }
         };
         let Some(keys) = keys else { continue };
-        let plan_key = (text(&keys[0]), number(&keys[1]));
-        let commitment_number = (!keys[2].is_null()).then(|| number(&keys[2]));
+        let plan_key = (text(&keys[0]), optional_text(&keys[1]), number(&keys[2]));
+        let commitment_number = (!keys[3].is_null()).then(|| number(&keys[3]));
         let assessment = finding.kind == FindingKind::Assessment;
         let key = (
             plan_key.clone(),
@@ -568,11 +689,11 @@ pub async fn check(
             None => known.plan(conn, &plan_key).await?.map(|(_, years)| years),
         };
         let Some(years) = years else {
-            errors.at(pointer, "plan_number", "no action plan has this country_code and plan_number, in the bundle or the database");
+            errors.at(pointer, "plan_number", "no action plan has this country_code, local_member_slug and plan_number, in the bundle or the database");
             continue;
         };
         if let Some(number) = commitment_number {
-            let key = (plan_key.0.clone(), plan_key.1, number);
+            let key = (plan_key.0.clone(), plan_key.1.clone(), plan_key.2, number);
             if !bundle_commitments.contains_key(&key) && !known.commitment(conn, &key).await? {
                 errors.at(
                     pointer,

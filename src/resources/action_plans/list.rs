@@ -6,7 +6,7 @@ use crate::listing::group_by;
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::commitments::{self, model::Commitment};
 use crate::resources::irm_findings::{self, model::IrmFinding};
-use crate::vocab::{PlanStatus, PublicInfluence};
+use crate::vocab::{PlanLevel, PlanStatus, PublicInfluence};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,7 +15,7 @@ pub static SPEC: ListSpec = ListSpec {
     from: "action_plans p",
     // Every column but the stored search document, which only the database reads.
     select: concat!(
-        "p.id, p.country_code, p.number, p.title, p.start_year, p.end_year, p.status, ",
+        "p.id, p.country_code, p.local_member_slug, p.number, p.title, p.start_year, p.end_year, p.status, ",
         "p.submitted_on, p.public_influence, p.multistakeholder_forum, p.source_url, ",
         "p.created_at, p.updated_at, p.version",
     ),
@@ -28,10 +28,23 @@ pub static SPEC: ListSpec = ListSpec {
             "Country (ISO 3166-1 alpha-3)",
         ),
         Field::filter(
+            "local_member_slug",
+            "p.local_member_slug",
+            Kind::Text,
+            "OGP Local member (its slug); a local plan's",
+        ),
+        // Not a column: a national plan is one without a local member.
+        Field::filter(
+            "level",
+            "(CASE WHEN p.local_member_slug IS NULL THEN 'national' ELSE 'local' END)",
+            Kind::Enum(PlanLevel::NAMES),
+            "`national` (a country's plan) or `local` (an OGP Local member's)",
+        ),
+        Field::filter(
             "number",
             "p.number",
             Kind::Int,
-            "The plan's ordinal for its country",
+            "The plan's ordinal for its country or local member",
         )
         .sortable(false)
         .ranged(),
