@@ -401,9 +401,12 @@ pub fn is_country_code(code: &str) -> bool {
 pub fn is_local_member_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 100
-        && slug
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && slug.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]

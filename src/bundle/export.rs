@@ -24,7 +24,9 @@ use crate::resources::countries::model::{Country, NewCountry};
 use crate::resources::irm_findings::model::{IrmFinding, NewIrmFinding};
 use crate::resources::local_members::model::{LocalMember, NewLocalMember};
 use crate::resources::milestones::model::{Milestone, NewMilestone};
-use crate::schema::{action_plans, commitments, countries, irm_findings, local_members, milestones};
+use crate::schema::{
+    action_plans, commitments, countries, irm_findings, local_members, milestones,
+};
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
 use diesel::prelude::*;

@@ -250,11 +250,7 @@ bundle_record!(
 
 /// The natural keys of a national or local plan, for the records of its children: the
 /// member's slug only when the plan is local (a national plan's children read as before).
-pub fn plan_keys(
-    code: String,
-    member: Option<String>,
-    number: i32,
-) -> Vec<(&'static str, Value)> {
+pub fn plan_keys(code: String, member: Option<String>, number: i32) -> Vec<(&'static str, Value)> {
     let mut keys = vec![("country_code", Value::from(code))];
     if let Some(slug) = member {
         keys.push(("local_member_slug", Value::from(slug)));

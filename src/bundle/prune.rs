@@ -74,7 +74,9 @@ pub async fn prune(
     let members = diesel::delete(
         local_members::table
             .filter(local_members::country_code.eq_any(&kept.countries))
-            .filter(diesel::dsl::not(local_members::slug.eq_any(&kept.local_members))),
+            .filter(diesel::dsl::not(
+                local_members::slug.eq_any(&kept.local_members),
+            )),
     )
     .execute(conn)
     .await?;

@@ -14,9 +14,9 @@ use crate::error::{ApiError, FieldError};
 use crate::resources::action_plans::model::NewActionPlan;
 use crate::resources::commitments::model::NewCommitment;
 use crate::resources::countries::model::{Country, NewCountry};
-use crate::resources::local_members::model::LocalMember;
 use crate::resources::irm_findings::eras::PlanYears;
 use crate::resources::irm_findings::model::NewIrmFinding;
+use crate::resources::local_members::model::LocalMember;
 use crate::resources::local_members::model::NewLocalMember;
 use crate::resources::milestones::model::NewMilestone;
 use crate::vocab::{FindingKind, Report};
@@ -263,12 +263,12 @@ impl Known {
         let plan = lookup::plan(conn, &key.0, key.1.as_deref(), key.2)
             .await?
             .map(|p| {
-            let years = PlanYears {
-                start: p.start_year,
-                end: p.end_year,
-            };
-            (p.id, years)
-        });
+                let years = PlanYears {
+                    start: p.start_year,
+                    end: p.end_year,
+                };
+                (p.id, years)
+            });
         self.plans.insert(key.clone(), plan);
         Ok(plan)
     }

@@ -420,9 +420,10 @@ fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
     let (group_text, group_id) = match group_by {
         GroupBy::Country => ("a.country_code", "NULL::bigint"),
         GroupBy::ActionPlan => ("NULL::text", "a.action_plan_id"),
-        GroupBy::LocalMember | GroupBy::Level => {
-            (group_by.plan_group().unwrap_or("NULL::text"), "NULL::bigint")
-        }
+        GroupBy::LocalMember | GroupBy::Level => (
+            group_by.plan_group().unwrap_or("NULL::text"),
+            "NULL::bigint",
+        ),
         // (`report` and `era` never come here: `stats_sql` groups them over the assessments.)
         GroupBy::Theme | GroupBy::Report | GroupBy::Era => ("a.theme", "NULL::bigint"),
     };

@@ -1,7 +1,9 @@
 //! OGP Local members (issue 17) and their plans: what is particular to them. Their plain CRUD is
 //! a row of `crud.rs`.
 
-use crate::fixtures::{commitment, country, id_of, local_member, local_plan, milestone, plan, with};
+use crate::fixtures::{
+    commitment, country, id_of, local_member, local_plan, milestone, plan, with,
+};
 use crate::helpers::{spawn_app, TestApp};
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::test::TestRequest;
@@ -46,9 +48,12 @@ async fn a_local_plans_member_must_exist_and_belong_to_the_plans_country() {
     app.post("/api/v1/action-plans", &local_plan("MEX", MEMBER, 1))
         .await
         .assert_invalid(&["local_member_slug"]);
-    app.post("/api/v1/action-plans", &local_plan("GHA", "no-such-city", 1))
-        .await
-        .assert_invalid(&["local_member_slug"]);
+    app.post(
+        "/api/v1/action-plans",
+        &local_plan("GHA", "no-such-city", 1),
+    )
+    .await
+    .assert_invalid(&["local_member_slug"]);
     app.post("/api/v1/action-plans", &local_plan("GHA", "Not A Slug", 1))
         .await
         .assert_invalid(&["local_member_slug"]);
@@ -173,7 +178,10 @@ async fn plan_numbers_are_unique_per_country_for_national_plans_and_per_member_f
     )
     .await
     .expect_err("unique per member");
-    assert!(refused.contains("action_plans_local_number_key"), "{refused}");
+    assert!(
+        refused.contains("action_plans_local_number_key"),
+        "{refused}"
+    );
 }
 
 #[actix_web::test]
@@ -193,7 +201,9 @@ async fn deleting_a_local_member_with_plans_is_a_409_and_deletes_nothing() {
     // A country with local members cannot go either.
     app.create("/api/v1/local-members", &local_member("accra-ghana", "GHA"))
         .await;
-    app.delete("/api/v1/countries/GHA").await.assert_problem(409);
+    app.delete("/api/v1/countries/GHA")
+        .await
+        .assert_problem(409);
 }
 
 #[actix_web::test]
@@ -267,7 +277,10 @@ async fn plans_filter_by_level_and_member_and_the_aliases_list_them() {
     };
     assert_eq!(page("?level=local").await, [local]);
     assert_eq!(page("?level=national").await, [national, mexican]);
-    assert_eq!(page("?level=national,local").await, [national, mexican, local]);
+    assert_eq!(
+        page("?level=national,local").await,
+        [national, mexican, local]
+    );
     assert_eq!(page(&format!("?local_member_slug={MEMBER}")).await, [local]);
     assert_eq!(page("?country_code=GHA&level=national").await, [national]);
     app.get("/api/v1/action-plans?level=regional")
@@ -305,9 +318,7 @@ async fn plans_filter_by_level_and_member_and_the_aliases_list_them() {
         countries.body["items"][0]["local_members"][0]["slug"],
         MEMBER
     );
-    let with_plans = app
-        .get("/api/v1/local-members?include=action_plans")
-        .await;
+    let with_plans = app.get("/api/v1/local-members?include=action_plans").await;
     assert_eq!(with_plans.body["items"][0]["action_plans"][0]["id"], local);
     for query in [
         "kind=municipality",
@@ -319,7 +330,12 @@ async fn plans_filter_by_level_and_member_and_the_aliases_list_them() {
         let found = app.get(&format!("/api/v1/local-members?{query}")).await;
         assert_eq!(found.body["items"][0]["slug"], MEMBER, "{query}");
     }
-    for query in ["kind=region", "member_since_gte=2020", "country_code=MEX", "q=accra"] {
+    for query in [
+        "kind=region",
+        "member_since_gte=2020",
+        "country_code=MEX",
+        "q=accra",
+    ] {
         let found = app.get(&format!("/api/v1/local-members?{query}")).await;
         assert_eq!(found.body["items"], json!([]), "{query}");
     }
@@ -331,7 +347,12 @@ async fn plans_filter_by_level_and_member_and_the_aliases_list_them() {
         .send(TestRequest::get().uri("/api/v1/action-plans?level=local&format=csv"))
         .await;
     csv.assert_status(200);
-    assert!(csv.text.lines().next().unwrap().contains("local_member_slug"));
+    assert!(csv
+        .text
+        .lines()
+        .next()
+        .unwrap()
+        .contains("local_member_slug"));
     assert!(csv.text.contains(MEMBER), "{}", csv.text);
 }
 
@@ -360,8 +381,9 @@ async fn a_local_member_has_a_history_and_is_in_the_change_feed() {
     feed.assert_status(200);
     let items = feed.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
-    assert!(items.iter().all(|c| c["resource"] == "local-members"
-        && c["key"] == MEMBER));
+    assert!(items
+        .iter()
+        .all(|c| c["resource"] == "local-members" && c["key"] == MEMBER));
 }
 
 /// A bundle with a country, its member, a national and a local plan with the same number, and
@@ -402,20 +424,27 @@ async fn a_bundle_with_local_plans_round_trips() {
     assert_eq!(imported.body["action_plans"]["created"], 2);
     // The local plan's commitment went under the local plan, not the national one.
     let local = source
-        .get(&format!("/api/v1/action-plans?local_member_slug={MEMBER}&include=commitments"))
+        .get(&format!(
+            "/api/v1/action-plans?local_member_slug={MEMBER}&include=commitments"
+        ))
         .await;
     assert_eq!(local.body["items"][0]["commitments"][0]["title"], "Local");
     let national = source
         .get("/api/v1/action-plans?level=national&include=commitments,irm_findings")
         .await;
-    assert_eq!(national.body["items"][0]["commitments"][0]["title"], "National");
+    assert_eq!(
+        national.body["items"][0]["commitments"][0]["title"],
+        "National"
+    );
     assert_eq!(national.body["items"][0]["irm_findings"], json!([]));
 
     let first = source.get("/api/v1/exports/bundle").await.text;
     let exported: Value = serde_json::from_str(&first).unwrap();
     assert_eq!(exported["local_members"][0]["slug"], MEMBER);
     // A national plan's children carry no member; a local plan's do.
-    assert!(exported["commitments"][0].get("local_member_slug").is_none());
+    assert!(exported["commitments"][0]
+        .get("local_member_slug")
+        .is_none());
     assert_eq!(exported["commitments"][1]["local_member_slug"], MEMBER);
 
     let target = spawn_app().await;
@@ -445,9 +474,14 @@ async fn a_bundle_with_local_plans_round_trips() {
         pointers.contains(&"/action_plans/1/local_member_slug"),
         "{pointers:?}"
     );
-    assert!(pointers.contains(&"/commitments/1/plan_number"), "{pointers:?}");
+    assert!(
+        pointers.contains(&"/commitments/1/plan_number"),
+        "{pointers:?}"
+    );
     assert_eq!(
-        fresh.sql_text("SELECT count(*)::text AS value FROM countries").await,
+        fresh
+            .sql_text("SELECT count(*)::text AS value FROM countries")
+            .await,
         "0"
     );
 }
@@ -458,8 +492,10 @@ async fn stats_group_by_local_member_and_level() {
     import(&app, &local_bundle()).await.assert_status(200);
     let mexican = app.create("/api/v1/countries", &country("MEX")).await;
     let plan_id = id_of(&app.create("/api/v1/action-plans", &plan("MEX", 1)).await);
-    app.create("/api/v1/commitments", &commitment(plan_id, 1)).await;
-    app.create("/api/v1/commitments", &commitment(plan_id, 2)).await;
+    app.create("/api/v1/commitments", &commitment(plan_id, 1))
+        .await;
+    app.create("/api/v1/commitments", &commitment(plan_id, 2))
+        .await;
     assert_eq!(mexican["code"], "MEX");
 
     let by_level = app.get("/api/v1/stats/commitments?group_by=level").await;
@@ -569,7 +605,11 @@ async fn the_local_members_migration_keeps_every_plan_as_a_national_one() {
         .sql_text("SELECT count(*)::text AS value FROM changes")
         .await;
     ogp_api::db::run_migrations(&app.url).await.unwrap();
-    assert_eq!(app.sql_text(plans).await, before, "every plan kept as it was");
+    assert_eq!(
+        app.sql_text(plans).await,
+        before,
+        "every plan kept as it was"
+    );
     assert_eq!(
         app.sql_text(
             "SELECT count(*)::text AS value FROM action_plans WHERE local_member_slug IS NOT NULL"
@@ -600,6 +640,9 @@ async fn the_local_members_migration_keeps_every_plan_as_a_national_one() {
             &with(commitment(1, 2), json!({"title": "B"})),
         )
         .await;
-    app.create("/api/v1/milestones", &milestone(id_of(&milestone_parent), 1))
-        .await;
+    app.create(
+        "/api/v1/milestones",
+        &milestone(id_of(&milestone_parent), 1),
+    )
+    .await;
 }

@@ -79,7 +79,9 @@ pub async fn embed(
     let mut plans = if includes.contains(&"action_plans") {
         let slugs: Vec<String> = rows.iter().map(|m| m.slug.clone()).collect();
         let plans = action_plans::query::of_local_members(conn, &slugs).await?;
-        Some(group_by(plans, |p| p.local_member_slug.clone().unwrap_or_default()))
+        Some(group_by(plans, |p| {
+            p.local_member_slug.clone().unwrap_or_default()
+        }))
     } else {
         None
     };

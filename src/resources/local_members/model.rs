@@ -24,7 +24,10 @@ use utoipa::ToSchema;
 }))]
 pub struct LocalMember {
     /// The key, as in OGP's member pages (`/members/<slug>/`). Immutable.
-    #[schema(example = "sekondi-takoradi-ghana", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(
+        example = "sekondi-takoradi-ghana",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    )]
     pub slug: String,
     /// Name, as OGP lists it.
     #[schema(example = "Sekondi-Takoradi, Ghana")]
@@ -60,7 +63,11 @@ pub struct LocalMember {
 }))]
 pub struct NewLocalMember {
     /// Lower-case words of letters and digits joined by single hyphens, at most 100 characters.
-    #[schema(example = "sekondi-takoradi-ghana", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    #[schema(
+        example = "sekondi-takoradi-ghana",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 100
+    )]
     pub slug: String,
     /// Name, 1–200 characters.
     #[schema(example = "Sekondi-Takoradi, Ghana", min_length = 1, max_length = 200)]
@@ -136,7 +143,9 @@ impl FromFields for NewLocalMember {
         let (Some(slug), Some(name), Some(country_code), Some(kind), Some(membership_status)) =
             (slug, name, country_code, kind, membership_status)
         else {
-            return Err(ApiError::internal("local member reader lost a required field"));
+            return Err(ApiError::internal(
+                "local member reader lost a required field",
+            ));
         };
         Ok(Self {
             slug,
