@@ -454,6 +454,22 @@ async fn a_bundle_with_local_plans_round_trips() {
     let again = import(&target, &exported).await;
     assert_eq!(again.body["local_members"]["unchanged"], 1);
     assert_eq!(again.body["milestones"]["unchanged"], 1);
+    // Pruning by a bundle of the country alone: its local members are in its scope, after
+    // their plans.
+    let country_only = json!({"format": "ogp-api.bundle", "version": 1,
+                              "countries": [country("GHA")]});
+    let request = TestRequest::post()
+        .uri("/api/v1/imports?prune=true")
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .set_payload(country_only.to_string());
+    let pruned = target.send(target.authed(request)).await;
+    pruned.assert_status(200);
+    assert_eq!(pruned.body["local_members"]["deleted"], 1);
+    assert_eq!(pruned.body["action_plans"]["deleted"], 2);
+    target
+        .get(&format!("/api/v1/local-members/{MEMBER}"))
+        .await
+        .assert_problem(404);
 
     // A bundle's member of another country, or a child naming no such local plan, is refused
     // with pointers, and nothing is written.
