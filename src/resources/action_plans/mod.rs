@@ -1,4 +1,4 @@
-//! `/action-plans`: countries' two-year action plans.
+//! `/action-plans`: the two-year action plans of countries and of their OGP Local members.
 
 pub mod handlers;
 mod item;
@@ -14,6 +14,7 @@ pub const TAG: &str = "action-plans";
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list_action_plans)
         .service(handlers::list_country_action_plans)
+        .service(handlers::list_local_member_action_plans)
         .service(handlers::get_action_plan)
         .service(handlers::create_action_plan)
         .service(handlers::update_action_plan)

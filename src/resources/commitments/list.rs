@@ -9,8 +9,8 @@ use crate::listing::spec::{Field, Group, Kind, ListSpec};
 use crate::resources::irm_findings::{self, model::IrmFinding};
 use crate::resources::milestones::{self, model::Milestone};
 use crate::vocab::{
-    Completion, DidItOpenGovernment, EarlyResults, OgpValue, PotentialForResults, PotentialImpact,
-    Report, Specificity, VerdictBasis,
+    Completion, DidItOpenGovernment, EarlyResults, OgpValue, PlanLevel, PotentialForResults,
+    PotentialImpact, Report, Specificity, VerdictBasis,
 };
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
@@ -74,6 +74,20 @@ pub static SPEC: ListSpec = ListSpec {
             "p.country_code",
             Kind::Text,
             "The plan's country",
+        )
+        .in_group(PLAN),
+        Field::filter(
+            "local_member_slug",
+            "p.local_member_slug",
+            Kind::Text,
+            "The plan's OGP Local member (its slug)",
+        )
+        .in_group(PLAN),
+        Field::filter(
+            "level",
+            "(CASE WHEN p.local_member_slug IS NULL THEN 'national' ELSE 'local' END)",
+            Kind::Enum(PlanLevel::NAMES),
+            "The plan's level: `national` (a country's) or `local` (an OGP Local member's)",
         )
         .in_group(PLAN),
         Field::filter(
