@@ -367,6 +367,7 @@ mod tests {
         groups: &[],
         search: None,
         includes: &[],
+        parents: &[],
         updated_at: "t.created_at",
     };
 
