@@ -8,6 +8,7 @@ pub mod csv_row;
 pub mod docs;
 pub mod export;
 pub mod export_nested;
+pub mod filters;
 pub mod handler;
 pub mod query;
 pub mod request;
@@ -21,7 +22,7 @@ use base64::Engine;
 use diesel::deserialize::{self, QueryableByName};
 use diesel::pg::Pg;
 use diesel::row::NamedRow;
-use diesel::sql_types::{BigInt, Float4, Nullable};
+use diesel::sql_types::{BigInt, Float4, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use request::{CursorState, ListRequest};
 use serde::de::DeserializeOwned;
@@ -68,6 +69,8 @@ pub fn decode_cursor<K: DeserializeOwned>(text: &str) -> Result<K, ApiError> {
 pub struct Listed<T> {
     pub row: T,
     pub search_rank: Option<f32>,
+    /// The values of the sort keys that are a parent's fields (not in `row`), by name.
+    pub sort_values: Option<Value>,
 }
 
 impl<T: QueryableByName<Pg>> QueryableByName<Pg> for Listed<T> {
@@ -75,6 +78,9 @@ impl<T: QueryableByName<Pg>> QueryableByName<Pg> for Listed<T> {
         Ok(Self {
             row: T::build(row)?,
             search_rank: NamedRow::get::<Nullable<Float4>, Option<f32>>(row, "search_rank")?,
+            sort_values: NamedRow::get::<Nullable<Text>, Option<String>>(row, "sort_values")?
+                .map(|text| serde_json::from_str(&text))
+                .transpose()?,
         })
     }
 }
@@ -96,7 +102,10 @@ fn cursor_after<T: Serialize>(request: &ListRequest, last: &Listed<T>) -> String
                 last.search_rank
                     .map_or(Value::Null, |r| Value::from(f64::from(r)))
             } else {
-                json.get(key.name).cloned().unwrap_or(Value::Null)
+                json.get(key.name)
+                    .or_else(|| last.sort_values.as_ref()?.get(key.name))
+                    .cloned()
+                    .unwrap_or(Value::Null)
             }
         })
         .collect();

@@ -17,6 +17,10 @@ const SEARCH_QUERY: &str = "ogp_search_query";
 
 fn condition_sql(sql: &mut Sql, condition: &Condition) -> String {
     let column = condition.field.sql;
+    if let Op::Null(_) = condition.op {
+        return super::filters::condition_sql(condition.op, condition.field, String::new)
+            .unwrap_or_default();
+    }
     if let (Op::AnyOf, Some(single)) = (condition.op, condition.value.single()) {
         let placeholder = sql.bind(single);
         return format!("{column} = {placeholder}");
@@ -27,6 +31,10 @@ fn condition_sql(sql: &mut Sql, condition: &Condition) -> String {
         Op::Overlaps => format!("{column} && {placeholder}"),
         Op::AtLeast => format!("{column} >= {placeholder}"),
         Op::AtMost => format!("{column} <= {placeholder}"),
+        Op::NoneOf | Op::Null(_) => {
+            super::filters::condition_sql(condition.op, condition.field, || placeholder)
+                .unwrap_or_default()
+        }
     }
 }
 
@@ -202,10 +210,27 @@ pub fn rows_sql(
             }
         })
         .collect();
+    // Sorting by a parent's field (`sort=-plan_start_year`) joins the parent in; its values go
+    // with each row (`sort_values`) for the next page's cursor.
+    let joins = super::filters::sort_joins(spec, &request.sort);
+    let joined: Vec<String> = request
+        .sort
+        .iter()
+        .filter(|key| spec.field(key.name).is_some_and(|f| f.group.is_some()))
+        .map(|key| format!("'{}', {}", key.name, key.sql))
+        .collect();
+    let sort_values = if joined.is_empty() {
+        "NULL::text".to_string()
+    } else {
+        format!("json_build_object({})::text", joined.join(", "))
+    };
+    let from = std::iter::once(spec.from)
+        .chain(joins)
+        .collect::<Vec<_>>()
+        .join(" ");
     sql.push(&format!(
-        "SELECT {}, {rank} AS search_rank FROM {}{} ORDER BY {}",
+        "SELECT {}, {rank} AS search_rank, {sort_values} AS sort_values FROM {from}{} ORDER BY {}",
         spec.select,
-        spec.from,
         where_sql(&clauses),
         order.join(", ")
     ));

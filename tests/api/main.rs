@@ -20,6 +20,7 @@ mod demo_data;
 mod errors;
 mod exports;
 mod exposure;
+mod filters;
 mod fixtures;
 mod helpers;
 mod hostile_input;

@@ -26,7 +26,8 @@ pub static SPEC: ListSpec = ListSpec {
             "p.country_code",
             Kind::Text,
             "Country (ISO 3166-1 alpha-3)",
-        ),
+        )
+        .required(),
         Field::filter(
             "number",
             "p.number",
@@ -47,7 +48,8 @@ pub static SPEC: ListSpec = ListSpec {
             "p.status",
             Kind::Enum(PlanStatus::NAMES),
             "Status",
-        ),
+        )
+        .required(),
         Field::filter(
             "submitted_on",
             "p.submitted_on",

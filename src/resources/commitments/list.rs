@@ -35,7 +35,8 @@ pub static SPEC: ListSpec = ListSpec {
             "c.action_plan_id",
             Kind::BigInt,
             "Action plan",
-        ),
+        )
+        .required(),
         Field::filter("number", "c.number", Kind::Int, "Number within the plan")
             .sortable(false)
             .ranged(),
@@ -53,7 +54,8 @@ pub static SPEC: ListSpec = ListSpec {
             "c.ogp_values",
             Kind::Values(OgpValue::NAMES),
             "OGP values",
-        ),
+        )
+        .required(),
         Field::filter("start_date", "c.start_date", Kind::Date, "Planned start")
             .sortable(true)
             .ranged(),
@@ -65,13 +67,15 @@ pub static SPEC: ListSpec = ListSpec {
             "c.withdrawn",
             Kind::Bool,
             "Taken out of its plan during implementation",
-        ),
+        )
+        .required(),
         Field::filter(
             "country_code",
             "p.country_code",
             Kind::Text,
             "The plan's country",
         )
+        .sortable(false)
         .in_group(PLAN),
         Field::filter(
             "plan_start_year",
@@ -79,6 +83,7 @@ pub static SPEC: ListSpec = ListSpec {
             Kind::Int,
             "The plan's first year",
         )
+        .sortable(false)
         .ranged()
         .in_group(PLAN),
         Field::filter(
@@ -87,6 +92,7 @@ pub static SPEC: ListSpec = ListSpec {
             Kind::Int,
             "The plan's last year",
         )
+        .sortable(false)
         .ranged()
         .in_group(PLAN),
         Field::filter(
@@ -194,11 +200,13 @@ pub static SPEC: ListSpec = ListSpec {
         Group {
             name: PLAN,
             template: "c.action_plan_id IN (SELECT p.id FROM action_plans p WHERE {})",
+            join: Some("JOIN action_plans p ON p.id = c.action_plan_id"),
         },
         Group {
             name: ASSESSMENT,
             template: "EXISTS (SELECT 1 FROM irm_findings f WHERE f.commitment_id = c.id \
                        AND f.kind = 'assessment' AND {})",
+            join: None,
         },
     ],
     search: Some("c.search"),

@@ -19,14 +19,15 @@ pub static SPEC: ListSpec = ListSpec {
     ),
     key: Field::filter("code", "c.code", Kind::Text, "ISO 3166-1 alpha-3 code").sortable(false),
     fields: &[
-        Field::filter("code", "c.code", Kind::Text, "ISO 3166-1 alpha-3 code"),
+        Field::filter("code", "c.code", Kind::Text, "ISO 3166-1 alpha-3 code").required(),
         Field::filter("name", "c.name", Kind::Text, "Name").sortable(false),
         Field::filter(
             "region",
             "c.region",
             Kind::Enum(Region::NAMES),
             "OGP region",
-        ),
+        )
+        .required(),
         Field::filter(
             "member_since",
             "c.member_since",
@@ -40,7 +41,8 @@ pub static SPEC: ListSpec = ListSpec {
             "c.membership_status",
             Kind::Enum(MembershipStatus::NAMES),
             "Standing in OGP",
-        ),
+        )
+        .required(),
     ],
     groups: &[],
     search: Some("c.search"),

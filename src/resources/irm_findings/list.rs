@@ -28,7 +28,8 @@ pub static SPEC: ListSpec = ListSpec {
             "f.action_plan_id",
             Kind::BigInt,
             "Action plan",
-        ),
+        )
+        .required(),
         Field::filter(
             "commitment_id",
             "f.commitment_id",
@@ -40,13 +41,15 @@ pub static SPEC: ListSpec = ListSpec {
             "f.report",
             Kind::Enum(Report::NAMES),
             "IRM report",
-        ),
+        )
+        .required(),
         Field::filter(
             "kind",
             "f.kind",
             Kind::Enum(FindingKind::NAMES),
             "Kind of finding",
-        ),
+        )
+        .required(),
         Field::filter("title", "f.title", Kind::Text, "Title").sortable(true),
         Field::filter(
             "position",

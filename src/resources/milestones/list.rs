@@ -17,7 +17,8 @@ pub static SPEC: ListSpec = ListSpec {
             "m.commitment_id",
             Kind::BigInt,
             "Commitment",
-        ),
+        )
+        .required(),
         Field::filter(
             "position",
             "m.position",
@@ -35,7 +36,8 @@ pub static SPEC: ListSpec = ListSpec {
             "m.status",
             Kind::Enum(MilestoneStatus::NAMES),
             "Progress",
-        ),
+        )
+        .required(),
         Field::filter(
             "completed_on",
             "m.completed_on",
