@@ -9,6 +9,7 @@ pub mod docs;
 pub mod export;
 pub mod export_nested;
 pub mod filters;
+pub mod groups;
 pub mod handler;
 pub mod query;
 pub mod request;

@@ -15,7 +15,7 @@ use serde_json::Value;
 /// The text-search query of `q`: English and Spanish stemming, accents ignored.
 const SEARCH_QUERY: &str = "ogp_search_query";
 
-fn condition_sql(sql: &mut Sql, condition: &Condition) -> String {
+pub(super) fn condition_sql(sql: &mut Sql, condition: &Condition) -> String {
     let column = condition.field.sql;
     if let Op::Null(_) = condition.op {
         return super::filters::condition_sql(condition.op, condition.field, String::new)
@@ -170,7 +170,7 @@ fn keyset(
     Ok(format!("({})", alternatives.join(" OR ")))
 }
 
-fn where_sql(clauses: &[String]) -> String {
+pub(super) fn where_sql(clauses: &[String]) -> String {
     if clauses.is_empty() {
         String::new()
     } else {

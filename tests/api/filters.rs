@@ -22,14 +22,14 @@ fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
 
 /// What the tests build on: three countries, five plans, eight commitments (two without a
 /// theme), assessments with and without a completion rating, and one commitment never assessed.
-struct World {
+pub struct World {
     /// Plan ids: MEX 2011, MEX 2016, KEN 2016, KEN 2013, ESP 2016.
-    plans: Vec<i64>,
+    pub plans: Vec<i64>,
     /// Commitment ids, by plan: two in each of the first three plans, one in each other.
-    commitments: Vec<i64>,
+    pub commitments: Vec<i64>,
 }
 
-async fn world(app: &TestApp) -> World {
+pub async fn world(app: &TestApp) -> World {
     for (code, region) in [
         ("MEX", "americas"),
         ("KEN", "africa_middle_east"),

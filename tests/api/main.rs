@@ -22,6 +22,7 @@ mod exports;
 mod exposure;
 mod filters;
 mod fixtures;
+mod groups;
 mod helpers;
 mod hostile_input;
 mod idempotency;

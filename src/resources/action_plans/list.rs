@@ -3,6 +3,7 @@
 use super::model::ActionPlan;
 use crate::error::ApiError;
 use crate::listing::group_by;
+use crate::listing::groups::GroupsSpec;
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::commitments::{self, model::Commitment};
 use crate::resources::irm_findings::{self, model::IrmFinding};
@@ -79,6 +80,11 @@ pub static SPEC: ListSpec = ListSpec {
 };
 
 crate::listing::docs::list_params!(ActionPlanListParams, SPEC);
+
+/// What `/action-plans/groups` offers: every field of the list.
+pub static GROUPS: GroupsSpec = GroupsSpec::plain(&SPEC);
+
+crate::listing::groups::groups_params!(ActionPlanGroupsParams, GROUPS);
 
 /// An action plan in a list, with the children named by `include=`.
 #[derive(Debug, Serialize, ToSchema)]

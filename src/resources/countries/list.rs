@@ -3,6 +3,7 @@
 use super::model::Country;
 use crate::error::ApiError;
 use crate::listing::group_by;
+use crate::listing::groups::GroupsSpec;
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::action_plans::{self, model::ActionPlan};
 use crate::vocab::{MembershipStatus, Region};
@@ -51,6 +52,11 @@ pub static SPEC: ListSpec = ListSpec {
 };
 
 crate::listing::docs::list_params!(CountryListParams, SPEC);
+
+/// What `/countries/groups` offers: every field of the list.
+pub static GROUPS: GroupsSpec = GroupsSpec::plain(&SPEC);
+
+crate::listing::groups::groups_params!(CountryGroupsParams, GROUPS);
 
 /// A country in a list, with its action plans when `include=action_plans`.
 #[derive(Debug, Serialize, ToSchema)]

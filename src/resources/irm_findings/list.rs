@@ -1,5 +1,6 @@
 //! What the IRM finding list offers.
 
+use crate::listing::groups::GroupsSpec;
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::vocab::{
     Completion, DidItOpenGovernment, EarlyResults, FindingKind, OgpValue, PotentialForResults,
@@ -226,3 +227,8 @@ pub static SPEC: ListSpec = ListSpec {
 };
 
 crate::listing::docs::list_params!(IrmFindingListParams, SPEC);
+
+/// What `/irm-findings/groups` offers: every field of the list.
+pub static GROUPS: GroupsSpec = GroupsSpec::plain(&SPEC);
+
+crate::listing::groups::groups_params!(IrmFindingGroupsParams, GROUPS);

@@ -1,5 +1,6 @@
 //! What the milestone list offers.
 
+use crate::listing::groups::GroupsSpec;
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::vocab::MilestoneStatus;
 
@@ -54,3 +55,8 @@ pub static SPEC: ListSpec = ListSpec {
 };
 
 crate::listing::docs::list_params!(MilestoneListParams, SPEC);
+
+/// What `/milestones/groups` offers: every field of the list.
+pub static GROUPS: GroupsSpec = GroupsSpec::plain(&SPEC);
+
+crate::listing::groups::groups_params!(MilestoneGroupsParams, GROUPS);
