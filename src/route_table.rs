@@ -59,7 +59,11 @@ impl RouteTable {
     /// The methods of every route matching `path`: `/commitments/groups` (GET) also matches
     /// `/commitments/{id}` (PATCH, DELETE…), and the router tries both, so both count.
     fn allowed(&self, path: &str) -> Option<Vec<Method>> {
-        let mut matched = self.0.iter().filter(|(def, _)| def.is_match(path)).peekable();
+        let mut matched = self
+            .0
+            .iter()
+            .filter(|(def, _)| def.is_match(path))
+            .peekable();
         matched.peek()?;
         let mut methods: Vec<Method> = Vec::new();
         for (_, route_methods) in matched {

@@ -435,13 +435,20 @@ pub async fn groups(
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     match request.list.format {
-        Format::Json => Ok(json_with_body_etag(
-            req,
-            &Groups {
-                group_by: names.iter().map(|n| n.to_string()).collect(),
-                groups,
-            },
-        )),
+        Format::Json => {
+            let mut response = json_with_body_etag(
+                req,
+                &Groups {
+                    group_by: names.iter().map(|n| n.to_string()).collect(),
+                    groups,
+                },
+            );
+            // The same URL answers CSV or NDJSON by `Accept`: caches must key on it.
+            response
+                .headers_mut()
+                .insert(header::VARY, header::HeaderValue::from_static("Accept"));
+            Ok(response)
+        }
         Format::Ndjson => {
             let mut body = Vec::new();
             for group in &groups {

@@ -30,6 +30,16 @@ async fn counts_per_value_with_unknown_values_as_their_own_group() {
     world(&app).await;
     let response = app.get("/api/v1/commitments/groups?group_by=theme").await;
     assert_eq!(response.body["group_by"], json!(["theme"]));
+    // The same address answers CSV by `Accept`: caches must tell them apart.
+    let vary: Vec<&str> = response
+        .headers
+        .get_all("vary")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert!(
+        vary.iter().any(|v| v.split(", ").any(|h| h == "Accept")),
+        "{vary:?}"
+    );
     // Largest first, then by key (unknown last).
     assert_eq!(
         groups(&response),
