@@ -25,7 +25,7 @@ REQUESTS = [
     ("by country", "group_by=country_code"),
     ("by completion", "group_by=completion"),
     ("by country and completion", "group_by=country_code,completion"),
-    ("by country, one plan year", "group_by=country_code&plan_start_year=2016"),
+    ("by country, plans from 2016", "group_by=country_code&plan_start_year_gte=2016"),
     ("by completion, one theme", "group_by=completion&theme=Open%20Data"),
     ("by completion in a report", "group_by=completion&report=end_of_term_report"),
     ("by theme, filtered by q", "group_by=theme&q=procurement"),
