@@ -47,6 +47,10 @@ pub struct Pick {
     pub lateral: &'static str,
     /// The group's fields whose filters also choose the row (a commitment's `report`).
     pub choosers: &'static [&'static str],
+    /// When one chooser condition names a single value, the relation holds at most one such
+    /// row per row (a unique index): a plain `LEFT JOIN` with `{}` where that condition goes,
+    /// which PostgreSQL answers with one join instead of a subquery per row.
+    pub unique: Option<&'static str>,
     /// A table kept by triggers holding that same row when no chooser is given, as a `JOIN`
     /// under the same alias, and the fields it has: cheaper than the lateral subquery.
     pub kept: Option<(&'static str, &'static [&'static str])>,
@@ -362,6 +366,12 @@ fn join_for(
     if let Some((join, fields)) = pick.kept {
         if choosing.is_empty() && grouped.iter().all(|g| fields.contains(g)) {
             return Ok(join.to_string());
+        }
+    }
+    if let (Some(unique), [only]) = (pick.unique, choosing.as_slice()) {
+        if only.op == super::request::Op::AnyOf && only.value.single().is_some() {
+            let condition = super::query::condition_sql(sql, only);
+            return Ok(unique.replace("{}", &condition));
         }
     }
     let conditions: Vec<String> = choosing

@@ -183,6 +183,19 @@ async fn an_assessment_field_counts_the_latest_assessment_or_the_chosen_reports(
         grouped(&app, "group_by=completion&report=mid_term_report").await,
         vec![(json!({"completion": null}), 1)]
     );
+    // Several reports: the latest of them (a subquery per commitment, not the unique join).
+    assert_eq!(
+        grouped(
+            &app,
+            "group_by=completion&report=mid_term_report,end_of_term_report"
+        )
+        .await,
+        vec![
+            (json!({"completion": "complete"}), 3),
+            (json!({"completion": null}), 2),
+            (json!({"completion": "limited"}), 1),
+        ]
+    );
     assert_eq!(
         grouped(&app, "group_by=completion&report_not=mid_term_report").await,
         vec![

@@ -228,6 +228,11 @@ pub static GROUPS: GroupsSpec = GroupsSpec {
                   AND f.kind = 'assessment' AND {} ORDER BY ogp_report_rank(f.report) DESC \
                   LIMIT 1) f ON true",
         choosers: &["report"],
+        // An assessment is unique per commitment and report (`irm_findings_assessment_key`).
+        unique: Some(
+            "LEFT JOIN irm_findings f ON f.commitment_id = c.id AND f.kind = 'assessment' \
+             AND {}",
+        ),
         // The trigger-kept latest assessment (migration `…_commitment_facts`).
         kept: Some((
             "LEFT JOIN commitment_facts f ON f.commitment_id = c.id",
