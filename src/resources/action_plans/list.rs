@@ -4,6 +4,7 @@ use super::model::ActionPlan;
 use crate::error::ApiError;
 use crate::listing::group_by;
 use crate::listing::include::{self, Parent, Source};
+use crate::listing::groups::GroupsSpec;
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::commitments::{self, model::Commitment};
 use crate::resources::irm_findings::{self, model::IrmFinding};
@@ -29,7 +30,8 @@ pub static SPEC: ListSpec = ListSpec {
             "p.country_code",
             Kind::Text,
             "Country (ISO 3166-1 alpha-3)",
-        ),
+        )
+        .required(),
         Field::filter(
             "number",
             "p.number",
@@ -50,7 +52,8 @@ pub static SPEC: ListSpec = ListSpec {
             "p.status",
             Kind::Enum(PlanStatus::NAMES),
             "Status",
-        ),
+        )
+        .required(),
         Field::filter(
             "submitted_on",
             "p.submitted_on",
@@ -90,6 +93,11 @@ pub const SOURCE: Source = Source {
     fetch: include::fetch::<ActionPlan>,
     columns: crate::listing::export::columns::<ActionPlan>,
 };
+
+/// What `/action-plans/groups` offers: every field of the list.
+pub static GROUPS: GroupsSpec = GroupsSpec::plain(&SPEC);
+
+crate::listing::groups::groups_params!(ActionPlanGroupsParams, GROUPS);
 
 /// An action plan in a list, with the children named by `include=`.
 #[derive(Debug, Serialize, ToSchema)]
