@@ -4,8 +4,8 @@
 use super::budget::ExportBudget;
 use super::export::export;
 use super::export_nested::export_nested;
-use super::include::{any_parent, with_parents, Sources};
 use super::fields;
+use super::include::{any_parent, with_parents, Sources};
 use super::request::{Format, ListRequest};
 use super::response::page_json;
 use super::spec::ListSpec;

@@ -1,9 +1,9 @@
 //! Parsing a list's query string against its [`ListSpec`]: every parameter known, every value
 //! valid, or a 400 that names the parameter and what it accepts.
 
-use super::include::is_parent;
 use super::fields::Projection;
 use super::filters::{check_key_values, resolve, Param};
+use super::include::is_parent;
 use super::spec::{Field, Kind, ListSpec};
 use super::sql::Bind;
 use super::{decode_cursor, DEFAULT_LIMIT, MAX_LIMIT};

@@ -320,11 +320,12 @@ async fn unknown_duplicate_and_missing_columns_are_422s_naming_them() {
     response.assert_invalid(&["colour"]);
     assert!(messages(&response)[0].starts_with("row 1, column colour: is not a column"));
 
-    let twice = "code,name,name,region,member_since,membership_status\r\nCHL,Chile,Chile,americas,,active\r\n";
+    let twice = "code,name,name,name_es,name_fr,region,member_since,membership_status\r\nCHL,Chile,Chile,,,americas,,active\r\n";
     import(&app, "countries", "", twice)
         .await
         .assert_invalid(&["name"]);
-    let missing = "code,region,member_since,membership_status\r\nCHL,americas,,active\r\n";
+    let missing =
+        "code,name_es,name_fr,region,member_since,membership_status\r\nCHL,,,americas,,active\r\n";
     import(&app, "countries", "", missing)
         .await
         .assert_invalid(&["name"]);
@@ -335,14 +336,14 @@ async fn unknown_duplicate_and_missing_columns_are_422s_naming_them() {
 async fn malformed_csv_is_a_400_naming_its_row() {
     let app = demo_app().await;
     let before = app.snapshot().await;
-    let header = "code,name,region,member_since,membership_status\r\n";
+    let header = "code,name,name_es,name_fr,region,member_since,membership_status\r\n";
     for (body, what) in [
         (
-            format!("{header}CHL,Chile,americas,,active\r\nPER,Peru,americas\r\n"),
+            format!("{header}CHL,Chile,,,americas,,active\r\nPER,Peru,,,americas\r\n"),
             "cells",
         ),
         (
-            format!("{header}CHL,Chile,americas,,active\r\nPER,\"Peru,americas,,active\r\n"),
+            format!("{header}CHL,Chile,,,americas,,active\r\nPER,\"Peru,,,americas,,active\r\n"),
             "quote",
         ),
     ] {
@@ -354,14 +355,14 @@ async fn malformed_csv_is_a_400_naming_its_row() {
             "{detail}"
         );
     }
-    let mut bytes = format!("{header}CHL,Chile,americas,,active\r\n").into_bytes();
-    bytes.extend(b"PER,P\xffru,americas,,active\r\n");
+    let mut bytes = format!("{header}CHL,Chile,,,americas,,active\r\n").into_bytes();
+    bytes.extend(b"PER,P\xffru,,,americas,,active\r\n");
     let query = "?resource=countries";
     let response = post(&app, query, "text/csv", bytes, false, &app.key).await;
     response.assert_problem(400);
     assert!(response.body["detail"].as_str().unwrap().contains("row 3"));
     // A byte-order mark is fine.
-    let bom = format!("\u{feff}{header}CHL,Chile,americas,2011,active\r\n");
+    let bom = format!("\u{feff}{header}CHL,Chile,,,americas,2011,active\r\n");
     let response = import(&app, "countries", "&dry_run=true", &bom).await;
     response.assert_status(200);
     assert_eq!(counts(&response.body, "countries"), (1, 0, 0, 0));

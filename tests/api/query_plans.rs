@@ -127,6 +127,25 @@ async fn run_time_statements_stay_prepared_on_their_connection() {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         count: i64,
     }
+    // Which statement texts are kept prepared is decided process-wide (the first
+    // `CACHED_SHAPES` texts seen), and the other tests of this binary see hundreds of texts:
+    // the probe runs alone, in a fresh process of this same test binary.
+    const CHILD: &str = "OGP_PREPARED_PROBE";
+    if std::env::var_os(CHILD).is_none() {
+        let name = "query_plans::run_time_statements_stay_prepared_on_their_connection";
+        let child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", name, "--test-threads=1"])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&child.stdout);
+        assert!(
+            child.status.success() && stdout.contains("1 passed"),
+            "the probe failed in its own process:\n{stdout}\n{}",
+            String::from_utf8_lossy(&child.stderr)
+        );
+        return;
+    }
     let app = spawn_app().await;
     let mut conn = ogp_api::db::conn(&app.pool).await.unwrap();
     for n in 0..3 {

@@ -3,8 +3,8 @@
 use super::model::ActionPlan;
 use crate::error::ApiError;
 use crate::listing::group_by;
-use crate::listing::include::{self, Parent, Source};
 use crate::listing::groups::GroupsSpec;
+use crate::listing::include::{self, Parent, Source};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::commitments::{self, model::Commitment};
 use crate::resources::irm_findings::{self, model::IrmFinding};

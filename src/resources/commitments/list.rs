@@ -4,8 +4,8 @@
 use super::model::Commitment;
 use crate::error::ApiError;
 use crate::listing::group_by;
-use crate::listing::include::{self, Parent, Source};
 use crate::listing::groups::{GroupsSpec, Pick, Rollup};
+use crate::listing::include::{self, Parent, Source};
 use crate::listing::spec::{Field, Group, Kind, ListSpec};
 use crate::resources::irm_findings::{self, model::IrmFinding};
 use crate::resources::milestones::{self, model::Milestone};

@@ -3,8 +3,8 @@
 use super::model::Country;
 use crate::error::ApiError;
 use crate::listing::group_by;
-use crate::listing::include::{self, Source};
 use crate::listing::groups::GroupsSpec;
+use crate::listing::include::{self, Source};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::action_plans::{self, model::ActionPlan};
 use crate::vocab::{MembershipStatus, Region};

@@ -2,8 +2,8 @@
 
 use super::model::IrmFinding;
 use crate::error::ApiError;
-use crate::listing::include::{self, Parent};
 use crate::listing::groups::GroupsSpec;
+use crate::listing::include::{self, Parent};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::vocab::{
     Completion, DidItOpenGovernment, EarlyResults, FindingKind, OgpValue, PotentialForResults,
