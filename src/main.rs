@@ -7,7 +7,7 @@ use ogp_api::config::Config;
 use ogp_api::db::{self, embedded::EmbeddedPostgres};
 use ogp_api::rate_limit::RateLimits;
 use ogp_api::seed;
-use ogp_api::server;
+use ogp_api::server::{self, stop_signals::StopSignals};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -162,6 +162,13 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Runs a verb against the configured database: DATABASE_URL, or the embedded cluster (reused
 /// when already running, else started for the verb and stopped after it).
 async fn run(command: Command, config: Config) -> Result<(), BoxError> {
+    // `serve` takes its stop signals over before anything slow starts: a SIGTERM while the
+    // cluster starts or the demo data loads then stops the server as soon as it runs, and the
+    // cluster is stopped cleanly, instead of the process dying on the default action.
+    let stop = match command {
+        Command::Serve => Some(StopSignals::install()?),
+        _ => None,
+    };
     let (url, mut cluster, created) = match &config.database_url {
         Some(url) => (url.clone(), None, false),
         None => {
@@ -184,7 +191,7 @@ async fn run(command: Command, config: Config) -> Result<(), BoxError> {
         }
         _ => None,
     };
-    let outcome = run_with_database(command, &config, &url, created).await;
+    let outcome = run_with_database(command, &config, &url, created, stop).await;
     if let Some(supervisor) = supervisor {
         supervisor.stop();
     }
@@ -209,6 +216,7 @@ async fn run_with_database(
     config: &Config,
     url: &str,
     created: bool,
+    stop: Option<StopSignals>,
 ) -> Result<(), BoxError> {
     let applied = db::run_migrations(url).await?;
     for name in &applied {
@@ -230,7 +238,7 @@ async fn run_with_database(
                 let report = seed::load_demo(&pool).await?;
                 log::info!("{report}");
             }
-            serve(config, pool).await
+            serve(config, pool, stop).await
         }
         Command::Keys { command } => keys(command, &pool).await,
         Command::Import {
@@ -315,7 +323,11 @@ async fn keys(command: KeysCommand, pool: &db::DbPool) -> Result<(), BoxError> {
     Ok(())
 }
 
-async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
+async fn serve(
+    config: &Config,
+    pool: db::DbPool,
+    stop: Option<StopSignals>,
+) -> Result<(), BoxError> {
     let read_pool = match &config.database_read_url {
         Some(url) => Some(db::pool_with(url, config.pool_settings())?),
         None => None,
@@ -355,6 +367,8 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
     let settings = server::Settings {
         workers: config.workers.map(usize::from),
         shutdown_timeout_secs: config.shutdown_grace_secs,
+        // The signals are `stop`'s, taken over when `serve` started.
+        handle_signals: stop.is_none(),
         ..server::Settings::default()
     };
     let server = server::build(
@@ -365,6 +379,12 @@ async fn serve(config: &Config, pool: db::DbPool) -> Result<(), BoxError> {
     )
     .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     log::info!("serving on http://{} (docs at /docs)", config.bind);
+    if let Some(stop) = &stop {
+        stop.stop_on_signal(server.handle());
+        if let Some(metrics) = &metrics_server {
+            stop.stop_on_signal(metrics.handle());
+        }
+    }
     match metrics_server {
         // Both stop on the same SIGTERM / Ctrl-C.
         Some(metrics) => {

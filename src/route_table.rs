@@ -56,11 +56,24 @@ impl RouteTable {
             .is_some_and(|methods| methods.contains(method))
     }
 
-    fn allowed(&self, path: &str) -> Option<&[Method]> {
-        self.0
+    /// The methods of every route matching `path`: `/commitments/groups` (GET) also matches
+    /// `/commitments/{id}` (PATCH, DELETE…), and the router tries both, so both count.
+    fn allowed(&self, path: &str) -> Option<Vec<Method>> {
+        let mut matched = self
+            .0
             .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, methods)| methods.as_slice())
+            .filter(|(def, _)| def.is_match(path))
+            .peekable();
+        matched.peek()?;
+        let mut methods: Vec<Method> = Vec::new();
+        for (_, route_methods) in matched {
+            for method in route_methods {
+                if !methods.contains(method) {
+                    methods.push(method.clone());
+                }
+            }
+        }
+        Some(methods)
     }
 }
 

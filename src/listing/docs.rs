@@ -11,7 +11,7 @@ use utoipa::openapi::{Ref, RefOr, Required, Schema};
 /// The schema of one value of `kind`: a reference to the vocabulary's enum schema when the values
 /// are one of [`crate::vocab::DESCRIBED`] (so generators make one type per enum, not one per
 /// parameter), else written out.
-fn scalar_schema(kind: Kind) -> RefOr<Schema> {
+pub(super) fn scalar_schema(kind: Kind) -> RefOr<Schema> {
     if let Kind::Enum(values) | Kind::Values(values) = kind {
         if let Some((name, _, _)) = crate::vocab::DESCRIBED
             .iter()
@@ -127,6 +127,7 @@ pub fn parameters(spec: &ListSpec) -> Vec<Parameter> {
             }
         }
     }
+    out.extend(super::filters::parameters(spec));
     for name in COMMON_PARAMETERS {
         let built = match *name {
             "limit" => parameter(

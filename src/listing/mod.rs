@@ -10,6 +10,8 @@ pub mod docs;
 pub mod export;
 pub mod export_nested;
 pub mod fields;
+pub mod filters;
+pub mod groups;
 pub mod handler;
 pub mod include;
 pub mod query;
@@ -24,7 +26,7 @@ use base64::Engine;
 use diesel::deserialize::{self, QueryableByName};
 use diesel::pg::Pg;
 use diesel::row::NamedRow;
-use diesel::sql_types::{BigInt, Float4, Nullable};
+use diesel::sql_types::{BigInt, Float4, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use request::{CursorState, ListRequest};
 use serde::de::DeserializeOwned;
@@ -71,6 +73,8 @@ pub fn decode_cursor<K: DeserializeOwned>(text: &str) -> Result<K, ApiError> {
 pub struct Listed<T> {
     pub row: T,
     pub search_rank: Option<f32>,
+    /// The values of the sort keys that are a parent's fields (not in `row`), by name.
+    pub sort_values: Option<Value>,
 }
 
 impl<T: QueryableByName<Pg>> QueryableByName<Pg> for Listed<T> {
@@ -78,6 +82,9 @@ impl<T: QueryableByName<Pg>> QueryableByName<Pg> for Listed<T> {
         Ok(Self {
             row: T::build(row)?,
             search_rank: NamedRow::get::<Nullable<Float4>, Option<f32>>(row, "search_rank")?,
+            sort_values: NamedRow::get::<Nullable<Text>, Option<String>>(row, "sort_values")?
+                .map(|text| serde_json::from_str(&text))
+                .transpose()?,
         })
     }
 }
@@ -99,7 +106,10 @@ fn cursor_after<T>(request: &ListRequest, last: &Listed<T>, json: &Value) -> Str
                 last.search_rank
                     .map_or(Value::Null, |r| Value::from(f64::from(r)))
             } else {
-                json.get(key.name).cloned().unwrap_or(Value::Null)
+                json.get(key.name)
+                    .or_else(|| last.sort_values.as_ref()?.get(key.name))
+                    .cloned()
+                    .unwrap_or(Value::Null)
             }
         })
         .collect();

@@ -15,8 +15,12 @@ use serde_json::Value;
 /// The text-search query of `q`: English and Spanish stemming, accents ignored.
 const SEARCH_QUERY: &str = "ogp_search_query";
 
-fn condition_sql(sql: &mut Sql, condition: &Condition) -> String {
+pub(super) fn condition_sql(sql: &mut Sql, condition: &Condition) -> String {
     let column = condition.field.sql;
+    if let Op::Null(_) = condition.op {
+        return super::filters::condition_sql(condition.op, condition.field, String::new)
+            .unwrap_or_default();
+    }
     if let (Op::AnyOf, Some(single)) = (condition.op, condition.value.single()) {
         let placeholder = sql.bind(single);
         return format!("{column} = {placeholder}");
@@ -27,6 +31,10 @@ fn condition_sql(sql: &mut Sql, condition: &Condition) -> String {
         Op::Overlaps => format!("{column} && {placeholder}"),
         Op::AtLeast => format!("{column} >= {placeholder}"),
         Op::AtMost => format!("{column} <= {placeholder}"),
+        Op::NoneOf | Op::Null(_) => {
+            super::filters::condition_sql(condition.op, condition.field, || placeholder)
+                .unwrap_or_default()
+        }
     }
 }
 
@@ -162,7 +170,7 @@ fn keyset(
     Ok(format!("({})", alternatives.join(" OR ")))
 }
 
-fn where_sql(clauses: &[String]) -> String {
+pub(super) fn where_sql(clauses: &[String]) -> String {
     if clauses.is_empty() {
         String::new()
     } else {
@@ -212,10 +220,27 @@ pub fn rows_sql_selecting(
             }
         })
         .collect();
+    // Sorting by a parent's field (`sort=-plan_start_year`) joins the parent in; its values go
+    // with each row (`sort_values`) for the next page's cursor.
+    let joins = super::filters::sort_joins(spec, &request.sort);
+    let joined: Vec<String> = request
+        .sort
+        .iter()
+        .filter(|key| spec.field(key.name).is_some_and(|f| f.group.is_some()))
+        .map(|key| format!("'{}', {}", key.name, key.sql))
+        .collect();
+    let sort_values = if joined.is_empty() {
+        "NULL::text".to_string()
+    } else {
+        format!("json_build_object({})::text", joined.join(", "))
+    };
+    let from = std::iter::once(spec.from)
+        .chain(joins)
+        .collect::<Vec<_>>()
+        .join(" ");
     sql.push(&format!(
-        "SELECT {}, {rank} AS search_rank FROM {}{} ORDER BY {}",
+        "SELECT {}, {rank} AS search_rank, {sort_values} AS sort_values FROM {from}{} ORDER BY {}",
         select,
-        spec.from,
         where_sql(&clauses),
         order.join(", ")
     ));

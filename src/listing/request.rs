@@ -2,6 +2,7 @@
 //! valid, or a 400 that names the parameter and what it accepts.
 
 use super::fields::Projection;
+use super::filters::{check_key_values, resolve, Param};
 use super::include::is_parent;
 use super::spec::{Field, Kind, ListSpec};
 use super::sql::Bind;
@@ -19,6 +20,10 @@ pub enum Op {
     Overlaps,
     AtLeast,
     AtMost,
+    /// Equal to none of the values, or NULL (`<field>_not`, [`super::filters`]).
+    NoneOf,
+    /// `IS NULL` (`true`) or `IS NOT NULL` (`false`): `<field>_null`.
+    Null(bool),
 }
 
 /// One filter of the request.
@@ -78,12 +83,12 @@ pub struct CursorState {
     pub values: Vec<Value>,
 }
 
-fn invalid(name: &str, expected: &str, got: &str) -> ApiError {
+pub(super) fn invalid(name: &str, expected: &str, got: &str) -> ApiError {
     ApiError::invalid_query(format!("`{name}` must be {expected} (got `{got}`)"))
 }
 
 /// Parses one value of `kind`.
-fn scalar(name: &str, kind: Kind, text: &str) -> Result<Value, ApiError> {
+pub(super) fn scalar(name: &str, kind: Kind, text: &str) -> Result<Value, ApiError> {
     let bad = || invalid(name, &kind.expected(), text);
     Ok(match kind {
         Kind::Int => Value::from(text.parse::<i32>().map_err(|_| bad())?),
@@ -131,7 +136,7 @@ pub fn scalar_bind(kind: Kind, value: &Value) -> Option<Bind> {
 }
 
 /// The array bind of comma-separated `text` values of `kind`.
-fn any_of(name: &str, kind: Kind, text: &str) -> Result<Bind, ApiError> {
+pub(super) fn any_of(name: &str, kind: Kind, text: &str) -> Result<Bind, ApiError> {
     let values = text
         .split(',')
         .map(|part| scalar(name, kind, part))
@@ -178,7 +183,7 @@ pub const COMMON_PARAMETERS: &[&str] = &[
 /// Parameters whose value is a comma list, so that a repeated key adds to it.
 fn is_list_valued(name: &str) -> bool {
     matches!(name, "include" | "sort" | "fields")
-        || !(COMMON_PARAMETERS.contains(&name) || name.ends_with("_gte") || name.ends_with("_lte"))
+        || !(COMMON_PARAMETERS.contains(&name) || super::filters::is_single_valued(name))
 }
 
 /// A list-valued parameter given more than once (`?completion=limited&completion=complete`,
@@ -292,7 +297,7 @@ impl ListRequest {
     /// Parses `query` (the raw query string). `fixed` is the parent a read alias's path names:
     /// its parameter may not appear in the query too.
     pub fn parse(
-        spec: &ListSpec,
+        spec: &'static ListSpec,
         query: &str,
         fixed: Option<(&'static str, Value)>,
         accept: Option<&str>,
@@ -312,15 +317,8 @@ impl ListRequest {
             if COMMON_PARAMETERS.contains(&name.as_str()) {
                 continue;
             }
-            let (field_name, op) = match (name.strip_suffix("_gte"), name.strip_suffix("_lte")) {
-                (Some(base), _) => (base, Op::AtLeast),
-                (_, Some(base)) => (base, Op::AtMost),
-                _ => (name.as_str(), Op::AnyOf),
-            };
-            let field = spec
-                .field(field_name)
-                .filter(|f| op == Op::AnyOf || f.range)
-                .ok_or_else(|| unknown_parameter(spec, name))?;
+            let (field, param) =
+                resolve(spec, name).ok_or_else(|| unknown_parameter(spec, name))?;
             if fixed
                 .as_ref()
                 .is_some_and(|(fixed_name, _)| *fixed_name == field.name)
@@ -329,19 +327,37 @@ impl ListRequest {
                     "`{name}` is already given by the path of this list"
                 )));
             }
-            let condition = match op {
-                Op::AnyOf => Condition {
+            let condition = match param {
+                Param::Equal | Param::Not => {
+                    check_key_values(spec, name, field, value)?;
+                    let op = match (param, field.kind) {
+                        (Param::Not, _) => Op::NoneOf,
+                        (_, Kind::Values(_)) => Op::Overlaps,
+                        _ => Op::AnyOf,
+                    };
+                    Condition {
+                        field,
+                        op,
+                        value: any_of(name, field.kind, value)?,
+                    }
+                }
+                Param::Null => {
+                    let Value::Bool(is_null) = scalar(name, Kind::Bool, value)? else {
+                        return Err(invalid(name, &Kind::Bool.expected(), value));
+                    };
+                    Condition {
+                        field,
+                        op: Op::Null(is_null),
+                        value: Bind::Bool(is_null),
+                    }
+                }
+                Param::AtLeast | Param::AtMost => Condition {
                     field,
-                    op: if matches!(field.kind, Kind::Values(_)) {
-                        Op::Overlaps
+                    op: if param == Param::AtLeast {
+                        Op::AtLeast
                     } else {
-                        Op::AnyOf
+                        Op::AtMost
                     },
-                    value: any_of(name, field.kind, value)?,
-                },
-                _ => Condition {
-                    field,
-                    op,
                     value: scalar_bind(field.kind, &scalar(name, field.kind, value)?)
                         .ok_or_else(|| invalid(name, &field.kind.expected(), value))?,
                 },
@@ -472,6 +488,7 @@ fn unknown_parameter(spec: &ListSpec, name: &str) -> ApiError {
             known.push(format!("{}_lte", field.name));
         }
     }
+    known.extend(super::filters::names(spec));
     ApiError::invalid_query(format!(
         "unknown query parameter `{name}`; this list takes: {}",
         known.join(", ")

@@ -88,6 +88,12 @@ impl Field {
         self
     }
 
+    /// The column is `NOT NULL`: no `<name>_null` filter (it could only ever be all or none).
+    pub const fn required(mut self) -> Self {
+        self.nullable = false;
+        self
+    }
+
     /// The condition goes into the named group's subquery.
     pub const fn in_group(mut self, group: &'static str) -> Self {
         self.group = Some(group);
@@ -102,6 +108,10 @@ pub struct Group {
     pub name: &'static str,
     /// SQL with `{}` where the AND-joined conditions go.
     pub template: &'static str,
+    /// For a to-one parent (a commitment's plan): the `JOIN` that brings the group's alias into
+    /// the row query, so that its fields can be sorted by (`sort=-plan_start_year`). `None`
+    /// for a to-many relation (a commitment's assessments), whose fields are filters only.
+    pub join: Option<&'static str>,
 }
 
 /// The list of one resource.
@@ -130,6 +140,12 @@ pub struct ListSpec {
 impl ListSpec {
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// A field by its query name, the key included (`id=1,2,3`, `code=MEX,BRA`).
+    pub fn field_or_key(&'static self, name: &str) -> Option<&'static Field> {
+        self.field(name)
+            .or_else(|| (name == self.key.name).then_some(&self.key))
     }
 
     pub fn group(&self, name: &str) -> Option<&'static Group> {

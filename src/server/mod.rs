@@ -8,6 +8,7 @@
 pub mod front;
 pub mod head;
 pub mod prefixed;
+pub mod stop_signals;
 
 use actix_http::body::MessageBody;
 use actix_http::{HttpService, Request, Response};

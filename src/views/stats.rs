@@ -11,7 +11,7 @@ use super::TAG;
 use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::query::filters;
-use crate::listing::request::ListRequest;
+use crate::listing::request::{ListRequest, Op};
 use crate::listing::response::json_with_body_etag;
 use crate::listing::sql::Sql;
 use crate::resources::commitments::list::SPEC;
@@ -347,13 +347,19 @@ fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> 
     } else {
         format!(" WHERE {}", clauses.join(" AND "))
     };
-    // A `report` filter also picks which assessment counts.
-    let report_filter = request
+    // A `report` filter (or `report_not`) also picks which assessment counts.
+    let report_filter: String = request
         .conditions
         .iter()
-        .find(|c| c.field.name == "report")
-        .map(|c| format!(" AND f.report = ANY({})", sql.bind(c.value.clone())))
-        .unwrap_or_default();
+        .filter(|c| c.field.name == "report")
+        .map(|c| {
+            let values = sql.bind(c.value.clone());
+            match c.op {
+                Op::NoneOf => format!(" AND (f.report = ANY({values})) IS NOT TRUE"),
+                _ => format!(" AND f.report = ANY({values})"),
+            }
+        })
+        .collect();
     let assessments = if group_by == GroupBy::Report {
         format!(
             "SELECT f.* FROM irm_findings f JOIN matched m ON m.id = f.commitment_id \

@@ -321,8 +321,7 @@ async fn unknown_duplicate_and_missing_columns_are_422s_naming_them() {
     response.assert_invalid(&["colour"]);
     assert!(messages(&response)[0].starts_with("row 1, column colour: is not a column"));
 
-    let twice = "code,name,name,name_es,name_fr,region,member_since,membership_status\r\n\
-                 CHL,Chile,Chile,,,americas,,active\r\n";
+    let twice = "code,name,name,name_es,name_fr,region,member_since,membership_status\r\nCHL,Chile,Chile,,,americas,,active\r\n";
     import(&app, "countries", "", twice)
         .await
         .assert_invalid(&["name"]);
@@ -341,7 +340,7 @@ async fn malformed_csv_is_a_400_naming_its_row() {
     let header = "code,name,name_es,name_fr,region,member_since,membership_status\r\n";
     for (body, what) in [
         (
-            format!("{header}CHL,Chile,,,americas,,active\r\nPER,Peru,americas\r\n"),
+            format!("{header}CHL,Chile,,,americas,,active\r\nPER,Peru,,,americas\r\n"),
             "cells",
         ),
         (

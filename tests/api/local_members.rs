@@ -880,3 +880,41 @@ async fn a_bundle_names_stored_local_members_and_their_plans() {
         .await;
     assert_eq!(local.body["items"][0]["commitments"][0]["title"], "Local");
 }
+
+/// `/local-members/groups` (main's groups, added for every collection) counts members, and
+/// plans group by their level.
+#[actix_web::test]
+async fn local_members_and_plan_levels_have_groups() {
+    let app = ghana_and_mexico().await;
+    app.create("/api/v1/local-members", &local_member("accra-ghana", "GHA"))
+        .await;
+    app.create("/api/v1/local-members", &local_member("guadalajara", "MEX"))
+        .await;
+    app.create("/api/v1/action-plans", &local_plan("GHA", MEMBER, 1))
+        .await;
+    app.create("/api/v1/action-plans", &plan("GHA", 1)).await;
+    app.create("/api/v1/action-plans", &plan("GHA", 2)).await;
+    let members = app
+        .get("/api/v1/local-members/groups?group_by=country_code")
+        .await;
+    members.assert_status(200);
+    assert_eq!(
+        members.body["groups"],
+        json!([{"key": {"country_code": "GHA"}, "count": 2},
+               {"key": {"country_code": "MEX"}, "count": 1}])
+    );
+    let levels = app.get("/api/v1/action-plans/groups?group_by=level").await;
+    levels.assert_status(200);
+    assert_eq!(
+        levels.body["groups"],
+        json!([{"key": {"level": "national"}, "count": 2},
+               {"key": {"level": "local"}, "count": 1}])
+    );
+    // A member's item still answers beside `/groups`; `level_null` is not offered.
+    app.get(&format!("/api/v1/local-members/{MEMBER}"))
+        .await
+        .assert_status(200);
+    app.get("/api/v1/action-plans?level_null=true")
+        .await
+        .assert_problem(400);
+}

@@ -346,3 +346,53 @@ async fn reads_go_to_the_read_pool_and_writes_to_the_primary() {
         "not replicated here"
     );
 }
+
+/// A SIGTERM that comes while `serve` is still starting (here: while its embedded cluster is
+/// being created) is not lost and does not kill the process outright: the server stops as soon
+/// as it runs, the cluster is stopped cleanly and the exit status is 0.
+#[test]
+fn sigterm_during_startup_still_stops_the_cluster_and_exits_0() {
+    let bin = env!("CARGO_BIN_EXE_ogp-api");
+    let dir = temp_dir("early-stop");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new(bin)
+        .arg("serve")
+        .env("OGP_DATA_DIR", dir.join("data"))
+        .env("OGP_BIND", format!("127.0.0.1:{port}"))
+        .env("OGP_SEED_DEMO", "false")
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    // The data folder appears once the cluster is being created: `serve` has long taken its
+    // signals over by then, and the HTTP server does not run yet.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !dir.join("data").exists() {
+        assert!(Instant::now() < deadline, "the cluster was never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the server already listens: the signal would not come during startup"
+    );
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = server.wait().unwrap();
+    assert!(status.success(), "exit status {status}");
+    assert!(
+        !dir.join("data/pg/postmaster.pid").exists(),
+        "PostgreSQL still running"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -210,3 +210,26 @@ pub async fn list_local_member_action_plans(
     )
     .await
 }
+
+/// Count action plans by group
+///
+/// How many action plans fall in each group of the `group_by` fields (any field the list filters
+/// on; `<date>_year` for a date's year), with the list's filters and `q`: `{"group_by":
+/// [...], "groups": [{"key": {...}, "count": n}, ...]}`. Unknown values (null) form their
+/// own group. `sort=-count` (default), `count`, `key` or `-key`. `format=csv` or `ndjson`
+/// (or `Accept`) answers a file. At most 10000 groups: more is a 400, never a cut answer.
+#[utoipa::path(
+    tag = TAG,
+    params(list::ActionPlanGroupsParams),
+    responses((status = 200, description = "Every group with its count",
+        content((crate::listing::groups::Groups = "application/json")),
+        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        crate::openapi::ListProblems)
+)]
+#[get("/action-plans/groups")]
+pub async fn action_plan_groups(
+    req: HttpRequest,
+    pool: ReadPool,
+) -> Result<HttpResponse, ApiError> {
+    crate::listing::groups::groups(&req, &pool, &list::GROUPS, "action_plans").await
+}

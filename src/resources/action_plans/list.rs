@@ -3,6 +3,7 @@
 use super::model::ActionPlan;
 use crate::error::ApiError;
 use crate::listing::group_by;
+use crate::listing::groups::GroupsSpec;
 use crate::listing::include::{self, Parent, Source};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::commitments::{self, model::Commitment};
@@ -29,7 +30,8 @@ pub static SPEC: ListSpec = ListSpec {
             "p.country_code",
             Kind::Text,
             "Country (ISO 3166-1 alpha-3)",
-        ),
+        )
+        .required(),
         Field::filter(
             "local_member_slug",
             "p.local_member_slug",
@@ -42,7 +44,9 @@ pub static SPEC: ListSpec = ListSpec {
             "(CASE WHEN p.local_member_slug IS NULL THEN 'national' ELSE 'local' END)",
             Kind::Enum(PlanLevel::NAMES),
             "`national` (a country's plan) or `local` (an OGP Local member's)",
-        ),
+        )
+        // Never null: a plan without a member is a national one.
+        .required(),
         Field::filter(
             "number",
             "p.number",
@@ -63,7 +67,8 @@ pub static SPEC: ListSpec = ListSpec {
             "p.status",
             Kind::Enum(PlanStatus::NAMES),
             "Status",
-        ),
+        )
+        .required(),
         Field::filter(
             "submitted_on",
             "p.submitted_on",
@@ -107,6 +112,11 @@ pub const SOURCE: Source = Source {
     fetch: include::fetch::<ActionPlan>,
     columns: crate::listing::export::columns::<ActionPlan>,
 };
+
+/// What `/action-plans/groups` offers: every field of the list.
+pub static GROUPS: GroupsSpec = GroupsSpec::plain(&SPEC);
+
+crate::listing::groups::groups_params!(ActionPlanGroupsParams, GROUPS);
 
 /// An action plan in a list, with the children named by `include=`.
 #[derive(Debug, Serialize, ToSchema)]

@@ -12,7 +12,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub const TAG: &str = "action-plans";
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::list_action_plans)
+    // `/action-plans/groups` before `/action-plans/{key}`, which would take `groups` as a key.
+    cfg.service(handlers::action_plan_groups)
+        .service(handlers::list_action_plans)
         .service(handlers::list_country_action_plans)
         .service(handlers::list_local_member_action_plans)
         .service(handlers::get_action_plan)

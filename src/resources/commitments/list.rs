@@ -4,6 +4,7 @@
 use super::model::Commitment;
 use crate::error::ApiError;
 use crate::listing::group_by;
+use crate::listing::groups::{GroupsSpec, Pick, Rollup};
 use crate::listing::include::{self, Parent, Source};
 use crate::listing::spec::{Field, Group, Kind, ListSpec};
 use crate::resources::irm_findings::{self, model::IrmFinding};
@@ -38,7 +39,8 @@ pub static SPEC: ListSpec = ListSpec {
             "c.action_plan_id",
             Kind::BigInt,
             "Action plan",
-        ),
+        )
+        .required(),
         Field::filter("number", "c.number", Kind::Int, "Number within the plan")
             .sortable(false)
             .ranged(),
@@ -56,7 +58,8 @@ pub static SPEC: ListSpec = ListSpec {
             "c.ogp_values",
             Kind::Values(OgpValue::NAMES),
             "OGP values",
-        ),
+        )
+        .required(),
         Field::filter("start_date", "c.start_date", Kind::Date, "Planned start")
             .sortable(true)
             .ranged(),
@@ -68,13 +71,15 @@ pub static SPEC: ListSpec = ListSpec {
             "c.withdrawn",
             Kind::Bool,
             "Taken out of its plan during implementation",
-        ),
+        )
+        .required(),
         Field::filter(
             "country_code",
             "p.country_code",
             Kind::Text,
             "The plan's country",
         )
+        .sortable(false)
         .in_group(PLAN),
         Field::filter(
             "local_member_slug",
@@ -89,6 +94,8 @@ pub static SPEC: ListSpec = ListSpec {
             Kind::Enum(PlanLevel::NAMES),
             "The plan's level: `national` (a country's) or `local` (an OGP Local member's)",
         )
+        // Never null: a plan without a member is a national one.
+        .required()
         .in_group(PLAN),
         Field::filter(
             "plan_start_year",
@@ -96,6 +103,7 @@ pub static SPEC: ListSpec = ListSpec {
             Kind::Int,
             "The plan's first year",
         )
+        .sortable(false)
         .ranged()
         .in_group(PLAN),
         Field::filter(
@@ -104,6 +112,7 @@ pub static SPEC: ListSpec = ListSpec {
             Kind::Int,
             "The plan's last year",
         )
+        .sortable(false)
         .ranged()
         .in_group(PLAN),
         Field::filter(
@@ -211,11 +220,13 @@ pub static SPEC: ListSpec = ListSpec {
         Group {
             name: PLAN,
             template: "c.action_plan_id IN (SELECT p.id FROM action_plans p WHERE {})",
+            join: Some("JOIN action_plans p ON p.id = c.action_plan_id"),
         },
         Group {
             name: ASSESSMENT,
             template: "EXISTS (SELECT 1 FROM irm_findings f WHERE f.commitment_id = c.id \
                        AND f.kind = 'assessment' AND {})",
+            join: None,
         },
     ],
     search: Some("c.search"),
@@ -243,6 +254,52 @@ pub const SOURCE: Source = Source {
     fetch: include::fetch::<Commitment>,
     columns: crate::listing::export::columns::<Commitment>,
 };
+
+/// What `/commitments/groups` offers: the commitment's own fields, its plan's, and its
+/// assessment's: the latest one (in report order), or with `report=` (`report_not=`) the
+/// latest of those reports, as `/stats/commitments` counts them.
+pub static GROUPS: GroupsSpec = GroupsSpec {
+    list: &SPEC,
+    picks: &[Pick {
+        group: ASSESSMENT,
+        lateral: "LEFT JOIN LATERAL (SELECT f.* FROM irm_findings f WHERE f.commitment_id = c.id \
+                  AND f.kind = 'assessment' AND {} ORDER BY ogp_report_rank(f.report) DESC \
+                  LIMIT 1) f ON true",
+        choosers: &["report"],
+        // An assessment is unique per commitment and report (`irm_findings_assessment_key`).
+        unique: Some(
+            "LEFT JOIN irm_findings f ON f.commitment_id = c.id AND f.kind = 'assessment' \
+             AND {}",
+        ),
+        // The trigger-kept latest assessment (migration `…_commitment_facts`).
+        kept: Some((
+            "LEFT JOIN commitment_facts f ON f.commitment_id = c.id",
+            &[
+                "report",
+                "completion",
+                "potential_impact",
+                "well_designed",
+                "starred",
+            ],
+        )),
+    }],
+    // Unfiltered groupings by these sum the trigger-kept rollup (≈ 70 000 rows for a million
+    // commitments) instead of reading every commitment.
+    rollup: Some(Rollup {
+        from: "commitment_rollup r",
+        count: "r.commitments",
+        fields: &[
+            ("country_code", "r.country_code"),
+            ("theme", "r.theme"),
+            ("completion", "r.completion"),
+            ("potential_impact", "r.potential_impact"),
+            ("well_designed", "r.well_designed"),
+            ("starred", "r.starred"),
+        ],
+    }),
+};
+
+crate::listing::groups::groups_params!(CommitmentGroupsParams, GROUPS);
 
 /// A commitment in a list, with the children named by `include=`.
 #[derive(Debug, Serialize, ToSchema)]

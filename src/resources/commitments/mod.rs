@@ -12,7 +12,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub const TAG: &str = "commitments";
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::list_commitments)
+    // `/commitments/groups` before `/commitments/{key}`, which would take `groups` as a key.
+    cfg.service(handlers::commitment_groups)
+        .service(handlers::list_commitments)
         .service(handlers::list_action_plan_commitments)
         .service(handlers::get_commitment)
         .service(handlers::create_commitment)

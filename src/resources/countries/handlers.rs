@@ -164,3 +164,23 @@ pub async fn list_countries(req: HttpRequest, pool: ReadPool) -> Result<HttpResp
     )
     .await
 }
+
+/// Count countrys by group
+///
+/// How many countrys fall in each group of the `group_by` fields (any field the list filters
+/// on; `<date>_year` for a date's year), with the list's filters and `q`: `{"group_by":
+/// [...], "groups": [{"key": {...}, "count": n}, ...]}`. Unknown values (null) form their
+/// own group. `sort=-count` (default), `count`, `key` or `-key`. `format=csv` or `ndjson`
+/// (or `Accept`) answers a file. At most 10000 groups: more is a 400, never a cut answer.
+#[utoipa::path(
+    tag = TAG,
+    params(list::CountryGroupsParams),
+    responses((status = 200, description = "Every group with its count",
+        content((crate::listing::groups::Groups = "application/json")),
+        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        crate::openapi::ListProblems)
+)]
+#[get("/countries/groups")]
+pub async fn country_groups(req: HttpRequest, pool: ReadPool) -> Result<HttpResponse, ApiError> {
+    crate::listing::groups::groups(&req, &pool, &list::GROUPS, "countries").await
+}

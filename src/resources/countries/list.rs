@@ -3,6 +3,7 @@
 use super::model::Country;
 use crate::error::ApiError;
 use crate::listing::group_by;
+use crate::listing::groups::GroupsSpec;
 use crate::listing::include::{self, Source};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::action_plans::{self, model::ActionPlan};
@@ -21,14 +22,15 @@ pub static SPEC: ListSpec = ListSpec {
     ),
     key: Field::filter("code", "c.code", Kind::Text, "ISO 3166-1 alpha-3 code").sortable(false),
     fields: &[
-        Field::filter("code", "c.code", Kind::Text, "ISO 3166-1 alpha-3 code"),
+        Field::filter("code", "c.code", Kind::Text, "ISO 3166-1 alpha-3 code").required(),
         Field::filter("name", "c.name", Kind::Text, "Name").sortable(false),
         Field::filter(
             "region",
             "c.region",
             Kind::Enum(Region::NAMES),
             "OGP region",
-        ),
+        )
+        .required(),
         Field::filter(
             "member_since",
             "c.member_since",
@@ -42,7 +44,8 @@ pub static SPEC: ListSpec = ListSpec {
             "c.membership_status",
             Kind::Enum(MembershipStatus::NAMES),
             "Standing in OGP",
-        ),
+        )
+        .required(),
     ],
     groups: &[],
     search: Some("c.search"),
@@ -61,6 +64,11 @@ pub const SOURCE: Source = Source {
     fetch: include::fetch::<Country>,
     columns: crate::listing::export::columns::<Country>,
 };
+
+/// What `/countries/groups` offers: every field of the list.
+pub static GROUPS: GroupsSpec = GroupsSpec::plain(&SPEC);
+
+crate::listing::groups::groups_params!(CountryGroupsParams, GROUPS);
 
 /// A country in a list, with its action plans when `include=action_plans` and its OGP Local
 /// members when `include=local_members`.

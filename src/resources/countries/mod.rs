@@ -12,7 +12,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub const TAG: &str = "countries";
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::list_countries)
+    // `/countries/groups` before `/countries/{key}`, which would take `groups` as a key.
+    cfg.service(handlers::country_groups)
+        .service(handlers::list_countries)
         .service(handlers::get_country)
         .service(handlers::create_country)
         .service(handlers::put_country)

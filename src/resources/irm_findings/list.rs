@@ -2,6 +2,7 @@
 
 use super::model::IrmFinding;
 use crate::error::ApiError;
+use crate::listing::groups::GroupsSpec;
 use crate::listing::include::{self, Parent};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::vocab::{
@@ -36,7 +37,8 @@ pub static SPEC: ListSpec = ListSpec {
             "f.action_plan_id",
             Kind::BigInt,
             "Action plan",
-        ),
+        )
+        .required(),
         Field::filter(
             "commitment_id",
             "f.commitment_id",
@@ -48,13 +50,15 @@ pub static SPEC: ListSpec = ListSpec {
             "f.report",
             Kind::Enum(Report::NAMES),
             "IRM report",
-        ),
+        )
+        .required(),
         Field::filter(
             "kind",
             "f.kind",
             Kind::Enum(FindingKind::NAMES),
             "Kind of finding",
-        ),
+        )
+        .required(),
         Field::filter("title", "f.title", Kind::Text, "Title").sortable(true),
         Field::filter(
             "position",
@@ -308,3 +312,8 @@ pub async fn embed(
         })
         .collect())
 }
+
+/// What `/irm-findings/groups` offers: every field of the list.
+pub static GROUPS: GroupsSpec = GroupsSpec::plain(&SPEC);
+
+crate::listing::groups::groups_params!(IrmFindingGroupsParams, GROUPS);

@@ -16,7 +16,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub const TAG: &str = "irm-findings";
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::list_irm_findings)
+    // `/irm-findings/groups` before `/irm-findings/{key}`, which would take `groups` as a key.
+    cfg.service(handlers::irm_finding_groups)
+        .service(handlers::list_irm_findings)
         .service(handlers::list_action_plan_irm_findings)
         .service(handlers::list_commitment_irm_findings)
         .service(handlers::get_irm_finding)

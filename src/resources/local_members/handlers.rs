@@ -208,3 +208,26 @@ pub async fn list_country_local_members(
     )
     .await
 }
+
+/// Count local members by group
+///
+/// How many OGP Local members fall in each group of the `group_by` fields (any field the list
+/// filters on), with the list's filters and `q`: `{"group_by": [...], "groups": [{"key":
+/// {...}, "count": n}, ...]}`. Unknown values (null) form their own group. `sort=-count`
+/// (default), `count`, `key` or `-key`. `format=csv` or `ndjson` (or `Accept`) answers a file.
+/// At most 10000 groups: more is a 400, never a cut answer.
+#[utoipa::path(
+    tag = TAG,
+    params(list::LocalMemberGroupsParams),
+    responses((status = 200, description = "Every group with its count",
+        content((crate::listing::groups::Groups = "application/json")),
+        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        crate::openapi::ListProblems)
+)]
+#[get("/local-members/groups")]
+pub async fn local_member_groups(
+    req: HttpRequest,
+    pool: ReadPool,
+) -> Result<HttpResponse, ApiError> {
+    crate::listing::groups::groups(&req, &pool, &list::GROUPS, "local_members").await
+}

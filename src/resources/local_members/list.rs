@@ -3,6 +3,7 @@
 use super::model::LocalMember;
 use crate::error::ApiError;
 use crate::listing::group_by;
+use crate::listing::groups::GroupsSpec;
 use crate::listing::include::{self, Source};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::action_plans::{self, model::ActionPlan};
@@ -20,7 +21,7 @@ pub static SPEC: ListSpec = ListSpec {
     ),
     key: Field::filter("slug", "m.slug", Kind::Text, "Slug").sortable(false),
     fields: &[
-        Field::filter("slug", "m.slug", Kind::Text, "Slug"),
+        Field::filter("slug", "m.slug", Kind::Text, "Slug").required(),
         Field::filter("name", "m.name", Kind::Text, "Name").sortable(false),
         Field::filter(
             "country_code",
@@ -34,7 +35,8 @@ pub static SPEC: ListSpec = ListSpec {
             "m.kind",
             Kind::Enum(LocalMemberKind::NAMES),
             "Kind of subnational government",
-        ),
+        )
+        .required(),
         Field::filter(
             "member_since",
             "m.member_since",
@@ -48,7 +50,8 @@ pub static SPEC: ListSpec = ListSpec {
             "m.membership_status",
             Kind::Enum(MembershipStatus::NAMES),
             "Standing in OGP",
-        ),
+        )
+        .required(),
         Field::filter("population", "m.population", Kind::Int, "Population")
             .sortable(true)
             .ranged(),
@@ -70,6 +73,11 @@ pub const SOURCE: Source = Source {
     fetch: include::fetch::<LocalMember>,
     columns: crate::listing::export::columns::<LocalMember>,
 };
+
+/// What `/local-members/groups` offers: every field of the list.
+pub static GROUPS: GroupsSpec = GroupsSpec::plain(&SPEC);
+
+crate::listing::groups::groups_params!(LocalMemberGroupsParams, GROUPS);
 
 /// A local member in a list, with its action plans when `include=action_plans`.
 #[derive(Debug, Serialize, ToSchema)]

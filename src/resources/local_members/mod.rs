@@ -14,7 +14,9 @@ pub const TAG: &str = "local-members";
 
 /// Registers the local-member routes (the plans' alias under a member is the plans' own).
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::list_local_members)
+    // `/local-members/groups` before `/local-members/{key}`, which would take `groups` as a key.
+    cfg.service(handlers::local_member_groups)
+        .service(handlers::list_local_members)
         .service(handlers::list_country_local_members)
         .service(handlers::get_local_member)
         .service(handlers::create_local_member)

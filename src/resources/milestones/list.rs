@@ -2,6 +2,7 @@
 
 use super::model::Milestone;
 use crate::error::ApiError;
+use crate::listing::groups::GroupsSpec;
 use crate::listing::include::{self, Parent};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::vocab::MilestoneStatus;
@@ -25,7 +26,8 @@ pub static SPEC: ListSpec = ListSpec {
             "m.commitment_id",
             Kind::BigInt,
             "Commitment",
-        ),
+        )
+        .required(),
         Field::filter(
             "position",
             "m.position",
@@ -43,7 +45,8 @@ pub static SPEC: ListSpec = ListSpec {
             "m.status",
             Kind::Enum(MilestoneStatus::NAMES),
             "Progress",
-        ),
+        )
+        .required(),
         Field::filter(
             "completed_on",
             "m.completed_on",
@@ -98,3 +101,8 @@ pub async fn embed(
         })
         .collect())
 }
+
+/// What `/milestones/groups` offers: every field of the list.
+pub static GROUPS: GroupsSpec = GroupsSpec::plain(&SPEC);
+
+crate::listing::groups::groups_params!(MilestoneGroupsParams, GROUPS);

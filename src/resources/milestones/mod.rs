@@ -12,7 +12,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub const TAG: &str = "milestones";
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::list_milestones)
+    // `/milestones/groups` before `/milestones/{key}`, which would take `groups` as a key.
+    cfg.service(handlers::milestone_groups)
+        .service(handlers::list_milestones)
         .service(handlers::list_commitment_milestones)
         .service(handlers::get_milestone)
         .service(handlers::create_milestone)
