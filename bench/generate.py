@@ -12,6 +12,13 @@ commitments, cheap, from random.Random(seed)) and then draws its own rows from
 random.Random(seed + table offset), so a table's output depends only on (scale, seed) and never
 on the other tables' rows.
 
+OGP Local (issue 17): about 150 local members for the countries (about 40 % of countries none,
+at most 8 each), and their plans after the national ones (ids continue): 1-3 per member by
+cohort, 3-7 commitments each (mode 5), IRM findings only on the 2017 pilot plans (an end-of-term
+report, as the API stores the pilot's "Final Report") and the 2018-2021 plans (design reports).
+A local plan's number counts within its member; its commitments' references are "L<member>
+<seq>". The national rows of a seed are those it gave before local members existed.
+
 The rows satisfy every constraint of migrations/*/up.sql: enums, the one-assessment-per
 (commitment, report) and one-process/summary-per-(plan, report) indexes, recommendation
 positions, the composite (commitment_id, action_plan_id) key, and the IRM's eras
@@ -56,15 +63,21 @@ SCALES = {
                   plan_spread=150, commitment_spread=35),
 }
 
-TABLES = ["countries", "action_plans", "commitments", "milestones", "irm_findings"]
-TABLE_OFFSETS = {t: 1000 * (i + 1) for i, t in enumerate(TABLES)}
+TABLES = ["countries", "local_members", "action_plans", "commitments", "milestones",
+          "irm_findings"]
+# Fixed per table (local members came later, issue 17): a table's rows for a seed never change
+# because another table was added.
+TABLE_OFFSETS = {"countries": 1000, "action_plans": 2000, "commitments": 3000,
+                 "milestones": 4000, "irm_findings": 5000, "local_members": 7000}
 
 COLUMNS = {
     "countries": ["code", "name", "region", "member_since", "membership_status",
                   "created_at", "updated_at"],
+    "local_members": ["slug", "name", "country_code", "kind", "member_since",
+                      "membership_status", "population", "created_at", "updated_at"],
     "action_plans": ["id", "country_code", "number", "title", "start_year", "end_year", "status",
                      "submitted_on", "public_influence", "multistakeholder_forum", "source_url",
-                     "created_at", "updated_at"],
+                     "created_at", "updated_at", "local_member_slug"],
     "commitments": ["id", "action_plan_id", "number", "reference", "title", "description", "theme",
                     "lead_institution", "ogp_values", "start_date", "end_date", "withdrawn",
                     "created_at", "updated_at"],
@@ -342,7 +355,107 @@ def spread(total, n, dev, rng):
 class Plan:
     __slots__ = ("id", "country", "number", "start_year", "end_year", "status", "reports", "topic",
                  "n_commitments", "first_commitment", "country_seq", "first_milestone",
-                 "n_findings", "first_finding", "seed")
+                 "n_findings", "first_finding", "seed", "member")
+
+
+# ---------------------------------------------------------------------------------------------
+# OGP Local (issue 17; docs/irm-method.md "OGP Local", /work/wt/research/local.md section 3):
+# about 150 local members for about 75 countries, skewed (about 40 % of countries have none, a
+# tail has 5-8), joining in the OGP cohorts; 1-3 plans each (pioneers of 2016 have three, the
+# 2024 cohort one); 3-7 commitments per local plan, mode 5. The IRM assessed the 2017 pilot
+# plans (a one-year plan, its "Final Report" stored as an end-of-term report) and the 2018-2021
+# plans (design reports); later plans are assessed by Local Monitoring Bodies, not the IRM, so
+# they have no IRM findings. The local structure draws from its own generator, so the national
+# plans of a seed are the same as before local members existed.
+
+LOCAL_MEMBERS = 150
+LOCAL_MAX_PER_COUNTRY = 8
+# Cohort (year joined) and its weight: 15 pioneers in 2016, 5 in 2018, 56 in 2020, 30 in 2022,
+# 55 in 2024.
+LOCAL_COHORTS = [(2016, 15), (2018, 5), (2020, 56), (2022, 30), (2024, 55)]
+LOCAL_KINDS = [("municipality", 70), ("state_or_province", 15), ("region", 12), ("other", 3)]
+LOCAL_KIND_NAMES = {"municipality": "City", "state_or_province": "Province",
+                    "region": "Region", "other": "District"}
+COMMITMENTS_PER_LOCAL_PLAN = [(3, 1), (4, 2), (5, 4), (6, 2), (7, 1)]
+
+
+class Member:
+    __slots__ = ("slug", "name", "country", "kind", "since", "index")
+
+
+def weighted(rng, pairs):
+    total = sum(w for _, w in pairs)
+    r = rng.randrange(total)
+    for value, w in pairs:
+        if r < w:
+            return value
+        r -= w
+    return pairs[-1][0]
+
+
+def url_slug(text):
+    out = "".join(c if c.isalnum() else "-" for c in text.lower().translate(ASCII))
+    return "-".join(part for part in out.split("-") if part)
+
+
+def build_members(countries, seed):
+    """The local members: [Member], by country then number; about 40 % of countries have none."""
+    rng = random.Random(seed + TABLE_OFFSETS["local_members"])
+    n = len(countries)
+    hosts = [ci for ci in range(n) if rng.random() >= 0.4] or [0]
+    # Skewed: a Zipf-like weight per hosting country, shuffled so the tail is not the list's head.
+    # (Brazil and Kenya have 6 local members, the Philippines 5: a tail of 5-8.)
+    weights = [1.0 / (rank + 1) ** 0.7 for rank in range(len(hosts))]
+    rng.shuffle(weights)
+    counts = [1] * len(hosts)  # every host has one
+    while sum(counts) < LOCAL_MEMBERS:
+        open_ = [i for i in range(len(hosts)) if counts[i] < LOCAL_MAX_PER_COUNTRY]
+        r, acc = rng.random() * sum(weights[i] for i in open_), 0.0
+        for i in open_:
+            acc += weights[i]
+            if r < acc:
+                break
+        counts[i] += 1
+    members = []
+    for ci, k in zip(hosts, counts):
+        country_name = countries[ci][1]
+        for j in range(1, k + 1):
+            m = Member()
+            m.country = ci
+            m.kind = weighted(rng, LOCAL_KINDS)
+            m.name = "%s %s %d" % (country_name, LOCAL_KIND_NAMES[m.kind], j)
+            m.slug = url_slug(m.name)
+            m.since = weighted(rng, LOCAL_COHORTS)
+            m.index = len(members)
+            members.append(m)
+    return members
+
+
+def local_plan_years(member, rng):
+    """The (start, end) years of a member's plans, by cohort, within the generator's years."""
+    if member.since == 2016:
+        plans = [(2017, 2017), (2018, 2020), (2022, 2024)]
+    elif member.since == 2018:
+        start = rng.choice([2018, 2019])
+        plans = [(start, start + 2)] + ([(2022, 2024)] if rng.random() < 0.5 else [])
+    elif member.since == 2020:
+        plans = [(2021, 2022 + rng.randrange(2))] + ([(2024, 2026)] if rng.random() < 0.4 else [])
+    else:
+        start = member.since + rng.randrange(2)
+        plans = [(start, start + 2)]
+    return [(s, e) for s, e in plans if s <= LAST_YEAR]
+
+
+def local_reports(start_year, status):
+    """The IRM's reports on a local plan: the 2017 pilot's Final Report (an end-of-term report),
+    the 2018-2021 design reports; none later (Local Monitoring Bodies)."""
+    if status in ("draft", "submitted"):
+        return []
+    if start_year == 2017 and status == "completed":
+        return [("end_of_term_report", False, 1, True)]
+    if start_year in (2018, 2019):
+        return [("design_report", False, 0, True)]
+    return []
 
 
 # The IRM's products by plan period (docs/irm-method.md), in the order of a plan's cycle. The
@@ -448,6 +561,38 @@ def build_structure(scale, seed):
                                for (_, has_perf, n_recs, assessed) in p.reports)
             p.first_finding = next_finding + 1
             next_finding += p.n_findings
+            p.member = None
+            plans.append(p)
+    # The local plans follow the national ones (ids continue), member by member.
+    lrng = random.Random(seed + TABLE_OFFSETS["local_members"] + 1)
+    for m in build_members(countries, seed):
+        member_seq = 0
+        for n, (start, end) in enumerate(local_plan_years(m, lrng), 1):
+            p = Plan()
+            p.id = len(plans) + 1
+            p.country = m.country
+            p.member = m
+            p.number = n
+            p.start_year, p.end_year = start, end
+            if end <= LAST_YEAR:
+                p.status = "completed"
+            elif start < LAST_YEAR:
+                p.status = "implementing"
+            else:
+                p.status = lrng.choice(["implementing", "submitted"])
+            p.reports = local_reports(start, p.status)
+            p.topic = lrng.randrange(1000)
+            p.seed = seed
+            p.n_commitments = weighted(lrng, COMMITMENTS_PER_LOCAL_PLAN)
+            p.first_commitment = next_commitment + 1
+            p.country_seq = member_seq  # the member's commitments before this plan
+            p.first_milestone = next_commitment * milestones_per + 1
+            next_commitment += p.n_commitments
+            member_seq += p.n_commitments
+            p.n_findings = sum(2 + has_perf + n_recs + (p.n_commitments if assessed else 0)
+                               for (_, has_perf, n_recs, assessed) in p.reports)
+            p.first_finding = next_finding + 1
+            next_finding += p.n_findings
             plans.append(p)
     return countries, first_years, plans
 
@@ -480,6 +625,9 @@ def part_range(scale, seed, table, part, parts):
     countries, _, plans = build_structure(scale, seed)
     if table == "countries":
         n = len(countries) if part == 1 else 0
+        return n, None, None
+    if table == "local_members":
+        n = len(build_members(countries, seed)) if part == 1 else 0
         return n, None, None
     rows = [plan_rows(scale, table, p) for p in part_plans(scale, table, plans, part, parts)]
     n = sum(r[0] for r in rows)
@@ -570,6 +718,14 @@ def lang_of(countries, plan):
 # ---------------------------------------------------------------------------------------------
 # Tables
 
+def gen_local_members(countries, seed, rng):
+    for m in build_members(countries, seed):
+        population = None if rng.random() < 0.1 else int(10 ** rng.uniform(4.3, 7.0))
+        status = "active" if rng.random() < 0.93 else rng.choice(["inactive", "withdrawn"])
+        yield ((m.slug, m.name, countries[m.country][0], m.kind, m.since, status, population)
+               + stamps(rng))
+
+
 def gen_countries(countries, first_years, rng):
     for (code, name, region, _), first in zip(countries, first_years):
         member_since = None if rng.random() < 0.05 else first
@@ -584,7 +740,10 @@ PUBLIC_INFLUENCE_T = table(PUBLIC_INFLUENCE, [3, 15, 35, 25, 12, 2, 8])
 def gen_action_plans(scale, countries, p, rng):
     code, name, _, lang = countries[p.country]
     years = "%d-%d" % (p.start_year, p.end_year)
-    if lang == "es":
+    if p.member is not None:
+        name = p.member.name
+        title = "%s Action Plan %s" % (name, years)
+    elif lang == "es":
         title = ("%s Plan de Acción Nacional de Gobierno Abierto %s" % (ORDINALS_ES[p.number - 1], years)
                  if p.number <= 10 else "Plan de Acción de Gobierno Abierto %d (%s)" % (p.number, years))
     else:
@@ -599,8 +758,9 @@ def gen_action_plans(scale, countries, p, rng):
     url = (None if rng.random() < 0.1 else
            "https://www.opengovpartnership.org/documents/%s-action-plan-%s-%d/"
            % (slug(name), years, p.number))
+    member = None if p.member is None else p.member.slug
     yield ((code, p.number, title, p.start_year, p.end_year, p.status, submitted, influence,
-            tf(forum), url) + stamps(rng))
+            tf(forum), url) + stamps(rng) + (member,))
 
 
 VALUE_SETS = [tuple(v for i, v in enumerate(OGP_VALUES) if mask >> i & 1) for mask in range(16)]
@@ -618,7 +778,9 @@ def withdrawn(seed, commitment_id):
 
 
 def gen_commitments(scale, countries, p, rng):
-    code = countries[p.country][0]
+    # A local plan's references are the member's own ("L" + member index + sequence), unique
+    # apart from the national ones (three letters + sequence).
+    code = countries[p.country][0] if p.member is None else "L%04d" % p.member.index
     seq = p.country_seq
     t = TEXT[lang_of(countries, p)]
     plan_from = ordinal(p.start_year, 7, 1)
@@ -970,6 +1132,11 @@ def rows(scale, seed, table, part, parts):
         if part == 1:
             yield from gen_countries(countries, first_years,
                                      FastRandom(seed + TABLE_OFFSETS[table]))
+        return
+    if table == "local_members":
+        if part == 1:
+            yield from gen_local_members(countries, seed,
+                                         FastRandom(seed + TABLE_OFFSETS[table] + 2))
         return
     gen = PLAN_GENERATORS[table]
     for p in part_plans(scale, table, plans, part, parts):

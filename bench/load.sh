@@ -37,7 +37,7 @@ seed=${2:-1}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 gen=(python3 "$here/generate.py" --scale "$scale" --seed "$seed")
 index_migration=$(ls "$here"/../migrations/*_search_and_list_indexes/up.sql)
-tables=(countries action_plans commitments milestones irm_findings)
+tables=(countries local_members action_plans commitments milestones irm_findings)
 table_list=$(IFS=,; echo "${tables[*]}")
 load_jobs=${LOAD_JOBS:-2}
 index_jobs=${INDEX_JOBS:-2}
@@ -144,7 +144,7 @@ load_part() {  # table part parts
 
 for t in "${tables[@]}"; do
     parts=1
-    [[ $t == countries || $t == action_plans ]] || parts=$load_jobs
+    [[ $t == countries || $t == local_members || $t == action_plans ]] || parts=$load_jobs
     start=$(now)
     pids=()
     for ((part = 1; part <= parts; part++)); do
@@ -163,7 +163,7 @@ for t in "${tables[@]}"; do
 done
 
 # 4. Identities continue after the loaded ids; indexes and triggers back; statistics.
-for t in "${tables[@]:1}"; do
+for t in "${tables[@]:2}"; do  # the tables keyed by an identity (not countries, local members)
     sql -c "SELECT setval(pg_get_serial_sequence('$t', 'id'), max(id)) FROM $t" >/dev/null
 done
 restore

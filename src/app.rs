@@ -84,6 +84,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(
         scope::scope("/api/v1")
             .configure(resources::countries::configure)
+            .configure(resources::local_members::configure)
             .configure(resources::action_plans::configure)
             .configure(resources::commitments::configure)
             .configure(resources::milestones::configure)
@@ -108,8 +109,9 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
 /// before authentication; the headers clients need to read are exposed.
 /// The collections `include` embeds as parents (`listing::include`), registered here where
 /// every resource may be named (a child's list names its parents by collection only).
-pub static INCLUDE_SOURCES: [Source; 3] = [
+pub static INCLUDE_SOURCES: [Source; 4] = [
     resources::countries::list::SOURCE,
+    resources::local_members::list::SOURCE,
     resources::action_plans::list::SOURCE,
     resources::commitments::list::SOURCE,
 ];

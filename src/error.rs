@@ -279,11 +279,22 @@ struct ConstraintInfo {
 fn constraint_info(name: &str) -> Option<ConstraintInfo> {
     let (field, message) = match name {
         "countries_pkey" => ("code", "a country with this code already exists"),
+        "local_members_pkey" => ("slug", "a local member with this slug already exists"),
+        "local_members_country_code_fkey" | "action_plans_country_code_fkey" => {
+            ("country_code", "no country has this code")
+        }
         "action_plans_number_key" => (
             "number",
-            "this country already has an action plan with this number",
+            "this country already has a national action plan with this number",
         ),
-        "action_plans_country_code_fkey" => ("country_code", "no country has this code"),
+        "action_plans_local_number_key" => (
+            "number",
+            "this local member already has an action plan with this number",
+        ),
+        "action_plans_local_member_fkey" => (
+            "local_member_slug",
+            "no local member of the plan's country has this slug",
+        ),
         "commitments_number_key" => (
             "number",
             "this action plan already has a commitment with this number",
@@ -335,6 +346,7 @@ fn checked_field(constraint: &str) -> &str {
     let without_suffix = constraint.strip_suffix("_check").unwrap_or(constraint);
     for table in [
         "countries_",
+        "local_members_",
         "action_plans_",
         "commitments_",
         "milestones_",

@@ -69,8 +69,8 @@ enum Command {
         /// The bundle file, or a CSV with `--resource`; `-` reads standard input. Gzip (`.gz`)
         /// is decompressed.
         file: String,
-        /// The file is a CSV of this collection: countries, action-plans, commitments,
-        /// milestones or irm-findings (required for a `.csv` / `.csv.gz` file).
+        /// The file is a CSV of this collection: countries, local-members, action-plans,
+        /// commitments, milestones or irm-findings (required for a `.csv` / `.csv.gz` file).
         #[arg(long)]
         resource: Option<String>,
         /// Check and count everything, write nothing.

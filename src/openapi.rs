@@ -31,6 +31,7 @@ pub const API_VERSION: &str = "1.0.0";
     servers((url = "/", description = "This server")),
     tags(
         (name = "countries", description = "OGP member countries"),
+        (name = "local-members", description = "OGP Local members: subnational governments (cities, states, provinces, regions) with their own action plans"),
         (name = "action-plans", description = "Two-year action plans co-created with civil society"),
         (name = "commitments", description = "Commitments of an action plan"),
         (name = "milestones", description = "Milestones of a commitment"),

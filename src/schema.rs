@@ -26,6 +26,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         search -> Nullable<Tsvector>,
+        local_member_slug -> Nullable<Text>,
     }
 }
 
@@ -161,6 +162,25 @@ diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Tsvector;
 
+    local_members (slug) {
+        slug -> Text,
+        name -> Text,
+        country_code -> Text,
+        kind -> Text,
+        member_since -> Nullable<Int4>,
+        membership_status -> Text,
+        population -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        search -> Nullable<Tsvector>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     milestones (id) {
         id -> Int8,
         commitment_id -> Int8,
@@ -180,6 +200,7 @@ diesel::table! {
 diesel::joinable!(action_plans -> countries (country_code));
 diesel::joinable!(commitments -> action_plans (action_plan_id));
 diesel::joinable!(irm_findings -> action_plans (action_plan_id));
+diesel::joinable!(local_members -> countries (country_code));
 diesel::joinable!(milestones -> commitments (commitment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -190,5 +211,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     countries,
     idempotency_keys,
     irm_findings,
+    local_members,
     milestones,
 );

@@ -1,6 +1,7 @@
 //! The demo data: IRM report pages as bundles (`data/*.bundle.json`, compiled in, their sources
-//! in `data/README.md`): the "Mexico Mid-Term Report 2016-2018" (2016–2019 era) and the "Ghana
-//! Action Plan Review 2021-2023" (2021+ products), loaded through the bundle import
+//! in `data/README.md`): the "Mexico Mid-Term Report 2016-2018" (2016–2019 era), the "Ghana
+//! Action Plan Review 2021-2023" (2021+ products) and the "Sekondi-Takoradi Final Report 2017"
+//! (an OGP Local member's pilot plan), loaded through the bundle import
 //! (`bundle::apply`) in one transaction: the API's own validation, and an upsert by natural key,
 //! so loading them again changes nothing.
 
@@ -22,6 +23,8 @@ pub const DEMO_JSON: &str = include_str!("../data/mexico-2016-2018-mid-term.bund
 pub const DEMO_FILES: &[&str] = &[
     DEMO_JSON,
     include_str!("../data/ghana-2021-2023-action-plan-review.bundle.json"),
+    // After Ghana's: its local member belongs to the country that file holds.
+    include_str!("../data/sekondi-takoradi-2017-final-report.bundle.json"),
 ];
 
 /// The actor the change feed records for the demo data.
@@ -78,6 +81,7 @@ fn demo_bundle() -> Result<Value, BoxError> {
 fn report(outcome: &ImportOutcome) -> String {
     let all = [
         outcome.countries,
+        outcome.local_members,
         outcome.action_plans,
         outcome.commitments,
         outcome.milestones,

@@ -107,6 +107,30 @@ text_enum! {
 }
 
 text_enum! {
+    /// What kind of subnational government an OGP Local member is.
+    LocalMemberKind {
+        /// A city, town, metropolitan assembly or other municipal government.
+        Municipality = "municipality",
+        /// A state or province of a federal or provincial country.
+        StateOrProvince = "state_or_province",
+        /// A region, county or other intermediate government.
+        Region = "region",
+        /// Any other subnational government.
+        Other = "other",
+    }
+}
+
+text_enum! {
+    /// Whether an action plan is a country's own (national) or one of its local members'.
+    PlanLevel {
+        /// A country's plan (`local_member_slug` is null).
+        National = "national",
+        /// An OGP Local member's plan (`local_member_slug` is set).
+        Local = "local",
+    }
+}
+
+text_enum! {
     /// Where an action plan is in its two-year cycle.
     PlanStatus {
         /// Being co-created; not yet submitted to OGP.
@@ -323,6 +347,10 @@ text_enum! {
         /// The IRM's era (`2012-2016`, `2016-2019`, `2019-2021`, `2021-`): each commitment
         /// counts once per era, with its latest assessment of that era.
         Era = "era",
+        /// The plan's OGP Local member (its slug); `null`: national plans.
+        LocalMember = "local_member",
+        /// The plan's level: `national` (a country's plan) or `local` (an OGP Local member's).
+        Level = "level",
     }
 }
 
@@ -344,6 +372,8 @@ macro_rules! described {
 described!(
     Region,
     MembershipStatus,
+    LocalMemberKind,
+    PlanLevel,
     PlanStatus,
     PublicInfluence,
     OgpValue,
@@ -364,6 +394,19 @@ described!(
 /// of a country.
 pub fn is_country_code(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// Whether `slug` has the form of a local member's slug (`^[a-z0-9]+(-[a-z0-9]+)*$`, at most
+/// 100 characters), the key of a local member.
+pub fn is_local_member_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 100
+        && slug.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]
@@ -393,6 +436,8 @@ mod tests {
         }
         check(Region::ALL);
         check(MembershipStatus::ALL);
+        check(LocalMemberKind::ALL);
+        check(PlanLevel::ALL);
         check(PlanStatus::ALL);
         check(PublicInfluence::ALL);
         check(OgpValue::ALL);

@@ -46,6 +46,8 @@ END;
 $fn$;
 
 SELECT pg_temp.ogp_rebuild_search('countries', 'name');
+-- OGP Local members (…000020, which sorts before this migration, so the table exists here).
+SELECT pg_temp.ogp_rebuild_search('local_members', 'name');
 SELECT pg_temp.ogp_rebuild_search('action_plans', 'title');
 SELECT pg_temp.ogp_rebuild_search('commitments', 'title, description, theme, lead_institution');
 SELECT pg_temp.ogp_rebuild_search('milestones', 'title, description');

@@ -120,6 +120,12 @@ pub async fn apply(
                             writer.countries(conn, valid).await?;
                         }
                     }
+                    "local_members" => {
+                        let valid = checker.local_members(conn, records).await?;
+                        if checker.clean() {
+                            writer.local_members(conn, valid).await?;
+                        }
+                    }
                     "action_plans" => {
                         let valid = checker.plans(conn, records).await?;
                         if checker.clean() {

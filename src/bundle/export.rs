@@ -1,6 +1,7 @@
 //! `GET /api/v1/exports/bundle`: the corpus (or the countries and plans the filters name) as a
 //! bundle, streamed. Each collection is one query streamed from PostgreSQL in a stable order
-//! (countries by code, plans by country and number, commitments by plan and number,
+//! (countries by code, local members by slug, plans by country, member (national first) and
+//! number, commitments by plan and number,
 //! milestones by commitment and position, findings by plan, report, kind, commitment and
 //! position), each row written as it arrives into chunks handed to the client through the
 //! export channel of `crate::listing::export`: memory does not grow with the corpus, a slow
@@ -21,8 +22,11 @@ use crate::resources::action_plans::model::{ActionPlan, NewActionPlan};
 use crate::resources::commitments::model::{Commitment, NewCommitment};
 use crate::resources::countries::model::{Country, NewCountry};
 use crate::resources::irm_findings::model::{IrmFinding, NewIrmFinding};
+use crate::resources::local_members::model::{LocalMember, NewLocalMember};
 use crate::resources::milestones::model::{Milestone, NewMilestone};
-use crate::schema::{action_plans, commitments, countries, irm_findings, milestones};
+use crate::schema::{
+    action_plans, commitments, countries, irm_findings, local_members, milestones,
+};
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
 use diesel::prelude::*;
@@ -38,7 +42,8 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
-    /// Only these countries (comma-separated codes: `MEX,GHA`) and what belongs to them.
+    /// Only these countries (comma-separated codes: `MEX,GHA`) and what belongs to them (their
+    /// local members too).
     pub country_code: Option<String>,
     /// Only plans (and what belongs to them) starting in this year or later.
     pub plan_start_year_gte: Option<i32>,
@@ -195,7 +200,7 @@ pub async fn produce(
     timeout: Duration,
     progress: &dyn ExportProgress,
 ) -> Result<(), Stop> {
-    // One snapshot for the five queries: a plan written between two of them must not appear
+    // One snapshot for the six queries: a plan written between two of them must not appear
     // without its country, nor a commitment without its plan.
     if let Err(error) = diesel::sql_query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(conn)
@@ -258,6 +263,21 @@ async fn write_all(
     })
     .await?;
 
+    let mut query = local_members::table
+        .select(LocalMember::as_select())
+        .into_boxed();
+    if let Some(codes) = &filter.codes {
+        query = query.filter(local_members::country_code.eq_any(codes));
+    }
+    let rows = query
+        .order(local_members::slug)
+        .load_stream::<LocalMember>(conn)
+        .await;
+    section(&mut out, "local_members", rows, |m: LocalMember| {
+        format::record(&NewLocalMember::from(&m), Vec::new(), &[])
+    })
+    .await?;
+
     macro_rules! plan_filters {
         ($query:ident) => {
             if let Some(codes) = &filter.codes {
@@ -277,7 +297,11 @@ async fn write_all(
         .into_boxed();
     plan_filters!(query);
     let rows = query
-        .order((action_plans::country_code, action_plans::number))
+        .order((
+            action_plans::country_code.asc(),
+            action_plans::local_member_slug.asc().nulls_first(),
+            action_plans::number.asc(),
+        ))
         .load_stream::<ActionPlan>(conn)
         .await;
     section(&mut out, "action_plans", rows, |p: ActionPlan| {
@@ -290,27 +314,26 @@ async fn write_all(
         .select((
             Commitment::as_select(),
             action_plans::country_code,
+            action_plans::local_member_slug,
             action_plans::number,
         ))
         .into_boxed();
     plan_filters!(query);
     let rows = query
         .order((
-            action_plans::country_code,
-            action_plans::number,
-            commitments::number,
+            action_plans::country_code.asc(),
+            action_plans::local_member_slug.asc().nulls_first(),
+            action_plans::number.asc(),
+            commitments::number.asc(),
         ))
-        .load_stream::<(Commitment, String, i32)>(conn)
+        .load_stream::<(Commitment, String, Option<String>, i32)>(conn)
         .await;
     section(
         &mut out,
         "commitments",
         rows,
-        |(c, code, plan): (Commitment, String, i32)| {
-            let keys = vec![
-                ("country_code", Value::from(code)),
-                ("plan_number", Value::from(plan)),
-            ];
+        |(c, code, member, plan): (Commitment, String, Option<String>, i32)| {
+            let keys = format::plan_keys(code, member, plan);
             format::record(&NewCommitment::from(&c), keys, format::COMMITMENT_KEYS.1)
         },
     )
@@ -321,6 +344,7 @@ async fn write_all(
         .select((
             Milestone::as_select(),
             action_plans::country_code,
+            action_plans::local_member_slug,
             action_plans::number,
             commitments::number,
         ))
@@ -328,23 +352,21 @@ async fn write_all(
     plan_filters!(query);
     let rows = query
         .order((
-            action_plans::country_code,
-            action_plans::number,
-            commitments::number,
-            milestones::position,
+            action_plans::country_code.asc(),
+            action_plans::local_member_slug.asc().nulls_first(),
+            action_plans::number.asc(),
+            commitments::number.asc(),
+            milestones::position.asc(),
         ))
-        .load_stream::<(Milestone, String, i32, i32)>(conn)
+        .load_stream::<(Milestone, String, Option<String>, i32, i32)>(conn)
         .await;
     section(
         &mut out,
         "milestones",
         rows,
-        |(m, code, plan, number): (Milestone, String, i32, i32)| {
-            let keys = vec![
-                ("country_code", Value::from(code)),
-                ("plan_number", Value::from(plan)),
-                ("commitment_number", Value::from(number)),
-            ];
+        |(m, code, member, plan, number): (Milestone, String, Option<String>, i32, i32)| {
+            let mut keys = format::plan_keys(code, member, plan);
+            keys.push(("commitment_number", Value::from(number)));
             format::record(&NewMilestone::from(&m), keys, format::MILESTONE_KEYS.1)
         },
     )
@@ -358,6 +380,7 @@ async fn write_all(
         .select((
             IrmFinding::as_select(),
             action_plans::country_code,
+            action_plans::local_member_slug,
             action_plans::number,
             commitments::number.nullable(),
         ))
@@ -366,24 +389,28 @@ async fn write_all(
     let rows = query
         .order((
             action_plans::country_code.asc(),
+            action_plans::local_member_slug.asc().nulls_first(),
             action_plans::number.asc(),
             irm_findings::report.asc(),
             irm_findings::kind.asc(),
             commitments::number.nullable().asc().nulls_first(),
             irm_findings::position.asc().nulls_first(),
         ))
-        .load_stream::<(IrmFinding, String, i32, Option<i32>)>(conn)
+        .load_stream::<(IrmFinding, String, Option<String>, i32, Option<i32>)>(conn)
         .await;
     section(
         &mut out,
         "irm_findings",
         rows,
-        |(f, code, plan, number): (IrmFinding, String, i32, Option<i32>)| {
-            let keys = vec![
-                ("country_code", Value::from(code)),
-                ("plan_number", Value::from(plan)),
-                ("commitment_number", Value::from(number)),
-            ];
+        |(f, code, member, plan, number): (
+            IrmFinding,
+            String,
+            Option<String>,
+            i32,
+            Option<i32>,
+        )| {
+            let mut keys = format::plan_keys(code, member, plan);
+            keys.push(("commitment_number", Value::from(number)));
             format::record(&NewIrmFinding::from(&f), keys, format::FINDING_KEYS.1)
         },
     )

@@ -1,14 +1,20 @@
-//! The bundle format, version 1: one JSON document holding countries, action plans,
-//! commitments, milestones and IRM findings, each record the resource's create body with the
-//! database ids of its parents replaced by their natural keys:
+//! The bundle format, version 1: one JSON document holding countries, OGP Local members, action
+//! plans, commitments, milestones and IRM findings, each record the resource's create body with
+//! the database ids of its parents replaced by their natural keys:
 //!
 //! | collection | its parents named by |
 //! |---|---|
 //! | `countries` | (none; its key is `code`) |
-//! | `action_plans` | `country_code` (its key: `country_code` + `number`) |
-//! | `commitments` | `country_code`, `plan_number` (its key: those + `number`) |
-//! | `milestones` | `country_code`, `plan_number`, `commitment_number` (its key: those + `position`) |
-//! | `irm_findings` | `country_code`, `plan_number`, `commitment_number` (its key: those + `report` + `kind`, with `commitment_number` for assessments and `position` for the other kinds) |
+//! | `local_members` | `country_code` (its key: `slug`) |
+//! | `action_plans` | `country_code`, `local_member_slug` (null for a national plan; its key: those + `number`) |
+//! | `commitments` | `country_code`, `local_member_slug` (absent or null: a national plan), `plan_number` (its key: those + `number`) |
+//! | `milestones` | `country_code`, `local_member_slug`, `plan_number`, `commitment_number` (its key: those + `position`) |
+//! | `irm_findings` | `country_code`, `local_member_slug`, `plan_number`, `commitment_number` (its key: those + `report` + `kind`, with `commitment_number` for assessments and `position` for the other kinds) |
+//!
+//! A plan is named by its country, its local member (none for a national plan) and its number:
+//! plan numbers are unique per country among national plans and per member among local ones.
+//! Bundles written before OGP Local members existed carry no `local_member_slug` anywhere and
+//! read as they did: every plan national.
 //!
 //! The schema types here are for the OpenAPI document; the import reads records field by field
 //! (each through its resource's `FromFields`) and the export writes them from the rows.
@@ -17,6 +23,7 @@ use crate::resources::action_plans::model::NewActionPlan;
 use crate::resources::commitments::model::NewCommitment;
 use crate::resources::countries::model::NewCountry;
 use crate::resources::irm_findings::model::NewIrmFinding;
+use crate::resources::local_members::model::NewLocalMember;
 use crate::resources::milestones::model::NewMilestone;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -29,8 +36,9 @@ pub const FORMAT: &str = "ogp-api.bundle";
 /// The bundle version this server reads and writes.
 pub const VERSION: i64 = 1;
 /// The collections of a bundle, parents first: the order they are read, written and exported.
-pub const COLLECTIONS: [&str; 5] = [
+pub const COLLECTIONS: [&str; 6] = [
     "countries",
+    "local_members",
     "action_plans",
     "commitments",
     "milestones",
@@ -50,10 +58,15 @@ pub struct Bundle {
     /// Countries, each a country's create body.
     #[schema(required = false)]
     pub countries: Vec<NewCountry>,
-    /// Action plans, each a plan's create body (its country by `country_code`).
+    /// OGP Local members, each a member's create body (its country by `country_code`).
+    #[schema(required = false)]
+    pub local_members: Vec<NewLocalMember>,
+    /// Action plans, each a plan's create body (its country by `country_code`, a local plan's
+    /// member by `local_member_slug`).
     #[schema(required = false)]
     pub action_plans: Vec<NewActionPlan>,
-    /// Commitments, their plan named by `country_code` and `plan_number`.
+    /// Commitments, their plan named by `country_code`, `local_member_slug` (a local plan's)
+    /// and `plan_number`.
     #[schema(required = false)]
     pub commitments: Vec<BundleCommitment>,
     /// Milestones, their commitment named by `country_code`, `plan_number` and
@@ -66,12 +79,23 @@ pub struct Bundle {
     pub irm_findings: Vec<BundleIrmFinding>,
 }
 
+/// What a natural-key field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A country code (a JSON string, `^[A-Z]{3}$`).
+    Code,
+    /// A local member's slug (a JSON string, `^[a-z0-9]+(-[a-z0-9]+)*$`).
+    Slug,
+    /// A number (a JSON integer, 1 or more).
+    Number,
+}
+
 /// A natural-key field that a bundle record carries instead of a parent's id.
 pub struct KeyField {
     /// Its name in the record.
     pub name: &'static str,
-    /// A JSON string (a country code) or an integer (a number).
-    pub text: bool,
+    /// What it holds.
+    pub kind: KeyKind,
     /// Whether every record must carry it.
     pub required: bool,
     /// Its description in the spec.
@@ -80,28 +104,37 @@ pub struct KeyField {
 
 const COUNTRY_CODE: KeyField = KeyField {
     name: "country_code",
-    text: true,
+    kind: KeyKind::Code,
     required: true,
     description: "The plan's country (ISO 3166-1 alpha-3).",
 };
+const LOCAL_MEMBER_SLUG: KeyField = KeyField {
+    name: "local_member_slug",
+    kind: KeyKind::Slug,
+    required: false,
+    description: "A local plan's OGP Local member (its slug); absent or null for a national plan.",
+};
 const PLAN_NUMBER: KeyField = KeyField {
     name: "plan_number",
-    text: false,
+    kind: KeyKind::Number,
     required: true,
-    description: "The plan's `number` within its country.",
+    description: "The plan's `number` within its country (national) or local member (local).",
 };
 
 /// The natural-key fields of a commitment record, and the id fields they replace.
-pub const COMMITMENT_KEYS: (&[KeyField], &[&str]) =
-    (&[COUNTRY_CODE, PLAN_NUMBER], &["action_plan_id"]);
+pub const COMMITMENT_KEYS: (&[KeyField], &[&str]) = (
+    &[COUNTRY_CODE, LOCAL_MEMBER_SLUG, PLAN_NUMBER],
+    &["action_plan_id"],
+);
 /// The natural-key fields of a milestone record, and the id fields they replace.
 pub const MILESTONE_KEYS: (&[KeyField], &[&str]) = (
     &[
         COUNTRY_CODE,
+        LOCAL_MEMBER_SLUG,
         PLAN_NUMBER,
         KeyField {
             name: "commitment_number",
-            text: false,
+            kind: KeyKind::Number,
             required: true,
             description: "The commitment's `number` within its plan.",
         },
@@ -112,10 +145,11 @@ pub const MILESTONE_KEYS: (&[KeyField], &[&str]) = (
 pub const FINDING_KEYS: (&[KeyField], &[&str]) = (
     &[
         COUNTRY_CODE,
+        LOCAL_MEMBER_SLUG,
         PLAN_NUMBER,
         KeyField {
             name: "commitment_number",
-            text: false,
+            kind: KeyKind::Number,
             required: false,
             description: "The commitment's `number` within its plan: required for an \
                           assessment, optional for the other kinds.",
@@ -131,10 +165,9 @@ fn keyed_schema<T: ToSchema>(keys: (&[KeyField], &[&str]), description: &str) ->
     if let RefOr::T(Schema::Object(object)) = &mut schema {
         let rest = std::mem::take(&mut object.properties);
         for key in keys {
-            let kind = if key.text {
-                Type::String
-            } else {
-                Type::Integer
+            let kind = match key.kind {
+                KeyKind::Code | KeyKind::Slug => Type::String,
+                KeyKind::Number => Type::Integer,
             };
             let kind = if key.required {
                 SchemaType::from(kind)
@@ -214,6 +247,17 @@ bundle_record!(
     "An IRM finding in a bundle: its create body, its plan named by `country_code` and \
      `plan_number`, its commitment by `commitment_number`."
 );
+
+/// The natural keys of a national or local plan, for the records of its children: the
+/// member's slug only when the plan is local (a national plan's children read as before).
+pub fn plan_keys(code: String, member: Option<String>, number: i32) -> Vec<(&'static str, Value)> {
+    let mut keys = vec![("country_code", Value::from(code))];
+    if let Some(slug) = member {
+        keys.push(("local_member_slug", Value::from(slug)));
+    }
+    keys.push(("plan_number", Value::from(number)));
+    keys
+}
 
 /// The bundle record of a row's create-body form `input`: the natural keys `keys` first, then
 /// its fields without the id fields `ids`.

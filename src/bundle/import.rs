@@ -34,11 +34,12 @@ pub struct ImportParams {
     /// `true`: check everything and answer the counts, but write nothing.
     pub dry_run: Option<bool>,
     /// `true` (admin key only, else 403): also delete, children first, the records under the
-    /// bundle's scope that it no longer holds: plans of its countries, commitments and findings
-    /// of its plans, milestones of its commitments.
+    /// bundle's scope that it no longer holds: local members and plans of its countries,
+    /// commitments and findings of its plans, milestones of its commitments.
     pub prune: Option<bool>,
     /// For a CSV body (`text/csv`), required: the collection its rows are, as in the URLs
-    /// (`countries`, `action-plans`, `commitments`, `milestones`, `irm-findings`). A bundle
+    /// (`countries`, `local-members`, `action-plans`, `commitments`, `milestones`,
+    /// `irm-findings`). A bundle
     /// names its collections itself and takes none.
     #[param(example = "commitments")]
     pub resource: Option<String>,
@@ -126,22 +127,23 @@ fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
 /// compressed and decompressed. Needs an editor key; `prune=true` an admin key.
 ///
 /// Or one collection as CSV, for spreadsheets: `Content-Type: text/csv` and
-/// `?resource=countries|action-plans|commitments|milestones|irm-findings`, with the columns the
-/// CSV export of that collection writes (`?format=csv`; a UTF-8 byte-order mark is fine). Each
-/// row is a record of the bundle import, with the same counts, dry run and change feed. An
-/// empty cell is `null`; a list is its values joined with `;` (`[]` for an empty list where an
+/// `?resource=countries|local-members|action-plans|commitments|milestones|irm-findings`, with the
+/// columns the CSV export of that collection writes (`?format=csv`; a UTF-8 byte-order mark is
+/// fine). Each row is a record of the bundle import, with the same counts, dry run and change feed.
+/// An empty cell is `null`; a list is its values joined with `;` (`[]` for an empty list where an
 /// empty cell would be `null`); `true`/`false` in any case. Parents are named by natural key
-/// (`country_code`, `plan_number`, `commitment_number`) or by the ids the export writes
-/// (`action_plan_id`, `commitment_id`; an unknown id is an error of its row). Every writable
-/// column must be in the header. Read-only columns, accepted and ignored: `id`, `version`,
-/// `created_at`, `updated_at`, and for IRM findings each verdict's `*_basis`; a verdict whose
-/// basis cell says `derived` or `not_applicable` is the server's derivation and is ignored too
-/// (set the basis to `published` to publish it). Any other column is a 422. Errors name the
-/// row as a spreadsheet numbers it (the header is row 1) and the column: `row 14, column
-/// title: …`; malformed CSV (invalid UTF-8, a row of another length, an unclosed quote) is a
-/// 400 naming the row. `prune=true` deletes within the CSV's collection only: the plans of the
-/// countries its rows name, the commitments or findings of the plans they name, the milestones
-/// of the commitments they name (with what those hold); countries are never pruned.
+/// (`country_code`, `local_member_slug`: none or empty for a national plan, `plan_number`,
+/// `commitment_number`) or by the ids the export writes (`action_plan_id`, `commitment_id`; an
+/// unknown id is an error of its row). Every writable column must be in the header. Read-only
+/// columns, accepted and ignored: `id`, `version`, `created_at`, `updated_at`, and for IRM findings
+/// each verdict's `*_basis`; a verdict whose basis cell says `derived` or `not_applicable` is the
+/// server's derivation and is ignored too (set the basis to `published` to publish it). Any other
+/// column is a 422. Errors name the row as a spreadsheet numbers it (the header is row 1) and the
+/// column: `row 14, column title: …`; malformed CSV (invalid UTF-8, a row of another length, an
+/// unclosed quote) is a 400 naming the row. `prune=true` deletes within the CSV's collection only:
+/// the local members of the countries its rows name (with their plans), the plans of the countries
+/// its rows name, the commitments or findings of the plans they name, the milestones of the
+/// commitments they name (with what those hold); countries are never pruned.
 #[utoipa::path(
     tag = TAG,
     params(ImportParams,

@@ -1,5 +1,6 @@
 //! Rows by natural key (the keys are unique in the database: constraints of migrations
-//! 2026-11-29-000002 to -000005 and the index of 2026-11-30-000012). Each query locks what it
+//! 2026-11-29-000002 to -000005, the index of 2026-11-30-000012, and the plan keys of
+//! 2026-11-30-000020: a national plan by country and number, a local one by member and number). Each query locks what it
 //! finds until the import's transaction ends, so what was compared is what is written over.
 
 use crate::resources::action_plans::model::ActionPlan;
@@ -14,14 +15,17 @@ use diesel::sql_types::{Array, Bool, Int4, Int8, Nullable, Text};
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-/// The plan `number` of country `code`.
+/// The plan `number` of country `code`: its national plan when `member` is `None`, else the
+/// plan of that local member (of that country).
 pub async fn plan(
     conn: &mut AsyncPgConnection,
     code: &str,
+    member: Option<&str>,
     number: i32,
 ) -> QueryResult<Option<ActionPlan>> {
     action_plans::table
         .filter(action_plans::country_code.eq(code))
+        .filter(action_plans::local_member_slug.is_not_distinct_from(member))
         .filter(action_plans::number.eq(number))
         .select(ActionPlan::as_select())
         .for_update()
@@ -167,22 +171,34 @@ pub async fn findings(
         .await
 }
 
-/// The plans with these `(country code, number)` keys (those that exist), locked.
+/// The plans with these `(country code, local member or none, number)` keys (those that
+/// exist), locked. A null member matches a national plan only (`IS NOT DISTINCT FROM`).
 pub async fn plans(
     conn: &mut AsyncPgConnection,
-    keys: &[(String, i32)],
+    keys: &[(String, Option<String>, i32)],
 ) -> QueryResult<Vec<ActionPlan>> {
     let codes: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
-    let numbers: Vec<i32> = keys.iter().map(|k| k.1).collect();
+    let members: Vec<Option<&str>> = keys.iter().map(|k| k.1.as_deref()).collect();
+    let numbers: Vec<i32> = keys.iter().map(|k| k.2).collect();
+    let mut countries: Vec<&str> = codes.clone();
+    countries.sort_unstable();
+    countries.dedup();
     action_plans::table
+        // An index-friendly filter ahead of the exact match (as `distinct` for ids).
+        .filter(action_plans::country_code.eq_any(countries))
         .filter(
-            sql::<Bool>(
-                "(action_plans.country_code, action_plans.number) IN (SELECT * FROM unnest(",
-            )
-            .bind::<Array<Text>, _>(codes)
-            .sql(", ")
-            .bind::<Array<Int4>, _>(numbers)
-            .sql("))"),
+            sql::<Bool>("EXISTS (SELECT 1 FROM unnest(")
+                .bind::<Array<Text>, _>(codes)
+                .sql(", ")
+                .bind::<Array<Nullable<Text>>, _>(members)
+                .sql(", ")
+                .bind::<Array<Int4>, _>(numbers)
+                .sql(
+                    ") AS k(code, member, number) \
+                     WHERE action_plans.country_code = k.code \
+                     AND action_plans.local_member_slug IS NOT DISTINCT FROM k.member \
+                     AND action_plans.number = k.number)",
+                ),
         )
         .select(ActionPlan::as_select())
         .for_update()
@@ -190,32 +206,40 @@ pub async fn plans(
         .await
 }
 
-/// The ids of the commitments with these natural keys `(country code, plan number, commitment
-/// number)` (those that exist), locked: the parents a chunk of milestones or findings names,
-/// in one round trip, whether the bundle wrote them or the database held them.
+/// The ids of the commitments with these natural keys `(country code, local member or none,
+/// plan number, commitment number)` (those that exist), locked: the parents a chunk of
+/// milestones or findings names, in one round trip, whether the bundle wrote them or the
+/// database held them. A null member matches a national plan only (`IS NOT DISTINCT FROM`).
 pub async fn commitment_ids(
     conn: &mut AsyncPgConnection,
-    keys: &[(String, i32, i32)],
-) -> QueryResult<Vec<((String, i32, i32), i64)>> {
+    keys: &[(String, Option<String>, i32, i32)],
+) -> QueryResult<Vec<((String, Option<String>, i32, i32), i64)>> {
     let codes: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
-    let plans: Vec<i32> = keys.iter().map(|k| k.1).collect();
-    let numbers: Vec<i32> = keys.iter().map(|k| k.2).collect();
-    let found: Vec<(String, i32, i32, i64)> = commitments::table
+    let members: Vec<Option<&str>> = keys.iter().map(|k| k.1.as_deref()).collect();
+    let plans: Vec<i32> = keys.iter().map(|k| k.2).collect();
+    let numbers: Vec<i32> = keys.iter().map(|k| k.3).collect();
+    let found: Vec<(String, Option<String>, i32, i32, i64)> = commitments::table
         .inner_join(action_plans::table)
         .filter(
-            sql::<Bool>(
-                "(action_plans.country_code, action_plans.number, commitments.number) \
-                 IN (SELECT * FROM unnest(",
-            )
-            .bind::<Array<Text>, _>(codes)
-            .sql(", ")
-            .bind::<Array<Int4>, _>(plans)
-            .sql(", ")
-            .bind::<Array<Int4>, _>(numbers)
-            .sql("))"),
+            sql::<Bool>("EXISTS (SELECT 1 FROM unnest(")
+                .bind::<Array<Text>, _>(codes)
+                .sql(", ")
+                .bind::<Array<Nullable<Text>>, _>(members)
+                .sql(", ")
+                .bind::<Array<Int4>, _>(plans)
+                .sql(", ")
+                .bind::<Array<Int4>, _>(numbers)
+                .sql(
+                    ") AS k(code, member, plan, number) \
+                     WHERE action_plans.country_code = k.code \
+                     AND action_plans.local_member_slug IS NOT DISTINCT FROM k.member \
+                     AND action_plans.number = k.plan \
+                     AND commitments.number = k.number)",
+                ),
         )
         .select((
             action_plans::country_code,
+            action_plans::local_member_slug,
             action_plans::number,
             commitments::number,
             commitments::id,
@@ -225,6 +249,6 @@ pub async fn commitment_ids(
         .await?;
     Ok(found
         .into_iter()
-        .map(|(code, plan, number, id)| ((code, plan, number), id))
+        .map(|(code, member, plan, number, id)| ((code, member, plan, number), id))
         .collect())
 }

@@ -1,6 +1,6 @@
 //! `?prune=true`: after the upsert, the records under the bundle's scope that it no longer
-//! holds are deleted, children first (findings, milestones, commitments, plans), in the same
-//! transaction. The scope: the plans of the bundle's countries, the commitments and findings of
+//! holds are deleted, children first (findings, milestones, commitments, plans, local members),
+//! in the same transaction. The scope: the local members and plans of the bundle's countries, the commitments and findings of
 //! the bundle's plans (and of the plans pruned), the milestones of the bundle's commitments (and
 //! of the commitments pruned). Records outside it (another country's plans, the milestones of a
 //! commitment the bundle does not hold) are never touched. Each delete is a row delete, so the
@@ -8,7 +8,7 @@
 
 use super::upsert::ImportOutcome;
 use crate::error::ApiError;
-use crate::schema::{action_plans, commitments, irm_findings, milestones};
+use crate::schema::{action_plans, commitments, irm_findings, local_members, milestones};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -16,6 +16,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 #[derive(Debug, Default)]
 pub struct Kept {
     pub countries: Vec<String>,
+    pub local_members: Vec<String>,
     pub plans: Vec<i64>,
     pub commitments: Vec<i64>,
     pub milestones: Vec<i64>,
@@ -69,6 +70,17 @@ pub async fn prune(
     let plans = diesel::delete(action_plans::table.filter(action_plans::id.eq_any(&plans)))
         .execute(conn)
         .await?;
+    // After the plans: a member's last plans may have gone just above.
+    let members = diesel::delete(
+        local_members::table
+            .filter(local_members::country_code.eq_any(&kept.countries))
+            .filter(diesel::dsl::not(
+                local_members::slug.eq_any(&kept.local_members),
+            )),
+    )
+    .execute(conn)
+    .await?;
+    outcome.local_members.deleted = members as u64;
     outcome.irm_findings.deleted = findings as u64;
     outcome.milestones.deleted = milestones as u64;
     outcome.commitments.deleted = commitments as u64;

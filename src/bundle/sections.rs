@@ -414,15 +414,20 @@ mod tests {
     fn sections_are_read_from_where_they_start_in_collection_order_whatever_the_spacing() {
         let (outline, records) = read_all(&Source::Memory(Bytes::from_static(TEXT.as_bytes())));
         assert_eq!(outline.records(), 3);
-        assert!(outline.sections[1].is_none(), "null is an empty collection");
+        // Collections by name: their indexes move when one is added (local_members did).
+        let at = |name: &str| COLLECTIONS.iter().position(|c| *c == name).unwrap();
+        assert!(
+            outline.sections[at("action_plans")].is_none(),
+            "null is an empty collection"
+        );
         assert_eq!(outline.errors.len(), 1, "the unknown key");
         assert_eq!(outline.version, Some(Value::from(1)));
         assert_eq!(
             records,
             [
-                (0, 0, serde_json::json!({"code": "MEX"})),
-                (3, 0, serde_json::json!({"a": 1})),
-                (3, 1, Value::from(2)),
+                (at("countries"), 0, serde_json::json!({"code": "MEX"})),
+                (at("milestones"), 0, serde_json::json!({"a": 1})),
+                (at("milestones"), 1, Value::from(2)),
             ]
         );
     }

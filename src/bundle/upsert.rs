@@ -1,5 +1,6 @@
 //! An import's writes, inside its one transaction, a checked chunk at a time (`Writer`): each
-//! record upserted by its natural key, parents first. Countries and plans go one by one: a new record is inserted
+//! record upserted by its natural key, parents first. Countries, local members and plans go one
+//! by one: a new record is inserted
 //! through the create flow's write (`flow::store_new`); commitments, milestones and findings in
 //! batches (`super::batch`: one lookup and one multi-row insert per batch). A changed record is
 //! updated through the update flow's write (`Item::prepare`, then `Item::store_update`:
@@ -19,6 +20,7 @@ use crate::resources::commitments::model::{Commitment, NewCommitment};
 use crate::resources::countries::model::{Country, NewCountry};
 use crate::resources::irm_findings::eras::PlanYears;
 use crate::resources::irm_findings::model::{IrmFinding, NewIrmFinding};
+use crate::resources::local_members::model::{LocalMember, NewLocalMember};
 use crate::resources::milestones::model::{Milestone, NewMilestone};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
@@ -45,6 +47,7 @@ pub struct ImportOutcome {
     /// nothing was written.
     pub dry_run: bool,
     pub countries: Counts,
+    pub local_members: Counts,
     pub action_plans: Counts,
     pub commitments: Counts,
     pub milestones: Counts,
@@ -52,7 +55,7 @@ pub struct ImportOutcome {
 }
 
 /// Inserts `input` when `existing` is `None`, updates `existing` when it differs, else leaves
-/// it; counts which. Returns the stored row. (Countries and plans, a few per bundle, go one by
+/// it; counts which. Returns the stored row. (Countries, local members and plans, a few per bundle, go one by
 /// one through here; the large collections through `super::batch`.)
 async fn upsert<T>(
     conn: &mut AsyncPgConnection,
@@ -123,6 +126,25 @@ impl Writer {
         Ok(())
     }
 
+    /// Upserts a chunk of OGP Local members.
+    pub async fn local_members(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        chunk: Vec<(u64, NewLocalMember)>,
+    ) -> Result<(), ApiError> {
+        for (i, member) in chunk {
+            let existing = LocalMember::find_for_update(conn, &member.slug).await?;
+            let counts = &mut self.outcome.local_members;
+            let stored = upsert::<LocalMember>(conn, existing, member, counts)
+                .await
+                .map_err(at(&format!("/local_members/{i}")))?;
+            if let Some(kept) = &mut self.kept {
+                kept.local_members.push(stored.slug);
+            }
+        }
+        Ok(())
+    }
+
     /// Upserts a chunk of action plans.
     pub async fn plans(
         &mut self,
@@ -130,8 +152,12 @@ impl Writer {
         chunk: Vec<(u64, NewActionPlan)>,
     ) -> Result<(), ApiError> {
         for (i, plan) in chunk {
-            let key = (plan.country_code.clone(), plan.number);
-            let existing = lookup::plan(conn, &key.0, key.1).await?;
+            let key = (
+                plan.country_code.clone(),
+                plan.local_member_slug.clone(),
+                plan.number,
+            );
+            let existing = lookup::plan(conn, &key.0, key.1.as_deref(), key.2).await?;
             let stored = upsert::<ActionPlan>(conn, existing, plan, &mut self.outcome.action_plans)
                 .await
                 .map_err(at(&format!("/action_plans/{i}")))?;
@@ -156,7 +182,10 @@ impl Writer {
         let wanted: Vec<PlanKey> = wanted.into_iter().collect();
         for plan in lookup::plans(conn, &wanted).await? {
             let found = (plan.id, years(&plan));
-            self.plans.insert((plan.country_code, plan.number), found);
+            self.plans.insert(
+                (plan.country_code, plan.local_member_slug, plan.number),
+                found,
+            );
         }
         Ok(())
     }
@@ -243,7 +272,7 @@ impl Writer {
             .await?;
         let named = chunk
             .iter()
-            .filter_map(|(_, k, n, _)| n.map(|n| (k.0.clone(), k.1, n)));
+            .filter_map(|(_, k, n, _)| n.map(|n| (k.0.clone(), k.1.clone(), k.2, n)));
         let ids = Self::commitment_ids(conn, named).await?;
         let mut batch = Vec::with_capacity(chunk.len());
         for (i, plan_key, commitment_number, mut finding) in chunk {
@@ -251,7 +280,7 @@ impl Writer {
             finding.action_plan_id = plan_id;
             finding.commitment_id = match commitment_number {
                 Some(number) => {
-                    let key = (plan_key.0.clone(), plan_key.1, number);
+                    let key = (plan_key.0.clone(), plan_key.1.clone(), plan_key.2, number);
                     Some(*ids.get(&key).ok_or_else(|| {
                         ApiError::internal(format!("checked commitment {key:?} is gone"))
                     })?)

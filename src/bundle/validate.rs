@@ -5,7 +5,8 @@
 //! nothing is written here.
 //!
 //! What it keeps between chunks is compact, so a bundle of millions of records is checked in
-//! bounded memory: the plans it has met (a few thousand, by natural key), and per large
+//! bounded memory: the local members and plans it has met (a few thousand, by natural key: a
+//! plan's includes its local member, `None` for a national plan), and per large
 //! collection a set of exact packed keys: a commitment as its plan's index and its number (one
 //! `u64`), a milestone as its commitment's index and its position (one `u64`), a finding as its
 //! plan's index, report, kind and commitment number or position. The keys are exact (no
@@ -13,7 +14,7 @@
 //! bundle does not hold is looked up in the database, in one query per chunk, inside the
 //! import's transaction.
 
-use super::format::{self, KeyField, COLLECTIONS, FORMAT, VERSION};
+use super::format::{self, KeyField, KeyKind, COLLECTIONS, FORMAT, VERSION};
 use super::lookup;
 use super::sections::{Outline, Record};
 use crate::body::FromFields;
@@ -24,16 +25,22 @@ use crate::resources::commitments::model::NewCommitment;
 use crate::resources::countries::model::{Country, NewCountry};
 use crate::resources::irm_findings::eras::PlanYears;
 use crate::resources::irm_findings::model::NewIrmFinding;
+use crate::resources::local_members::model::{LocalMember, NewLocalMember};
 use crate::resources::milestones::model::NewMilestone;
 use crate::vocab::{FindingKind, Report};
 use diesel_async::AsyncPgConnection;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
-/// A plan's natural key: country code and plan number.
-pub type PlanKey = (String, i32);
+/// A plan's natural key: country code, local member (`None`: a national plan) and plan number.
+pub type PlanKey = (String, Option<String>, i32);
 /// A commitment's natural key: its plan's and its number.
-pub type CommitmentKey = (String, i32, i32);
+pub type CommitmentKey = (String, Option<String>, i32, i32);
+
+/// The plan part of a commitment's key.
+pub fn plan_of(key: &CommitmentKey) -> PlanKey {
+    (key.0.clone(), key.1.clone(), key.2)
+}
 
 /// A finding's key: its plan's index, report, kind, and commitment number (an assessment) or
 /// position (any other kind).
@@ -62,6 +69,11 @@ pub struct Checker {
     pub errors: Vec<FieldError>,
     countries: HashMap<String, u64>,
     stored_countries: HashMap<String, bool>,
+    /// The bundle's local members: slug → (record index, country code).
+    local_members: HashMap<String, (u64, String)>,
+    /// Local members the bundle names but does not hold: slug → their country, if the
+    /// database has them.
+    stored_members: HashMap<String, Option<String>>,
     plans: HashMap<PlanKey, Plan>,
     /// The bundle's commitments: packed (plan index, number) → record index.
     commitments: HashMap<u64, u64>,
@@ -142,6 +154,8 @@ impl Checker {
             errors,
             countries: HashMap::new(),
             stored_countries: HashMap::new(),
+            local_members: HashMap::new(),
+            stored_members: HashMap::new(),
             plans: HashMap::new(),
             commitments: HashMap::with_capacity(capacity("commitments")),
             stored_commitments: HashMap::new(),
@@ -208,21 +222,20 @@ impl Checker {
         let mut values = Vec::with_capacity(keys.len());
         for key in keys {
             let value = record.remove(key.name).unwrap_or(Value::Null);
-            let fits = match &value {
-                Value::Null => !key.required,
-                Value::String(code) => key.text && crate::vocab::is_country_code(code),
-                Value::Number(n) => {
-                    !key.text
-                        && n.as_i64()
-                            .is_some_and(|n| (1..=i64::from(i32::MAX)).contains(&n))
-                }
+            let fits = match (&value, key.kind) {
+                (Value::Null, _) => !key.required,
+                (Value::String(code), KeyKind::Code) => crate::vocab::is_country_code(code),
+                (Value::String(slug), KeyKind::Slug) => crate::vocab::is_local_member_slug(slug),
+                (Value::Number(n), KeyKind::Number) => n
+                    .as_i64()
+                    .is_some_and(|n| (1..=i64::from(i32::MAX)).contains(&n)),
                 _ => false,
             };
             if !fits {
-                let expected = if key.text {
-                    "three upper-case letters (ISO 3166-1 alpha-3)"
-                } else {
-                    "an integer, 1 or more"
+                let expected = match key.kind {
+                    KeyKind::Code => "three upper-case letters (ISO 3166-1 alpha-3)",
+                    KeyKind::Slug => "a local member's slug (lower-case words joined by hyphens)",
+                    KeyKind::Number => "an integer, 1 or more",
                 };
                 let message = if value.is_null() {
                     format!("is required: {expected}")
@@ -254,6 +267,27 @@ impl Checker {
         Ok(exists)
     }
 
+    /// The country of local member `slug`, in the bundle or the database; `None`: no member
+    /// has this slug.
+    async fn local_member(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        slug: &str,
+    ) -> Result<Option<String>, ApiError> {
+        if let Some((_, country)) = self.local_members.get(slug) {
+            return Ok(Some(country.clone()));
+        }
+        if let Some(known) = self.stored_members.get(slug) {
+            return Ok(known.clone());
+        }
+        let country = LocalMember::find(conn, &slug.to_string())
+            .await?
+            .map(|m| m.country_code);
+        self.stored_members
+            .insert(slug.to_string(), country.clone());
+        Ok(country)
+    }
+
     /// Looks up, in one query, the plans among `keys` not met yet.
     async fn prefetch_plans(
         &mut self,
@@ -273,7 +307,7 @@ impl Checker {
                     start: p.start_year,
                     end: p.end_year,
                 };
-                ((p.country_code, p.number), years)
+                ((p.country_code, p.local_member_slug, p.number), years)
             })
             .collect();
         for key in wanted {
@@ -300,8 +334,8 @@ impl Checker {
 
     /// The packed key of a commitment whose plan exists.
     fn commitment_key(&self, key: &CommitmentKey) -> Option<u64> {
-        let (plan, _) = self.plan(&(key.0.clone(), key.1))?;
-        Some(pack(plan, key.2))
+        let (plan, _) = self.plan(&plan_of(key))?;
+        Some(pack(plan, key.3))
     }
 
     /// Looks up, in one query, the commitments among `keys` that the bundle does not hold and
@@ -311,8 +345,7 @@ impl Checker {
         conn: &mut AsyncPgConnection,
         keys: Vec<CommitmentKey>,
     ) -> Result<(), ApiError> {
-        self.prefetch_plans(conn, keys.iter().map(|k| (k.0.clone(), k.1)))
-            .await?;
+        self.prefetch_plans(conn, keys.iter().map(plan_of)).await?;
         let mut wanted = HashMap::new();
         for key in keys {
             if let Some(packed) = self.commitment_key(&key) {
@@ -372,6 +405,42 @@ impl Checker {
         out
     }
 
+    /// Checks a chunk of OGP Local members; returns the valid ones.
+    pub async fn local_members(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        records: Vec<Record>,
+    ) -> Result<Vec<(u64, NewLocalMember)>, ApiError> {
+        let mut out = Vec::new();
+        for (index, pointer, record) in self.objects("local_members", records) {
+            let member = match NewLocalMember::from_create(record) {
+                Ok(member) => member,
+                Err(error) => {
+                    self.errors.extend(errors_of(&pointer, error));
+                    continue;
+                }
+            };
+            if let Some((first, _)) = self.local_members.get(&member.slug) {
+                let message = format!("is given twice (first at /local_members/{first})");
+                self.at(&pointer, "slug", message);
+                continue;
+            }
+            if !self.country(conn, &member.country_code).await? {
+                self.at(
+                    &pointer,
+                    "country_code",
+                    "no country has this code, in the bundle or the database",
+                );
+                continue;
+            }
+            // The bundle's country wins over the database's: it is what the import writes.
+            self.local_members
+                .insert(member.slug.clone(), (index, member.country_code.clone()));
+            out.push((index, member));
+        }
+        Ok(out)
+    }
+
     /// Checks a chunk of action plans; returns the valid ones.
     pub async fn plans(
         &mut self,
@@ -387,11 +456,18 @@ impl Checker {
                     continue;
                 }
             };
-            let key = (plan.country_code.clone(), plan.number);
+            let key = (
+                plan.country_code.clone(),
+                plan.local_member_slug.clone(),
+                plan.number,
+            );
             if let Some(first) = self.plans.get(&key).and_then(|p| p.record) {
-                let message = format!(
-                    "this country's plan number is given twice (first at /action_plans/{first})"
-                );
+                let whose = match plan.local_member_slug {
+                    None => "this country's national",
+                    Some(_) => "this local member's",
+                };
+                let message =
+                    format!("{whose} plan number is given twice (first at /action_plans/{first})");
                 self.at(&pointer, "number", message);
                 continue;
             }
@@ -402,6 +478,26 @@ impl Checker {
                     "no country has this code, in the bundle or the database",
                 );
                 continue;
+            }
+            if let Some(slug) = &plan.local_member_slug {
+                match self.local_member(conn, slug).await? {
+                    None => {
+                        self.at(
+                            &pointer,
+                            "local_member_slug",
+                            "no local member has this slug, in the bundle or the database",
+                        );
+                        continue;
+                    }
+                    Some(country) if country != plan.country_code => {
+                        let message = format!(
+                            "this local member belongs to {country}, not to the plan's country"
+                        );
+                        self.at(&pointer, "local_member_slug", message);
+                        continue;
+                    }
+                    Some(_) => {}
+                }
             }
             // The bundle's years win over the database's: they are what the import writes.
             let index_of_plan = self.plans.len() as u32;
@@ -443,9 +539,9 @@ impl Checker {
                 }
             };
             let Some(keys) = keys else { continue };
-            let plan_key = (text(&keys[0]), number(&keys[1]));
+            let plan_key = (text(&keys[0]), optional_text(&keys[1]), number(&keys[2]));
             let Some((plan, _)) = self.plan(&plan_key) else {
-                self.at(&pointer, "plan_number", "no action plan has this country_code and plan_number, in the bundle or the database");
+                self.at(&pointer, "plan_number", "no action plan has this country_code, local_member_slug and plan_number, in the bundle or the database");
                 continue;
             };
             let packed = pack(plan, commitment.number);
@@ -483,9 +579,14 @@ impl Checker {
                 }
             };
             let Some(keys) = keys else { continue };
-            let key = (text(&keys[0]), number(&keys[1]), number(&keys[2]));
+            let key = (
+                text(&keys[0]),
+                optional_text(&keys[1]),
+                number(&keys[2]),
+                number(&keys[3]),
+            );
             let Some(commitment) = self.commitment(&key) else {
-                self.at(&pointer, "commitment_number", "no commitment has this country_code, plan_number and commitment_number, in the bundle or the database");
+                self.at(&pointer, "commitment_number", "no commitment has this country_code, local_member_slug, plan_number and commitment_number, in the bundle or the database");
                 continue;
             };
             if !self.milestones.insert(pack(commitment, milestone.position)) {
@@ -520,7 +621,7 @@ impl Checker {
         for (index, pointer, mut record) in records {
             let keys = self.take_keys(&mut record, &pointer, format::FINDING_KEYS);
             record.insert("action_plan_id".into(), Value::from(PLACEHOLDER_ID));
-            if keys.as_ref().is_some_and(|k| !k[2].is_null()) {
+            if keys.as_ref().is_some_and(|k| !k[3].is_null()) {
                 record.insert("commitment_id".into(), Value::from(PLACEHOLDER_ID));
             }
             let finding = match NewIrmFinding::from_create(record) {
@@ -531,10 +632,10 @@ impl Checker {
                 }
             };
             let Some(keys) = keys else { continue };
-            let plan_key = (text(&keys[0]), number(&keys[1]));
-            let commitment_number = (!keys[2].is_null()).then(|| number(&keys[2]));
+            let plan_key = (text(&keys[0]), optional_text(&keys[1]), number(&keys[2]));
+            let commitment_number = (!keys[3].is_null()).then(|| number(&keys[3]));
             let Some((plan, years)) = self.plan(&plan_key) else {
-                self.at(&pointer, "plan_number", "no action plan has this country_code and plan_number, in the bundle or the database");
+                self.at(&pointer, "plan_number", "no action plan has this country_code, local_member_slug and plan_number, in the bundle or the database");
                 continue;
             };
             let assessment = finding.kind == FindingKind::Assessment;
@@ -551,7 +652,7 @@ impl Checker {
                 continue;
             }
             if let Some(number) = commitment_number {
-                let key = (plan_key.0.clone(), plan_key.1, number);
+                let key = (plan_key.0.clone(), plan_key.1.clone(), plan_key.2, number);
                 if self.commitment(&key).is_none() {
                     self.at(
                         &pointer,
@@ -577,6 +678,11 @@ fn text(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_string()
 }
 
+/// A key field that may be null (a national plan's member).
+fn optional_text(value: &Value) -> Option<String> {
+    value.as_str().map(str::to_string)
+}
+
 fn number(value: &Value) -> i32 {
     value
         .as_i64()
@@ -588,13 +694,17 @@ fn number(value: &Value) -> i32 {
 /// check reports them).
 fn raw_plan_key(record: &Map<String, Value>) -> Option<PlanKey> {
     let code = record.get("country_code")?.as_str()?;
+    let member = match record.get("local_member_slug") {
+        None | Some(Value::Null) => None,
+        Some(slug) => Some(slug.as_str()?.to_string()),
+    };
     let number = i32::try_from(record.get("plan_number")?.as_i64()?).ok()?;
-    Some((code.to_string(), number))
+    Some((code.to_string(), member, number))
 }
 
 /// The commitment key a raw record names, if its key fields look right.
 fn raw_commitment_key(record: &Map<String, Value>) -> Option<CommitmentKey> {
-    let (code, plan) = raw_plan_key(record)?;
+    let (code, member, plan) = raw_plan_key(record)?;
     let number = i32::try_from(record.get("commitment_number")?.as_i64()?).ok()?;
-    Some((code, plan, number))
+    Some((code, member, plan, number))
 }

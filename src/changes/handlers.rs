@@ -11,6 +11,7 @@ use actix_web::{get, web, HttpMessage, HttpRequest, HttpResponse};
 
 const RESOURCES: &[&str] = &[
     "countries",
+    "local-members",
     "action-plans",
     "commitments",
     "milestones",
@@ -159,6 +160,11 @@ fn code_key(code: String) -> Option<String> {
     crate::vocab::is_country_code(&code).then_some(code)
 }
 
+/// The change-log key of a path local-member slug, if it can be one.
+fn slug_key(slug: String) -> Option<String> {
+    crate::vocab::is_local_member_slug(&slug).then_some(slug)
+}
+
 macro_rules! history_handler {
     ($name:ident, $path:literal, $resource:literal, $key:literal, $key_type:ty, $to_key:ident, $summary:literal) => {
         #[doc = $summary]
@@ -191,6 +197,15 @@ history_handler!(
     String,
     code_key,
     "History of a country"
+);
+history_handler!(
+    local_member_history,
+    "/local-members/{slug}/history",
+    "local-members",
+    "slug",
+    String,
+    slug_key,
+    "History of a local member"
 );
 history_handler!(
     action_plan_history,

@@ -14,6 +14,7 @@ pub const TAG: &str = "changes";
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list_changes)
         .service(handlers::country_history)
+        .service(handlers::local_member_history)
         .service(handlers::action_plan_history)
         .service(handlers::commitment_history)
         .service(handlers::milestone_history)

@@ -12,7 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 pub struct Change {
     /// Position in the feed: increasing in commit order. Pass the last one you saw as `after`.
     pub seq: i64,
-    /// The collection: `countries`, `action-plans`, `commitments`, `milestones`, `irm-findings`.
+    /// The collection: `countries`, `local-members`, `action-plans`, `commitments`, `milestones`,
+    /// `irm-findings`.
     pub resource: String,
     /// The item's key (country code or id), as text.
     pub key: String,

@@ -4,9 +4,9 @@
 
 use super::{Definition, Labelled, Source, ValueLabels, Wording};
 use crate::vocab::{
-    Completion, DidItOpenGovernment, EarlyResults, FindingKind, GroupBy, MembershipStatus,
-    MilestoneStatus, OgpValue, PlanStatus, PotentialForResults, PotentialImpact, PublicInfluence,
-    Region, Report, Specificity, VerdictBasis,
+    Completion, DidItOpenGovernment, EarlyResults, FindingKind, GroupBy, LocalMemberKind,
+    MembershipStatus, MilestoneStatus, OgpValue, PlanLevel, PlanStatus, PotentialForResults,
+    PotentialImpact, PublicInfluence, Region, Report, Specificity, VerdictBasis,
 };
 
 // Where OGP published the wordings used below.
@@ -144,6 +144,50 @@ labelled!(MembershipStatus, |value| match value {
         project("Withdrawn"),
         project("Retirado"),
         project("Retiré"),
+        API_ONLY
+    ),
+});
+
+// OGP Local's kinds of member and a plan's level: OGP published no wording of these values
+// (the Handbook names the programme "OGP Local" / "PGO local"), so every label is the project's.
+labelled!(LocalMemberKind, |value| match value {
+    Municipality => v(
+        project("Municipality"),
+        project("Municipio"),
+        project("Municipalité"),
+        API_ONLY
+    ),
+    StateOrProvince => v(
+        project("State or province"),
+        project("Estado o provincia"),
+        project("État ou province"),
+        API_ONLY
+    ),
+    Region => v(
+        project("Region"),
+        project("Región"),
+        project("Région"),
+        API_ONLY
+    ),
+    Other => v(
+        project("Other"),
+        project("Otro"),
+        project("Autre"),
+        API_ONLY
+    ),
+});
+
+labelled!(PlanLevel, |value| match value {
+    National => v(
+        project("National"),
+        project("Nacional"),
+        project("National"),
+        API_ONLY
+    ),
+    Local => v(
+        project("Local"),
+        project("Local"),
+        project("Local"),
         API_ONLY
     ),
 });
@@ -617,6 +661,18 @@ labelled!(GroupBy, |value| match value {
         project("Era"),
         project("Etapa"),
         project("Période"),
+        API_ONLY
+    ),
+    LocalMember => v(
+        project("OGP Local member"),
+        project("Miembro de OGP Local"),
+        project("Membre du PGO local"),
+        API_ONLY
+    ),
+    Level => v(
+        project("Level"),
+        project("Nivel"),
+        project("Niveau"),
         API_ONLY
     ),
 });

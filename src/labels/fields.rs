@@ -6,6 +6,8 @@
 pub const FIELDS: &[(&str, &str, &str)] = &[
     ("countries", "region", "region"),
     ("countries", "membership_status", "membership_status"),
+    ("local_members", "kind", "local_member_kind"),
+    ("local_members", "membership_status", "membership_status"),
     ("action_plans", "status", "plan_status"),
     ("action_plans", "public_influence", "public_influence"),
     ("commitments", "ogp_values", "ogp_value"),
@@ -52,6 +54,9 @@ pub fn is_list(collection: &str, field: &str) -> bool {
 pub const NESTED: &[(&str, &str)] = &[
     ("countries", "countries"),
     ("country", "countries"),
+    ("local_members", "local_members"),
+    ("local-members", "local_members"),
+    ("local_member", "local_members"),
     ("action_plans", "action_plans"),
     ("action-plans", "action_plans"),
     ("action_plan", "action_plans"),

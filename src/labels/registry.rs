@@ -2,9 +2,9 @@
 
 use super::{Labelled, ValueLabels};
 use crate::vocab::{
-    Completion, DidItOpenGovernment, EarlyResults, FindingKind, GroupBy, MembershipStatus,
-    MilestoneStatus, OgpValue, PlanStatus, PotentialForResults, PotentialImpact, PublicInfluence,
-    Region, Report, Specificity, VerdictBasis,
+    Completion, DidItOpenGovernment, EarlyResults, FindingKind, GroupBy, LocalMemberKind,
+    MembershipStatus, MilestoneStatus, OgpValue, PlanLevel, PlanStatus, PotentialForResults,
+    PotentialImpact, PublicInfluence, Region, Report, Specificity, VerdictBasis,
 };
 
 /// One value of a vocabulary with its labels.
@@ -74,6 +74,8 @@ macro_rules! registry {
 registry!(
     Region,
     MembershipStatus,
+    LocalMemberKind,
+    PlanLevel,
     PlanStatus,
     PublicInfluence,
     OgpValue,

@@ -36,6 +36,26 @@ impl GroupBy {
     fn per_assessment(self) -> bool {
         matches!(self, GroupBy::Report | GroupBy::Era)
     }
+
+    /// The group's SQL over the plan `p` (joined only for the groups that read it).
+    fn plan_group(self) -> Option<&'static str> {
+        match self {
+            GroupBy::LocalMember => Some("p.local_member_slug"),
+            GroupBy::Level => Some(LEVEL_SQL),
+            _ => None,
+        }
+    }
+}
+
+/// A plan's level from its member: the same expression as the lists' `level` filter.
+const LEVEL_SQL: &str = "(CASE WHEN p.local_member_slug IS NULL THEN 'national' ELSE 'local' END)";
+
+/// The join that gives `plan_group` its plan `p`, from the plan id column `plan_id`.
+fn plan_join(group_by: GroupBy, plan_id: &str) -> String {
+    match group_by.plan_group() {
+        Some(_) => format!(" JOIN action_plans p ON p.id = {plan_id}"),
+        None => String::new(),
+    }
 }
 
 /// Commitments per IRM completion rating.
@@ -116,7 +136,8 @@ fn group_schema() -> utoipa::openapi::Object {
         ]))
         .description(Some(
             "The group: a country code (`MEX`), an action plan id (an integer), a theme \
-             (`null`: no theme), a report (`action_plan_review`) or an era (`2019-2021`).",
+             (`null`: no theme), a report (`action_plan_review`), an era (`2019-2021`), a \
+             local member's slug (`null`: national plans) or a level (`national`, `local`).",
         ))
         .examples([serde_json::json!("MEX")])
         .build()
@@ -125,8 +146,8 @@ fn group_schema() -> utoipa::openapi::Object {
 /// The statistics of one group.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommitmentStats {
-    /// The group: a country code, an action plan id, a theme (`null`: no theme), a report or an
-    /// era.
+    /// The group: a country code, an action plan id, a theme (`null`: no theme), a report, an
+    /// era, a local member's slug (`null`: national plans) or a level.
     #[schema(schema_with = group_schema)]
     pub group: serde_json::Value,
     /// Commitments in the group.
@@ -368,6 +389,16 @@ fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> 
         GroupBy::Theme => ("m.theme", "NULL::bigint", ""),
         GroupBy::Report => ("a.report", "NULL::bigint", ""),
         GroupBy::Era => ("a.era", "NULL::bigint", ""),
+        GroupBy::LocalMember => (
+            "p.local_member_slug",
+            "NULL::bigint",
+            "JOIN action_plans p ON p.id = m.action_plan_id",
+        ),
+        GroupBy::Level => (
+            LEVEL_SQL,
+            "NULL::bigint",
+            "JOIN action_plans p ON p.id = m.action_plan_id",
+        ),
     };
     let from = if group_by.per_assessment() {
         "matched m JOIN assessed a ON a.commitment_id = m.id"
@@ -396,10 +427,16 @@ fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
     let (group_text, group_id) = match group_by {
         GroupBy::Country => ("a.country_code", "NULL::bigint"),
         GroupBy::ActionPlan => ("NULL::text", "a.action_plan_id"),
+        GroupBy::LocalMember | GroupBy::Level => (
+            group_by.plan_group().unwrap_or("NULL::text"),
+            "NULL::bigint",
+        ),
         // (`report` and `era` never come here: `stats_sql` groups them over the assessments.)
         GroupBy::Theme | GroupBy::Report | GroupBy::Era => ("a.theme", "NULL::bigint"),
     };
-    let rollup = clauses.is_empty() && group_by != GroupBy::ActionPlan;
+    // The rollup is kept per country and theme only.
+    let rollup = clauses.is_empty() && matches!(group_by, GroupBy::Country | GroupBy::Theme);
+    let plan_join = plan_join(group_by, "a.action_plan_id");
     let (measure, assessed, from, having) = if rollup {
         (
             Measure::Rollup,
@@ -411,7 +448,7 @@ fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
         (
             Measure::Rows,
             "a.report IS NOT NULL",
-            "commitment_facts a".to_string(),
+            format!("commitment_facts a{plan_join}"),
             "",
         )
     } else {
@@ -419,7 +456,7 @@ fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
             Measure::Rows,
             "a.report IS NOT NULL",
             format!(
-                "commitment_facts a JOIN {} ON c.id = a.commitment_id WHERE {}",
+                "commitment_facts a{plan_join} JOIN {} ON c.id = a.commitment_id WHERE {}",
                 SPEC.from,
                 clauses.join(" AND ")
             ),
@@ -440,12 +477,13 @@ fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
 
 /// Commitment statistics
 ///
-/// Per group (`country`, `action_plan`, `theme`, `report` or `era`): commitment count, assessed
+/// Per group (`country`, `action_plan`, `theme`, `report`, `era`, `local_member` (`null`:
+/// national plans) or `level` (`national`, `local`)): commitment count, assessed
 /// count, well-designed, starred and promising counts (each verdict also with its `false`,
 /// `unknown` and `not_applicable` counts, in `verdicts`), and the distributions of completion,
 /// potential impact, potential for results, "did it open government?" and early results.
 /// Takes every filter of the commitment list (e.g. `country_code`, `plan_start_year_gte`,
-/// `report`, `q`).
+/// `report`, `q`, and the plan's `level` and `local_member_slug`).
 #[utoipa::path(
     tag = TAG,
     params(GroupByParam, StatsFilterParams),

@@ -87,6 +87,7 @@ async fn an_export_imported_into_an_empty_database_exports_byte_identical() {
     assert_eq!(bundle["version"], 1);
     let records: u64 = [
         "countries",
+        "local_members",
         "action_plans",
         "commitments",
         "milestones",
@@ -99,6 +100,7 @@ async fn an_export_imported_into_an_empty_database_exports_byte_identical() {
         let mut n = 0;
         for table in [
             "countries",
+            "local_members",
             "action_plans",
             "commitments",
             "milestones",
@@ -121,6 +123,7 @@ async fn an_export_imported_into_an_empty_database_exports_byte_identical() {
         response.body,
         json!({"dry_run": false,
                "countries": counts(n("countries"), 0, 0),
+               "local_members": counts(n("local_members"), 0, 0),
                "action_plans": counts(n("action_plans"), 0, 0),
                "commitments": counts(n("commitments"), 0, 0),
                "milestones": counts(n("milestones"), 0, 0),

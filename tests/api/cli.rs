@@ -45,6 +45,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 fn created(outcome: &Value) -> u64 {
     [
         "countries",
+        "local_members",
         "action_plans",
         "commitments",
         "milestones",
@@ -68,7 +69,7 @@ async fn cli_import_then_export_round_trips_byte_identical_with_the_http_export(
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(String::from_utf8(out.stdout.clone()).unwrap(), http);
     assert!(
-        stderr(&out).contains("export: exporting done: 22 records"),
+        stderr(&out).contains("export: exporting done: 37 records"),
         "{}",
         stderr(&out)
     );
@@ -102,7 +103,7 @@ async fn cli_import_then_export_round_trips_byte_identical_with_the_http_export(
     assert!(out.status.success(), "{}", stderr(&out));
     let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(outcome["dry_run"], true);
-    assert_eq!(created(&outcome), 22);
+    assert_eq!(created(&outcome), 37);
     assert_eq!(target.snapshot().await, empty);
 
     // ... then for real: the database now exports the same bytes, over HTTP and the CLI.
@@ -112,9 +113,9 @@ async fn cli_import_then_export_round_trips_byte_identical_with_the_http_export(
     assert_eq!(line.lines().count(), 1, "one JSON line: {line}");
     let outcome: Value = serde_json::from_str(&line).unwrap();
     assert_eq!(outcome["dry_run"], false);
-    assert_eq!(created(&outcome), 22);
+    assert_eq!(created(&outcome), 37);
     assert!(
-        stderr(&out).contains("import: writing done: 22/22 records"),
+        stderr(&out).contains("import: writing done: 37/37 records"),
         "{}",
         stderr(&out)
     );
@@ -141,7 +142,7 @@ async fn cli_import_then_export_round_trips_byte_identical_with_the_http_export(
     assert!(out.status.success(), "{}", stderr(&out));
     let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(created(&outcome), 0);
-    assert_eq!(outcome["irm_findings"]["unchanged"], 13);
+    assert_eq!(outcome["irm_findings"]["unchanged"], 21);
     assert_eq!(target.snapshot().await, before);
     std::fs::remove_dir_all(dir).unwrap();
 }

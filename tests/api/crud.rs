@@ -3,16 +3,17 @@
 //! aliases) stays in that resource's own file.
 
 use crate::fixtures::{a_commitment, a_plan, assessment, commitment, country, id_of, milestone};
-use crate::fixtures::{assert_fields, plan, with};
+use crate::fixtures::{assert_fields, local_member, plan, with};
 use crate::helpers::{spawn_app, Case, TestApp};
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use serde_json::{json, Value};
 
-/// The five resources, each a row of the tables below.
+/// The six resources, each a row of the tables below.
 #[derive(Clone, Copy, Debug)]
 enum Resource {
     Country,
+    LocalMember,
     ActionPlan,
     Commitment,
     Milestone,
@@ -21,15 +22,23 @@ enum Resource {
 
 use Resource::*;
 
-const RESOURCES: [Resource; 5] = [Country, ActionPlan, Commitment, Milestone, IrmFinding];
+const RESOURCES: [Resource; 6] = [
+    Country,
+    LocalMember,
+    ActionPlan,
+    Commitment,
+    Milestone,
+    IrmFinding,
+];
 
 /// The resources something else hangs from.
-const PARENTS: [Resource; 3] = [Country, ActionPlan, Commitment];
+const PARENTS: [Resource; 4] = [Country, LocalMember, ActionPlan, Commitment];
 
 impl Resource {
     fn collection(self) -> &'static str {
         match self {
             Country => "/api/v1/countries",
+            LocalMember => "/api/v1/local-members",
             ActionPlan => "/api/v1/action-plans",
             Commitment => "/api/v1/commitments",
             Milestone => "/api/v1/milestones",
@@ -41,6 +50,10 @@ impl Resource {
     async fn valid_body(self, app: &TestApp) -> Value {
         match self {
             Country => country("KEN"),
+            LocalMember => {
+                app.create("/api/v1/countries", &country("GHA")).await;
+                local_member("sekondi-takoradi-ghana", "GHA")
+            }
             ActionPlan => {
                 app.create("/api/v1/countries", &country("MEX")).await;
                 plan("MEX", 3)
@@ -65,7 +78,9 @@ impl Resource {
     fn created_fields(self) -> Value {
         match self {
             Country => json!({"membership_status": "active"}),
-            ActionPlan => json!({"status": "implementing", "submitted_on": null}),
+            LocalMember => json!({"membership_status": "active", "population": null}),
+            ActionPlan => json!({"status": "implementing", "submitted_on": null,
+                                 "local_member_slug": null}),
             Commitment => json!({"ogp_values": ["access_to_information"], "reference": "MX0080"}),
             Milestone => json!({"status": "not_started"}),
             IrmFinding => json!({"specificity": "high", "well_designed": null}),
@@ -79,6 +94,11 @@ impl Resource {
                 json!({"name": "Kenya"}),
                 json!({"name": "Kenya"}),
                 json!({"region": "americas", "member_since": 2011}),
+            ),
+            LocalMember => (
+                json!({"population": 559548, "member_since": null}),
+                json!({"population": 559548, "member_since": null}),
+                json!({"kind": "municipality", "country_code": "GHA"}),
             ),
             ActionPlan => (
                 json!({"submitted_on": "2016-10-31", "public_influence": "collaborate",
@@ -113,6 +133,11 @@ impl Resource {
                 self.collection(),
                 created["code"].as_str().unwrap()
             ),
+            LocalMember => format!(
+                "{}/{}",
+                self.collection(),
+                created["slug"].as_str().unwrap()
+            ),
             _ => format!("{}/{}", self.collection(), id_of(created)),
         }
     }
@@ -121,6 +146,7 @@ impl Resource {
     fn unknown_keys(self) -> &'static [&'static str] {
         match self {
             Country => &["ZZZ"],
+            LocalMember => &["no-such-member", "UPPER", "a--b"],
             _ => &["abc", "0", "99999999999999999999"],
         }
     }
@@ -132,6 +158,13 @@ impl Resource {
             Country => (
                 "/api/v1/action-plans",
                 plan(created["code"].as_str().unwrap(), 1),
+            ),
+            LocalMember => (
+                "/api/v1/action-plans",
+                with(
+                    plan(created["country_code"].as_str().unwrap(), 1),
+                    json!({"local_member_slug": created["slug"]}),
+                ),
             ),
             ActionPlan => ("/api/v1/commitments", commitment(id_of(created), 1)),
             Commitment => ("/api/v1/milestones", milestone(id_of(created), 1)),

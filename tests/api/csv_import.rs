@@ -10,8 +10,9 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 const IMPORT: &str = "/api/v1/imports";
-const RESOURCES: [(&str, &str); 5] = [
+const RESOURCES: [(&str, &str); 6] = [
     ("countries", "countries"),
+    ("local-members", "local_members"),
     ("action-plans", "action_plans"),
     ("commitments", "commitments"),
     ("milestones", "milestones"),
@@ -541,4 +542,107 @@ async fn the_cli_imports_a_csv_file_with_its_resource() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("row 3, column ogp_values: "), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// OGP Local members through the CSV import: a local plan's commitments by key name its member
+/// (`local_member_slug`); by a plan id the member is implied, and a row naming another member
+/// than its plan id's is its row's error; a local-members CSV prunes the members of the
+/// countries it names, with their plans and what those hold.
+#[actix_web::test]
+async fn local_members_and_local_plans_go_through_the_csv_import() {
+    let app = demo_app().await;
+    const MEMBER: &str = "sekondi-takoradi-ghana";
+    let local_plan = app
+        .sql_text(&format!(
+            "SELECT id::text AS value FROM action_plans WHERE local_member_slug = '{MEMBER}'"
+        ))
+        .await;
+    let number = app
+        .sql_text(&format!(
+            "SELECT number::text AS value FROM action_plans WHERE id = {local_plan}"
+        ))
+        .await;
+    let columns = "number,reference,title,description,theme,lead_institution,ogp_values,\
+                   start_date,end_date,withdrawn";
+    let csv = format!(
+        "country_code,local_member_slug,plan_number,{columns}\r\n\
+         GHA,{MEMBER},{number},41,,Local by key,,,,,,,false\r\n"
+    );
+    let response = import(&app, "commitments", "", &csv).await;
+    response.assert_status(200);
+    assert_eq!(counts(&response.body, "commitments"), (1, 0, 0, 0));
+    let under = app
+        .sql_text(
+            "SELECT action_plan_id::text AS value FROM commitments WHERE title = 'Local by key'",
+        )
+        .await;
+    assert_eq!(
+        under, local_plan,
+        "the commitment went under the local plan"
+    );
+
+    // A national plan's id beside a member: the row names two different plans.
+    let national = app
+        .sql_text("SELECT min(id)::text AS value FROM action_plans WHERE local_member_slug IS NULL")
+        .await;
+    let before = app.snapshot().await;
+    let csv = format!(
+        "action_plan_id,local_member_slug,{columns}\r\n\
+         {national},{MEMBER},42,,Contradicted,,,,,,,false\r\n"
+    );
+    let response = import(&app, "commitments", "", &csv).await;
+    response.assert_invalid(&["action_plan_id"]);
+    let message = &messages(&response)[0];
+    assert!(
+        message.contains("names a parent of another natural key")
+            && message.contains("local_member_slug"),
+        "{message}"
+    );
+    assert_eq!(app.snapshot().await, before);
+
+    // A local-members CSV holding another Ghanaian member only: the demo's member goes, with
+    // its plan, the plan's commitments and findings.
+    let (header, rows) = parse(&export(&app, "local-members").await);
+    assert_eq!(rows.len(), 1);
+    let mut accra = rows[0].clone();
+    accra[column(&header, "slug")] = "accra-ghana".into();
+    accra[column(&header, "name")] = "Accra".into();
+    let commitments = app
+        .sql_text(&format!(
+            "SELECT count(*)::text AS value FROM commitments WHERE action_plan_id = {local_plan}"
+        ))
+        .await
+        .parse::<u64>()
+        .unwrap();
+    let findings = app
+        .sql_text(&format!(
+            "SELECT count(*)::text AS value FROM irm_findings WHERE action_plan_id = {local_plan}"
+        ))
+        .await
+        .parse::<u64>()
+        .unwrap();
+    assert!(
+        commitments > 0 && findings > 0,
+        "the demo's local plan holds some"
+    );
+    let plans = count(&app, "action_plans").await;
+    let response = import(
+        &app,
+        "local-members",
+        "&prune=true",
+        &write(&header, &[accra]),
+    )
+    .await;
+    response.assert_status(200);
+    assert_eq!(counts(&response.body, "local_members"), (1, 0, 0, 1));
+    assert_eq!(counts(&response.body, "action_plans").3, 1);
+    assert_eq!(counts(&response.body, "commitments").3, commitments);
+    assert_eq!(counts(&response.body, "irm_findings").3, findings);
+    assert_eq!(count(&app, "action_plans").await, plans - 1);
+    app.get(&format!("/api/v1/local-members/{MEMBER}"))
+        .await
+        .assert_status(404);
+    app.get("/api/v1/local-members/accra-ghana")
+        .await
+        .assert_status(200);
 }

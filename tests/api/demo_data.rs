@@ -4,7 +4,7 @@ use crate::helpers::spawn_app;
 async fn demo_data_loads_once_through_the_api_rules() {
     let app = spawn_app().await;
     let report = ogp_api::seed::load_demo(&app.pool).await.unwrap();
-    assert_eq!(report, "demo data loaded: 22 records");
+    assert_eq!(report, "demo data loaded: 37 records");
     let again = ogp_api::seed::load_demo(&app.pool).await.unwrap();
     assert!(again.contains("already present"), "{again}");
 
@@ -54,6 +54,58 @@ async fn demo_data_loads_once_through_the_api_rules() {
         .map(|f| f["position"].as_i64().unwrap())
         .collect();
     assert_eq!(recommendations, [1, 2, 3, 4, 5]);
+
+    // An OGP Local member's pilot plan: the Sekondi-Takoradi Final Report 2017.
+    let member = app
+        .get("/api/v1/local-members/sekondi-takoradi-ghana")
+        .await;
+    member.assert_status(200);
+    assert_eq!(member.body["country_code"], "GHA");
+    assert_eq!(member.body["population"], 559548);
+    let local = app
+        .get("/api/v1/local-members/sekondi-takoradi-ghana/action-plans")
+        .await;
+    let local_plan = &local.body["items"][0];
+    assert_eq!(
+        (
+            local_plan["start_year"].as_i64(),
+            local_plan["end_year"].as_i64()
+        ),
+        (Some(2017), Some(2017))
+    );
+    let local_id = local_plan["id"].as_i64().unwrap();
+    let summary = app
+        .get(&format!(
+            "/api/v1/action-plans/{local_id}/irm-summary?report=end_of_term_report"
+        ))
+        .await;
+    summary.assert_status(200);
+    let results: Vec<(&str, &str, bool)> = summary.body["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            assert!(
+                h["completion"].is_null(),
+                "completion is not published per commitment"
+            );
+            (
+                h["title"].as_str().unwrap(),
+                h["did_it_open_government"].as_str().unwrap(),
+                h["starred"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("Public Service-Security", "did_not_change", false),
+            ("Public Service - Sanitation", "marginal", false),
+            ("Fiscal Transparency", "did_not_change", false),
+            ("Public Participation - Private Sector", "major", false),
+            ("Public Participation - Planning", "marginal", false),
+        ]
+    );
 
     // The 2021+ era: the Ghana Action Plan Review 2021-2023.
     let ghana = app.get("/api/v1/countries/GHA/action-plans").await;

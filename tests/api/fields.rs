@@ -486,6 +486,7 @@ async fn schemathesis_asks_for_every_field_of_each_resource() {
     .unwrap();
     for collection in [
         "countries",
+        "local-members",
         "action-plans",
         "commitments",
         "milestones",

@@ -361,6 +361,7 @@ async fn null_filters_are_offered_exactly_on_nullable_columns() {
     let app = spawn_app().await;
     let specs = [
         &r::countries::list::SPEC,
+        &r::local_members::list::SPEC,
         &r::action_plans::list::SPEC,
         &r::commitments::list::SPEC,
         &r::milestones::list::SPEC,

@@ -14,6 +14,20 @@ pub fn plan(country_code: &str, number: i32) -> Value {
     })
 }
 
+/// A local member `slug` of `country_code` (a municipality since 2016).
+pub fn local_member(slug: &str, country_code: &str) -> Value {
+    json!({"slug": slug, "name": format!("Member {slug}"), "country_code": country_code,
+           "kind": "municipality", "member_since": 2016})
+}
+
+/// Local plan `number` of member `slug` of `country_code`.
+pub fn local_plan(country_code: &str, slug: &str, number: i32) -> Value {
+    with(
+        plan(country_code, number),
+        json!({"local_member_slug": slug}),
+    )
+}
+
 /// Plan `number` of `country_code` over `start`–`end` (the years decide the IRM era).
 pub fn plan_over(country_code: &str, number: i32, start: i32, end: i32) -> Value {
     with(

@@ -456,6 +456,7 @@ impl TestApp {
         let mut out = String::new();
         for (table, key) in [
             ("countries", "code"),
+            ("local_members", "slug"),
             ("action_plans", "id"),
             ("commitments", "id"),
             ("milestones", "id"),

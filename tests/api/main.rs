@@ -35,6 +35,7 @@ mod irm_eras;
 mod irm_findings;
 mod limits;
 mod lists;
+mod local_members;
 mod migrations;
 mod milestones;
 mod openapi_spec;

@@ -238,13 +238,26 @@ fn sigterm_lets_in_flight_requests_finish_then_stops_the_cluster_and_exits_0() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    let mut stream = loop {
-        if let Ok(stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            break stream;
+    // Ready, not just bound: the port accepts before the workers run and the server's signal
+    // handlers are installed, and a SIGTERM before that (a loaded machine, a debug build) ends
+    // the process at once.
+    loop {
+        if let Ok(mut probe) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let mut response = String::new();
+            let ready = probe
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .and_then(|()| probe.read_to_string(&mut response))
+                .is_ok()
+                && response.starts_with("HTTP/1.1 200");
+            if ready {
+                break;
+            }
         }
         assert!(Instant::now() < deadline, "server did not start");
         std::thread::sleep(Duration::from_millis(100));
-    };
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     // Start a POST, send half its body, then SIGTERM the server while it waits for the rest.
     let body = country("KEN").to_string();
     let (first, second) = body.split_at(body.len() / 2);

@@ -5,11 +5,12 @@
 
 use super::Resource;
 use crate::body::FromFields;
-use crate::bundle::format::{self, KeyField};
+use crate::bundle::format::{self, KeyField, KeyKind};
 use crate::resources::action_plans::model::{ActionPlan, NewActionPlan};
 use crate::resources::commitments::model::{Commitment, NewCommitment};
 use crate::resources::countries::model::{Country, NewCountry};
 use crate::resources::irm_findings::model::{IrmFinding, NewIrmFinding};
+use crate::resources::local_members::model::{LocalMember, NewLocalMember};
 use crate::resources::milestones::model::{Milestone, NewMilestone};
 use serde_json::Value;
 use utoipa::openapi::schema::Schema;
@@ -124,7 +125,8 @@ pub struct Columns {
     pub exported: Vec<String>,
     /// Every column an import accepts, with its role.
     pub roles: Vec<(String, Role)>,
-    /// The natural-key fields that stand for parents (none for countries and plans).
+    /// The natural-key fields that stand for parents (none for countries, local members and
+    /// plans, whose parents are fields of their own).
     pub keys: &'static [KeyField],
     /// The parent id columns they replace.
     pub ids: &'static [&'static str],
@@ -135,6 +137,7 @@ impl Columns {
     pub fn of(resource: Resource) -> Self {
         match resource {
             Resource::Countries => Self::build::<Country, NewCountry>((&[], &[])),
+            Resource::LocalMembers => Self::build::<LocalMember, NewLocalMember>((&[], &[])),
             Resource::ActionPlans => Self::build::<ActionPlan, NewActionPlan>((&[], &[])),
             Resource::Commitments => {
                 Self::build::<Commitment, NewCommitment>(format::COMMITMENT_KEYS)
@@ -151,7 +154,10 @@ impl Columns {
         // Keys first, then the create body's fields, then what the server computes.
         let mut roles: Vec<(String, Role)> = Vec::new();
         for key in keys {
-            let kind = if key.text { Kind::Text } else { Kind::Integer };
+            let kind = match key.kind {
+                KeyKind::Code | KeyKind::Slug => Kind::Text,
+                KeyKind::Number => Kind::Integer,
+            };
             let field = FieldType {
                 kind,
                 nullable: !key.required,
@@ -248,5 +254,15 @@ mod tests {
         );
         assert_eq!(commitments.id_for("plan_number"), Some("action_plan_id"));
         assert_eq!(columns.id_for("commitment_number"), Some("commitment_id"));
+        // A plan's member is a field of the plan, a key of its children.
+        let plans = Columns::of(Resource::ActionPlans);
+        assert!(matches!(
+            plans.role("local_member_slug"),
+            Some(Role::Field(_))
+        ));
+        assert!(matches!(
+            commitments.role("local_member_slug"),
+            Some(Role::Key(_))
+        ));
     }
 }

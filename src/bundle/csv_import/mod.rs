@@ -8,9 +8,10 @@
 //! placed back on the CSV: `row 14, column title` (`report.rs`), the header being row 1.
 //!
 //! Columns: a record's writable fields, as the create body names them, each required in the
-//! header (an empty cell is `null`); its parents by natural key (`country_code`, `plan_number`,
-//! `commitment_number`) or by the id the export writes (`action_plan_id`, `commitment_id`), or
-//! both when they agree; and the read-only columns the export writes (`id`, `version`,
+//! header (an empty cell is `null`); its parents by natural key (`country_code`,
+//! `local_member_slug`, `plan_number`, `commitment_number`; without a `local_member_slug`
+//! column, or with an empty cell, the plan named is a national one) or by the id the export
+//! writes (`action_plan_id`, `commitment_id`), or both when they agree; and the read-only columns the export writes (`id`, `version`,
 //! `created_at`, `updated_at`, the verdicts' `*_basis`), accepted and ignored. A verdict cell
 //! whose `*_basis` cell is `derived` or `not_applicable` is the server's derivation and is
 //! ignored too (the server derives it again); to publish a verdict, set its basis to
@@ -41,6 +42,8 @@ use std::sync::Arc;
 pub enum Resource {
     /// `countries`.
     Countries,
+    /// `local-members`.
+    LocalMembers,
     /// `action-plans`.
     ActionPlans,
     /// `commitments`.
@@ -53,8 +56,9 @@ pub enum Resource {
 
 impl Resource {
     /// Every one, parents first.
-    pub const ALL: [Resource; 5] = [
+    pub const ALL: [Resource; 6] = [
         Resource::Countries,
+        Resource::LocalMembers,
         Resource::ActionPlans,
         Resource::Commitments,
         Resource::Milestones,
@@ -65,6 +69,7 @@ impl Resource {
     pub fn name(self) -> &'static str {
         match self {
             Resource::Countries => "countries",
+            Resource::LocalMembers => "local-members",
             Resource::ActionPlans => "action-plans",
             Resource::Commitments => "commitments",
             Resource::Milestones => "milestones",
@@ -76,6 +81,7 @@ impl Resource {
     pub fn collection(self) -> &'static str {
         match self {
             Resource::Countries => "countries",
+            Resource::LocalMembers => "local_members",
             Resource::ActionPlans => "action_plans",
             Resource::Commitments => "commitments",
             Resource::Milestones => "milestones",

@@ -14,9 +14,9 @@ use std::collections::HashMap;
 /// the database.
 #[derive(Debug, Default)]
 pub struct ById {
-    /// Plan id → country code and plan number.
+    /// Plan id → country code, local member (`None`: a national plan) and plan number.
     pub plans: HashMap<i64, PlanKey>,
-    /// Commitment id → country code, plan number and commitment number.
+    /// Commitment id → its plan's key and commitment number.
     pub commitments: HashMap<i64, CommitmentKey>,
 }
 
@@ -33,33 +33,35 @@ impl ById {
         commitment_ids.sort_unstable();
         commitment_ids.dedup();
         for chunk in plan_ids.chunks(BATCH) {
-            let rows: Vec<(i64, String, i32)> = action_plans::table
+            let rows: Vec<(i64, String, Option<String>, i32)> = action_plans::table
                 .filter(action_plans::id.eq_any(chunk))
                 .select((
                     action_plans::id,
                     action_plans::country_code,
+                    action_plans::local_member_slug,
                     action_plans::number,
                 ))
                 .load(conn)
                 .await?;
-            for (id, code, number) in rows {
-                found.plans.insert(id, (code, number));
+            for (id, code, member, number) in rows {
+                found.plans.insert(id, (code, member, number));
             }
         }
         for chunk in commitment_ids.chunks(BATCH) {
-            let rows: Vec<(i64, String, i32, i32)> = commitments::table
+            let rows: Vec<(i64, String, Option<String>, i32, i32)> = commitments::table
                 .inner_join(action_plans::table)
                 .filter(commitments::id.eq_any(chunk))
                 .select((
                     commitments::id,
                     action_plans::country_code,
+                    action_plans::local_member_slug,
                     action_plans::number,
                     commitments::number,
                 ))
                 .load(conn)
                 .await?;
-            for (id, code, plan, number) in rows {
-                found.commitments.insert(id, (code, plan, number));
+            for (id, code, member, plan, number) in rows {
+                found.commitments.insert(id, (code, member, plan, number));
             }
         }
         Ok(found)

@@ -1,5 +1,6 @@
 //! `prune` for a CSV: a CSV holds one collection, so its scope is that collection under the
-//! parents its rows name, and nothing else: an action-plans CSV prunes the plans of the
+//! parents its rows name, and nothing else: a local-members CSV prunes the local members of the
+//! countries it names (with their plans), an action-plans CSV prunes the plans of the
 //! countries it names, a commitments CSV the commitments of the plans it names, a milestones
 //! CSV the milestones of the commitments it names, an IRM-findings CSV the findings of the
 //! plans it names. What a pruned record holds goes with it, children first (a pruned plan's
@@ -13,7 +14,7 @@ use super::Resource;
 use crate::bundle::upsert::ImportOutcome;
 use crate::bundle::validate::{CommitmentKey, PlanKey};
 use crate::error::ApiError;
-use crate::schema::{action_plans, commitments, irm_findings, milestones};
+use crate::schema::{action_plans, commitments, irm_findings, local_members, milestones};
 use crate::vocab::{FindingKind, Report};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -26,6 +27,8 @@ type FindingKey = (PlanKey, String, String, Option<i32>, Option<i32>);
 /// What a CSV holds, by natural key: what pruning keeps.
 #[derive(Debug, Default)]
 pub struct Scope {
+    /// Local members: slug → country.
+    local_members: HashSet<(String, String)>,
     plans: HashSet<PlanKey>,
     commitments: HashSet<CommitmentKey>,
     milestones: HashSet<(CommitmentKey, i32)>,
@@ -40,13 +43,18 @@ fn number(record: &Map<String, Value>, name: &str) -> Option<i32> {
     i32::try_from(record.get(name)?.as_i64()?).ok()
 }
 
+/// A plan's key: a null or absent `local_member_slug` is a national plan.
 fn plan_key(record: &Map<String, Value>, number_field: &str) -> Option<PlanKey> {
-    Some((text(record, "country_code")?, number(record, number_field)?))
+    Some((
+        text(record, "country_code")?,
+        text(record, "local_member_slug"),
+        number(record, number_field)?,
+    ))
 }
 
 fn commitment_key(record: &Map<String, Value>) -> Option<CommitmentKey> {
-    let (code, plan) = plan_key(record, "plan_number")?;
-    Some((code, plan, number(record, "commitment_number")?))
+    let (code, member, plan) = plan_key(record, "plan_number")?;
+    Some((code, member, plan, number(record, "commitment_number")?))
 }
 
 fn finding_key(record: &Map<String, Value>) -> Option<FindingKey> {
@@ -69,11 +77,14 @@ impl Scope {
         for record in records.iter().filter_map(Value::as_object) {
             match resource {
                 Resource::Countries => {}
+                Resource::LocalMembers => scope
+                    .local_members
+                    .extend(text(record, "slug").zip(text(record, "country_code"))),
                 Resource::ActionPlans => scope.plans.extend(plan_key(record, "number")),
                 Resource::Commitments => scope.commitments.extend(
                     plan_key(record, "plan_number")
                         .zip(number(record, "number"))
-                        .map(|((code, plan), number)| (code, plan, number)),
+                        .map(|((code, member, plan), number)| (code, member, plan, number)),
                 ),
                 Resource::Milestones => scope
                     .milestones
@@ -90,6 +101,7 @@ impl Scope {
             .plans
             .iter()
             .map(|k| &k.0)
+            .chain(self.local_members.iter().map(|k| &k.1))
             .chain(self.commitments.iter().map(|k| &k.0))
             .chain(self.milestones.iter().map(|k| &k.0 .0))
             .chain(self.findings.iter().map(|k| &k.0 .0))
@@ -114,24 +126,51 @@ pub async fn prune(
 ) -> Result<(), ApiError> {
     let codes = scope.countries();
     // The plans of the countries the CSV names: (id, key).
-    let plans: Vec<(i64, String, i32)> = action_plans::table
+    let plans: Vec<(i64, PlanKey)> = action_plans::table
         .filter(action_plans::country_code.eq_any(&codes))
         .select((
             action_plans::id,
             action_plans::country_code,
+            action_plans::local_member_slug,
             action_plans::number,
         ))
-        .load(conn)
-        .await?;
+        .load::<(i64, String, Option<String>, i32)>(conn)
+        .await?
+        .into_iter()
+        .map(|(id, code, member, number)| (id, (code, member, number)))
+        .collect();
     let (mut doomed_plans, mut doomed_commitments) = (Vec::new(), Vec::new());
     let (mut doomed_milestones, mut doomed_findings) = (Vec::new(), Vec::new());
+    let mut doomed_members: Vec<String> = Vec::new();
     match resource {
         Resource::Countries => return Ok(()),
+        Resource::LocalMembers => {
+            let kept: HashSet<&String> = scope.local_members.iter().map(|k| &k.0).collect();
+            doomed_members = local_members::table
+                .filter(local_members::country_code.eq_any(&codes))
+                .select(local_members::slug)
+                .load::<String>(conn)
+                .await?
+                .into_iter()
+                .filter(|slug| !kept.contains(slug))
+                .collect();
+            // A pruned member's plans go with it (its plans are what it holds).
+            doomed_plans = plans
+                .into_iter()
+                .filter(|(_, key)| key.1.as_ref().is_some_and(|m| doomed_members.contains(m)))
+                .map(|(id, _)| id)
+                .collect();
+            doomed_commitments = commitments::table
+                .filter(commitments::action_plan_id.eq_any(&doomed_plans))
+                .select(commitments::id)
+                .load(conn)
+                .await?;
+        }
         Resource::ActionPlans => {
             doomed_plans = plans
                 .into_iter()
-                .filter(|(_, code, number)| !scope.plans.contains(&(code.clone(), *number)))
-                .map(|(id, _, _)| id)
+                .filter(|(_, key)| !scope.plans.contains(key))
+                .map(|(id, _)| id)
                 .collect();
             doomed_commitments = commitments::table
                 .filter(commitments::action_plan_id.eq_any(&doomed_plans))
@@ -143,14 +182,15 @@ pub async fn prune(
             let in_scope: HashSet<PlanKey> = scope
                 .commitments
                 .iter()
-                .map(|(code, plan, _)| (code.clone(), *plan))
+                .map(|(code, member, plan, _)| (code.clone(), member.clone(), *plan))
                 .collect();
-            let rows: Vec<(i64, String, i32, i32)> = commitments::table
+            let rows: Vec<(i64, String, Option<String>, i32, i32)> = commitments::table
                 .inner_join(action_plans::table)
                 .filter(action_plans::country_code.eq_any(&codes))
                 .select((
                     commitments::id,
                     action_plans::country_code,
+                    action_plans::local_member_slug,
                     action_plans::number,
                     commitments::number,
                 ))
@@ -158,21 +198,28 @@ pub async fn prune(
                 .await?;
             doomed_commitments = rows
                 .into_iter()
-                .filter(|(_, code, plan, number)| {
-                    in_scope.contains(&(code.clone(), *plan))
-                        && !scope.commitments.contains(&(code.clone(), *plan, *number))
+                .filter(|(_, code, member, plan, number)| {
+                    in_scope.contains(&(code.clone(), member.clone(), *plan))
+                        && !scope.commitments.contains(&(
+                            code.clone(),
+                            member.clone(),
+                            *plan,
+                            *number,
+                        ))
                 })
                 .map(|(id, ..)| id)
                 .collect();
         }
         Resource::Milestones => {
             let in_scope: HashSet<&CommitmentKey> = scope.milestones.iter().map(|k| &k.0).collect();
-            let rows: Vec<(i64, String, i32, i32, i32)> = milestones::table
+            type Row = (i64, String, Option<String>, i32, i32, i32);
+            let rows: Vec<Row> = milestones::table
                 .inner_join(commitments::table.inner_join(action_plans::table))
                 .filter(action_plans::country_code.eq_any(&codes))
                 .select((
                     milestones::id,
                     action_plans::country_code,
+                    action_plans::local_member_slug,
                     action_plans::number,
                     commitments::number,
                     milestones::position,
@@ -181,8 +228,8 @@ pub async fn prune(
                 .await?;
             doomed_milestones = rows
                 .into_iter()
-                .filter(|(_, code, plan, number, position)| {
-                    let key = (code.clone(), *plan, *number);
+                .filter(|(_, code, member, plan, number, position)| {
+                    let key = (code.clone(), member.clone(), *plan, *number);
                     in_scope.contains(&key) && !scope.milestones.contains(&(key, *position))
                 })
                 .map(|(id, ..)| id)
@@ -192,7 +239,6 @@ pub async fn prune(
             let in_scope: HashSet<&PlanKey> = scope.findings.iter().map(|k| &k.0).collect();
             let plans: Vec<(i64, PlanKey)> = plans
                 .into_iter()
-                .map(|(id, code, number)| (id, (code, number)))
                 .filter(|(_, key)| in_scope.contains(key))
                 .collect();
             let ids: Vec<i64> = plans.iter().map(|(id, _)| *id).collect();
@@ -261,9 +307,14 @@ pub async fn prune(
     let plans = diesel::delete(action_plans::table.filter(action_plans::id.eq_any(&doomed_plans)))
         .execute(conn)
         .await?;
+    let members =
+        diesel::delete(local_members::table.filter(local_members::slug.eq_any(&doomed_members)))
+            .execute(conn)
+            .await?;
     outcome.irm_findings.deleted = findings as u64;
     outcome.milestones.deleted = milestones as u64;
     outcome.commitments.deleted = commitments as u64;
     outcome.action_plans.deleted = plans as u64;
+    outcome.local_members.deleted = members as u64;
     Ok(())
 }

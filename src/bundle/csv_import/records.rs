@@ -43,7 +43,9 @@ pub fn check_header(
                 "the header lacks this column: every writable column is required (an empty \
                  cell is null), so that a missing column never empties a field unseen",
             ),
-            Role::Key(_) if !present => {
+            // A missing `local_member_slug` names national plans, as in a bundle (and as every
+            // CSV written before OGP Local members did).
+            Role::Key(_) if !present && name != "local_member_slug" => {
                 let id = columns.id_for(name).unwrap_or_default();
                 if !seen.contains(id) {
                     report.cell(
@@ -79,6 +81,17 @@ pub fn parent_id(cell: &str) -> Result<i64, &'static str> {
 
 /// Sets the natural-key fields `implied` (a parent's key, from its id) in `record`, unless the
 /// row's own cells say otherwise: then the fields that disagree, as an error message.
+/// The natural keys a plan id stands for. The member is always named, `null` for a national
+/// plan, so that a row naming a member next to a national plan's id is a disagreement, not a
+/// silently different plan.
+fn plan_keys(code: &str, member: &Option<String>, number: i32) -> Vec<(&'static str, Value)> {
+    vec![
+        ("country_code", Value::from(code)),
+        ("local_member_slug", Value::from(member.clone())),
+        ("plan_number", Value::from(number)),
+    ]
+}
+
 fn imply(record: &mut Map<String, Value>, implied: Vec<(&str, Value)>) -> Result<(), String> {
     let disagree: Vec<String> = implied
         .iter()
@@ -138,10 +151,7 @@ pub fn build(resource: Resource, columns: &Columns, table: Table, by_id: &ById) 
                     continue;
                 }
                 Ok(id) if column == "action_plan_id" => match by_id.plans.get(&id) {
-                    Some((code, number)) => vec![
-                        ("country_code", Value::from(code.as_str())),
-                        ("plan_number", Value::from(*number)),
-                    ],
+                    Some((code, member, number)) => plan_keys(code, member, *number),
                     None => {
                         built.report.cell(row, column, "no action plan has this id");
                         ok = false;
@@ -149,11 +159,11 @@ pub fn build(resource: Resource, columns: &Columns, table: Table, by_id: &ById) 
                     }
                 },
                 Ok(id) => match by_id.commitments.get(&id) {
-                    Some((code, plan, number)) => vec![
-                        ("country_code", Value::from(code.as_str())),
-                        ("plan_number", Value::from(*plan)),
-                        ("commitment_number", Value::from(*number)),
-                    ],
+                    Some((code, member, plan, number)) => {
+                        let mut keys = plan_keys(code, member, *plan);
+                        keys.push(("commitment_number", Value::from(*number)));
+                        keys
+                    }
                     None => {
                         built.report.cell(row, column, "no commitment has this id");
                         ok = false;

@@ -14,7 +14,7 @@ use crate::listing::Page;
 use crate::openapi::{
     CreateProblems, DeleteProblems, FieldsProblems, ItemProblems, ListProblems, UpdateProblems,
 };
-use crate::vocab::is_country_code;
+use crate::vocab::{is_country_code, is_local_member_slug};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
 /// Get an action plan
@@ -40,8 +40,11 @@ pub async fn get_action_plan(
 
 /// Create an action plan
 ///
-/// The plan of a country (which must exist); `number` is unique within the country. 201 with
-/// `Location` and `ETag`. Send an `Idempotency-Key` to retry safely.
+/// The plan of a country (which must exist), or with `local_member_slug` of one of its OGP
+/// Local members (which must exist and belong to that country: a 422 naming
+/// `local_member_slug` otherwise); `number` is unique per country among national plans and per
+/// member among local ones. 201 with `Location` and `ETag`. Send an `Idempotency-Key` to retry
+/// safely.
 #[utoipa::path(
     tag = TAG,
     request_body = NewActionPlan,
@@ -155,6 +158,46 @@ pub async fn list_country_action_plans(
         "code",
         "country",
         code,
+        plausible,
+    );
+    handler::list::<ActionPlan, _, _>(
+        &req,
+        &pool,
+        &list::SPEC,
+        Some(parent),
+        list::embed,
+        ActionPlan::COLLECTION,
+    )
+    .await
+}
+
+/// List a local member's action plans
+///
+/// The same list as `/action-plans?local_member_slug=<slug>`, with its filters; a 404 when the
+/// local member does not exist (an empty page means it has no plans).
+#[utoipa::path(
+    tag = TAG,
+    params(("slug" = String, Path, description = "The local member's slug"), ActionPlanListParams),
+    responses((status = 200, description = "A page of a local member's action plans",
+        content((Page<ActionPlanListItem> = "application/json")),
+        headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
+            ("ETag" = String, description = "Weak ETag of the page"))),
+        ListProblems)
+)]
+#[get("/local-members/{slug}/action-plans")]
+pub async fn list_local_member_action_plans(
+    req: HttpRequest,
+    pool: ReadPool,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = slug.into_inner();
+    let plausible = is_local_member_slug(&slug);
+    let parent = AliasParent::by_code(
+        "local_member_slug",
+        "local_members",
+        "slug",
+        "local member",
+        slug,
         plausible,
     );
     handler::list::<ActionPlan, _, _>(

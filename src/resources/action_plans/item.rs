@@ -1,7 +1,9 @@
-//! How the shared item flows (`crate::flow`) treat an action plan: a change of its years
-//! re-derives the verdicts of its IRM findings, whose era can depend on them.
+//! How the shared item flows (`crate::flow`) treat an action plan: a local plan's member must
+//! exist and belong to the plan's country; a change of its years re-derives the verdicts of its
+//! IRM findings, whose era can depend on them.
 
 use super::model::{ActionPlan, NewActionPlan};
+use super::query;
 use crate::db::keyed::Keyed;
 use crate::error::ApiError;
 use crate::flow::Item;
@@ -15,11 +17,30 @@ impl Item for ActionPlan {
     const LIST: &'static ListSpec = &super::list::SPEC;
     type Input = NewActionPlan;
 
+    /// A local plan's member is checked here, so the answer names the field and says why; the
+    /// database's composite foreign key (migration 2026-11-30-000020) refuses the same rows
+    /// whatever the code does.
     async fn prepare(
-        _: &mut AsyncPgConnection,
+        conn: &mut AsyncPgConnection,
         input: NewActionPlan,
     ) -> Result<NewActionPlan, ApiError> {
-        Ok(input)
+        let Some(slug) = &input.local_member_slug else {
+            return Ok(input);
+        };
+        match query::local_member_country(conn, slug).await? {
+            None => Err(ApiError::invalid_field(
+                "local_member_slug",
+                format!("no local member has the slug `{slug}`"),
+            )),
+            Some(country) if country != input.country_code => Err(ApiError::invalid_field(
+                "local_member_slug",
+                format!(
+                    "the local member `{slug}` belongs to {country}, not to the plan's country {}",
+                    input.country_code
+                ),
+            )),
+            Some(_) => Ok(input),
+        }
     }
 
     async fn store_update(

@@ -8,7 +8,7 @@ use crate::listing::include::{self, Parent, Source};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::commitments::{self, model::Commitment};
 use crate::resources::irm_findings::{self, model::IrmFinding};
-use crate::vocab::{PlanStatus, PublicInfluence};
+use crate::vocab::{PlanLevel, PlanStatus, PublicInfluence};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use serde_json::Value;
@@ -19,7 +19,7 @@ pub static SPEC: ListSpec = ListSpec {
     from: "action_plans p",
     // Every column but the stored search document, which only the database reads.
     select: concat!(
-        "p.id, p.country_code, p.number, p.title, p.start_year, p.end_year, p.status, ",
+        "p.id, p.country_code, p.local_member_slug, p.number, p.title, p.start_year, p.end_year, p.status, ",
         "p.submitted_on, p.public_influence, p.multistakeholder_forum, p.source_url, ",
         "p.created_at, p.updated_at, p.version",
     ),
@@ -33,10 +33,25 @@ pub static SPEC: ListSpec = ListSpec {
         )
         .required(),
         Field::filter(
+            "local_member_slug",
+            "p.local_member_slug",
+            Kind::Text,
+            "OGP Local member (its slug); a local plan's",
+        ),
+        // Not a column: a national plan is one without a local member.
+        Field::filter(
+            "level",
+            "(CASE WHEN p.local_member_slug IS NULL THEN 'national' ELSE 'local' END)",
+            Kind::Enum(PlanLevel::NAMES),
+            "`national` (a country's plan) or `local` (an OGP Local member's)",
+        )
+        // Never null: a plan without a member is a national one.
+        .required(),
+        Field::filter(
             "number",
             "p.number",
             Kind::Int,
-            "The plan's ordinal for its country",
+            "The plan's ordinal for its country or local member",
         )
         .sortable(false)
         .ranged(),
@@ -78,8 +93,12 @@ pub static SPEC: ListSpec = ListSpec {
     ],
     groups: &[],
     search: Some("p.search"),
-    includes: &["commitments", "irm_findings", "country"],
-    parents: &[Parent::by("country", "countries", "country_code")],
+    includes: &["commitments", "irm_findings", "country", "local_member"],
+    parents: &[
+        Parent::by("country", "countries", "country_code"),
+        // `null` for a national plan, which names no member.
+        Parent::by("local_member", "local_members", "local_member_slug"),
+    ],
     updated_at: "p.updated_at",
 };
 
@@ -115,6 +134,12 @@ pub struct ActionPlanListItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = country_schema)]
     pub country: Option<Value>,
+    /// A local plan's OGP Local member (`include=local_member`; `null` for a national plan),
+    /// embedded by `listing::include` after serialization: always `None` here, declared for
+    /// the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = local_member_schema)]
+    pub local_member: Option<Value>,
 }
 
 fn country_schema() -> RefOr<Schema> {
@@ -122,6 +147,15 @@ fn country_schema() -> RefOr<Schema> {
         "Country",
         &[],
         "The plan's country, as its own GET answers it (only with `include=country`)",
+    )
+}
+
+fn local_member_schema() -> RefOr<Schema> {
+    include::parent_schema(
+        "LocalMember",
+        &[],
+        "A local plan's OGP Local member, as its own GET answers it, `null` for a national plan \
+         (only with `include=local_member`)",
     )
 }
 
@@ -157,6 +191,7 @@ pub async fn embed(
                 .map(|by_plan| by_plan.remove(&plan.id).unwrap_or_default()),
             action_plan: plan,
             country: None,
+            local_member: None,
         })
         .collect())
 }

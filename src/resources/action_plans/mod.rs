@@ -1,4 +1,4 @@
-//! `/action-plans`: countries' two-year action plans.
+//! `/action-plans`: the two-year action plans of countries and of their OGP Local members.
 
 pub mod handlers;
 mod item;
@@ -16,6 +16,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::action_plan_groups)
         .service(handlers::list_action_plans)
         .service(handlers::list_country_action_plans)
+        .service(handlers::list_local_member_action_plans)
         .service(handlers::get_action_plan)
         .service(handlers::create_action_plan)
         .service(handlers::update_action_plan)

@@ -3,20 +3,21 @@
 use crate::body::{FieldSet, Fields, FromFields};
 use crate::error::ApiError;
 use crate::schema::action_plans;
-use crate::vocab::is_country_code;
+use crate::vocab::{is_country_code, is_local_member_slug};
 use crate::vocab::{PlanStatus, PublicInfluence};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// A country's two-year action plan, co-created with civil society.
+/// A two-year action plan, co-created with civil society: a country's own (national) or one of
+/// its OGP Local members' (local: `local_member_slug` set).
 #[derive(Debug, Clone, Serialize, ToSchema, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = action_plans, check_for_backend(diesel::pg::Pg))]
 // A whole real example (Mexico's third plan), so that a viewer does not pair it with an enum's
 // first value.
 #[schema(example = json!({
-    "id": 1, "country_code": "MEX", "number": 3,
+    "id": 1, "country_code": "MEX", "local_member_slug": null, "number": 3,
     "title": "Third National Action Plan 2016-2018", "start_year": 2016, "end_year": 2018,
     "status": "completed", "submitted_on": null, "public_influence": null,
     "multistakeholder_forum": true, "source_url": null,
@@ -28,7 +29,12 @@ pub struct ActionPlan {
     /// The country (ISO 3166-1 alpha-3).
     #[schema(example = "MEX")]
     pub country_code: String,
-    /// The plan's ordinal for its country: 3 = the country's third plan.
+    /// The OGP Local member whose plan this is (a member of `country_code`); null for a
+    /// national plan.
+    #[schema(example = json!(null))]
+    pub local_member_slug: Option<String>,
+    /// The plan's ordinal for its country (national) or its local member (local): 3 = the
+    /// third plan.
     #[schema(example = 3)]
     pub number: i32,
     /// Title of the plan.
@@ -69,7 +75,12 @@ pub struct NewActionPlan {
     /// The country (ISO 3166-1 alpha-3); it must exist.
     #[schema(example = "MEX", pattern = "^[A-Z]{3}$")]
     pub country_code: String,
-    /// The plan's ordinal for its country, ≥ 1; unique per country.
+    /// The OGP Local member whose plan this is: it must exist and belong to `country_code`.
+    /// Null (or absent) for a national plan.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    pub local_member_slug: Option<String>,
+    /// The plan's ordinal, ≥ 1; unique per country among national plans and per local member
+    /// among local ones.
     #[schema(minimum = 1, example = 3)]
     pub number: i32,
     /// Title, 1–500 characters.
@@ -101,6 +112,7 @@ impl FromFields for NewActionPlan {
     const FIELDS: FieldSet = FieldSet {
         writable: &[
             "country_code",
+            "local_member_slug",
             "number",
             "title",
             "start_year",
@@ -122,6 +134,15 @@ impl FromFields for NewActionPlan {
                 is_country_code(code),
                 "country_code",
                 "must be three upper-case letters (ISO 3166-1 alpha-3)",
+            );
+        }
+        let local_member_slug = f.nullable::<String>("local_member_slug");
+        if let Some(slug) = &local_member_slug {
+            f.ensure(
+                is_local_member_slug(slug),
+                "local_member_slug",
+                "must be a local member's slug: lower-case letters and digits in words joined \
+                 by single hyphens, e.g. `sekondi-takoradi-ghana`",
             );
         }
         let number = f.required::<i32>("number");
@@ -169,6 +190,7 @@ impl FromFields for NewActionPlan {
         };
         Ok(Self {
             country_code,
+            local_member_slug,
             number,
             title,
             start_year,
@@ -187,6 +209,7 @@ impl From<&ActionPlan> for NewActionPlan {
     fn from(plan: &ActionPlan) -> Self {
         Self {
             country_code: plan.country_code.clone(),
+            local_member_slug: plan.local_member_slug.clone(),
             number: plan.number,
             title: plan.title.clone(),
             start_year: plan.start_year,

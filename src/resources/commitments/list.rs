@@ -10,8 +10,8 @@ use crate::listing::spec::{Field, Group, Kind, ListSpec};
 use crate::resources::irm_findings::{self, model::IrmFinding};
 use crate::resources::milestones::{self, model::Milestone};
 use crate::vocab::{
-    Completion, DidItOpenGovernment, EarlyResults, OgpValue, PotentialForResults, PotentialImpact,
-    Report, Specificity, VerdictBasis,
+    Completion, DidItOpenGovernment, EarlyResults, OgpValue, PlanLevel, PotentialForResults,
+    PotentialImpact, Report, Specificity, VerdictBasis,
 };
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
@@ -80,6 +80,22 @@ pub static SPEC: ListSpec = ListSpec {
             "The plan's country",
         )
         .sortable(false)
+        .in_group(PLAN),
+        Field::filter(
+            "local_member_slug",
+            "p.local_member_slug",
+            Kind::Text,
+            "The plan's OGP Local member (its slug)",
+        )
+        .in_group(PLAN),
+        Field::filter(
+            "level",
+            "(CASE WHEN p.local_member_slug IS NULL THEN 'national' ELSE 'local' END)",
+            Kind::Enum(PlanLevel::NAMES),
+            "The plan's level: `national` (a country's) or `local` (an OGP Local member's)",
+        )
+        // Never null: a plan without a member is a national one.
+        .required()
         .in_group(PLAN),
         Field::filter(
             "plan_start_year",

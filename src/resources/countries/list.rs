@@ -7,6 +7,7 @@ use crate::listing::groups::GroupsSpec;
 use crate::listing::include::{self, Source};
 use crate::listing::spec::{Field, Kind, ListSpec};
 use crate::resources::action_plans::{self, model::ActionPlan};
+use crate::resources::local_members::{self, model::LocalMember};
 use crate::vocab::{MembershipStatus, Region};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
@@ -48,7 +49,7 @@ pub static SPEC: ListSpec = ListSpec {
     ],
     groups: &[],
     search: Some("c.search"),
-    includes: &["action_plans"],
+    includes: &["action_plans", "local_members"],
     parents: &[],
     updated_at: "c.updated_at",
 };
@@ -69,7 +70,8 @@ pub static GROUPS: GroupsSpec = GroupsSpec::plain(&SPEC);
 
 crate::listing::groups::groups_params!(CountryGroupsParams, GROUPS);
 
-/// A country in a list, with its action plans when `include=action_plans`.
+/// A country in a list, with its action plans when `include=action_plans` and its OGP Local
+/// members when `include=local_members`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CountryListItem {
     #[serde(flatten)]
@@ -77,6 +79,9 @@ pub struct CountryListItem {
     /// The country's action plans, by number (only with `include=action_plans`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_plans: Option<Vec<ActionPlan>>,
+    /// The country's OGP Local members, by slug (only with `include=local_members`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_members: Option<Vec<LocalMember>>,
 }
 
 /// Adds the requested children to a page of countries: one query per collection.
@@ -92,9 +97,19 @@ pub async fn embed(
     } else {
         None
     };
+    let mut members = if includes.contains(&"local_members") {
+        let codes: Vec<String> = rows.iter().map(|c| c.code.clone()).collect();
+        let members = local_members::query::of_countries(conn, &codes).await?;
+        Some(group_by(members, |m| m.country_code.clone()))
+    } else {
+        None
+    };
     Ok(rows
         .into_iter()
         .map(|country| CountryListItem {
+            local_members: members
+                .as_mut()
+                .map(|by_country| by_country.remove(&country.code).unwrap_or_default()),
             action_plans: plans
                 .as_mut()
                 .map(|by_country| by_country.remove(&country.code).unwrap_or_default()),
