@@ -368,7 +368,13 @@ fn schema_conventions(schemas: &mut Map<String, Value>) {
 /// viewer shows).
 fn describe_enums(schemas: &mut Map<String, Value>, enums: &[Described]) {
     for (name, values, descriptions) in enums {
-        let Some(schema) = schemas.get_mut(*name).and_then(Value::as_object_mut) else {
+        // An enum only a query parameter uses (`level`) is referenced by name from the
+        // parameter (`listing::docs::scalar_schema`) but reaches the components through no
+        // model: it is added here, so that every reference resolves.
+        let schema = schemas
+            .entry(*name)
+            .or_insert_with(|| json!({"type": "string", "enum": values}));
+        let Some(schema) = schema.as_object_mut() else {
             continue;
         };
         let mut map = Map::new();
