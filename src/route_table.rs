@@ -56,17 +56,29 @@ impl RouteTable {
             .is_some_and(|methods| methods.contains(method))
     }
 
-    /// The methods of every route matching `path`: `/commitments/groups` (GET) also matches
-    /// `/commitments/{id}` (PATCH, DELETE…), and the router tries both, so both count.
-    fn allowed(&self, path: &str) -> Option<Vec<Method>> {
-        let mut matched = self
+    /// The methods of the routes matching `path`. A literal route wins over a template that
+    /// also matches: `/commitments/groups` is GET only, although `/commitments/{id}` would take
+    /// it too, because no key can be `groups` (ids are numbers, codes three capitals, and
+    /// `groups` is the one slug a local member may not take: `vocab::RESERVED_SLUG`).
+    pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
+        let matched: Vec<&(ResourceDef, Vec<Method>)> = self
             .0
             .iter()
             .filter(|(def, _)| def.is_match(path))
-            .peekable();
-        matched.peek()?;
+            .collect();
+        if matched.is_empty() {
+            return None;
+        }
+        let literal = |def: &ResourceDef| def.pattern().is_some_and(|p| !p.contains('{'));
+        let chosen: Vec<_> = match matched.iter().any(|(def, _)| literal(def)) {
+            true => matched
+                .into_iter()
+                .filter(|(def, _)| literal(def))
+                .collect(),
+            false => matched,
+        };
         let mut methods: Vec<Method> = Vec::new();
-        for (_, route_methods) in matched {
+        for (_, route_methods) in chosen {
             for method in route_methods {
                 if !methods.contains(method) {
                     methods.push(method.clone());
@@ -90,7 +102,15 @@ pub async fn no_route(
     table: web::Data<Arc<RouteTable>>,
 ) -> Result<HttpResponse, ApiError> {
     Err(match table.allowed(req.path()) {
-        Some(methods) => {
+        Some(methods) => method_not_allowed(&req, &methods),
+        None => ApiError::not_found(format!("no route matches `{}`", req.path())),
+    })
+}
+
+/// The 405 of a known route asked with a method it does not take, with `Allow`.
+pub fn method_not_allowed(req: &HttpRequest, methods: &[Method]) -> ApiError {
+    {
+        {
             let allow = methods
                 .iter()
                 .map(Method::as_str)
@@ -102,7 +122,7 @@ pub async fn no_route(
                 "Method not allowed",
                 format!(
                     "{} is not allowed here; allowed: {allow}",
-                    request_line_method(&req)
+                    request_line_method(req)
                 ),
             )
             .with_header(
@@ -110,6 +130,5 @@ pub async fn no_route(
                 HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")),
             )
         }
-        None => ApiError::not_found(format!("no route matches `{}`", req.path())),
-    })
+    }
 }

@@ -398,8 +398,14 @@ pub fn is_country_code(code: &str) -> bool {
 
 /// Whether `slug` has the form of a local member's slug (`^[a-z0-9]+(-[a-z0-9]+)*$`, at most
 /// 100 characters), the key of a local member.
+/// The one slug no local member may take: `/local-members/groups` is the groupings' route.
+pub const RESERVED_SLUG: &str = "groups";
+
 pub fn is_local_member_slug(slug: &str) -> bool {
-    !slug.is_empty()
+    // `groups` is the name of a route beside `/local-members/{slug}` (`/local-members/groups`):
+    // a member by that name could not be read back.
+    slug != RESERVED_SLUG
+        && !slug.is_empty()
         && slug.len() <= 100
         && slug.split('-').all(|part| {
             !part.is_empty()

@@ -56,11 +56,18 @@ pub async fn authorize(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     // Unknown routes and methods get their 404/405 whoever asks.
-    let routed = req
-        .app_data::<web::Data<std::sync::Arc<RouteTable>>>()
-        .is_some_and(|table| table.serves(req.path(), req.method()));
+    let table = req.app_data::<web::Data<std::sync::Arc<RouteTable>>>();
+    let routed = table.is_some_and(|table| table.serves(req.path(), req.method()));
     // `/metrics` is a read like the API's: it needs a key when reads do.
     let guarded = req.path().starts_with("/api/") || req.path() == "/metrics";
+    // A known path asked with a method it does not take is a 405 here, before the router:
+    // `PATCH /commitments/groups` would otherwise reach `/commitments/{id}` and end a 404.
+    if guarded && !routed {
+        if let Some(methods) = table.and_then(|table| table.allowed(req.path())) {
+            let error = crate::route_table::method_not_allowed(req.request(), &methods);
+            return Ok(req.error_response(error));
+        }
+    }
     if !guarded || !routed {
         return next
             .call(req)

@@ -352,11 +352,18 @@ fn stats_sql(group_by: GroupBy, request: &ListRequest) -> Result<Sql, ApiError> 
         .conditions
         .iter()
         .filter(|c| c.field.name == "report")
-        .map(|c| {
-            let values = sql.bind(c.value.clone());
-            match c.op {
-                Op::NoneOf => format!(" AND (f.report = ANY({values})) IS NOT TRUE"),
-                _ => format!(" AND f.report = ANY({values})"),
+        .map(|c| match c.op {
+            // `report_null` binds no value (a finding's report is never NULL: `true` picks
+            // no assessment, `false` every one).
+            Op::Null(true) => " AND f.report IS NULL".to_string(),
+            Op::Null(false) => " AND f.report IS NOT NULL".to_string(),
+            Op::NoneOf => {
+                let values = sql.bind(c.value.clone());
+                format!(" AND (f.report = ANY({values})) IS NOT TRUE")
+            }
+            _ => {
+                let values = sql.bind(c.value.clone());
+                format!(" AND f.report = ANY({values})")
             }
         })
         .collect();

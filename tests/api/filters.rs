@@ -424,3 +424,32 @@ async fn statistics_take_the_negated_report() {
     assert_eq!(groups[0]["group"], Value::Null);
     assert_eq!(groups[0]["commitments"], 2);
 }
+
+/// `report_null` on statistics picks which assessment counts like `report` does, without a
+/// value to bind: no finding has a NULL report, so `true` counts no assessment and `false`
+/// every one (it was a 500: the condition was bound as a list of reports).
+#[actix_web::test]
+async fn statistics_take_report_null() {
+    let app = spawn_app().await;
+    world(&app).await;
+    for group_by in ["country", "report", "era", "theme"] {
+        for null in ["true", "false"] {
+            let stats = app
+                .get(&format!(
+                    "/api/v1/stats/commitments?group_by={group_by}&report_null={null}"
+                ))
+                .await;
+            assert_eq!(stats.status, 200, "{group_by} {null}: {}", stats.text);
+        }
+    }
+    let none = app
+        .get("/api/v1/stats/commitments?group_by=country&report_null=true")
+        .await;
+    let assessed: i64 = none.body["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["assessed"].as_i64().unwrap())
+        .sum();
+    assert_eq!(assessed, 0, "{}", none.text);
+}

@@ -3,6 +3,7 @@
 
 use crate::filters::world;
 use crate::helpers::{spawn_app, TestApp, TestResponse};
+use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use serde_json::{json, Value};
 
@@ -390,4 +391,39 @@ async fn more_groups_than_an_answer_holds_is_a_400_not_a_cut_list() {
         grouped(&app, "group_by=theme").await[0],
         (json!({"theme": null}), 10002)
     );
+}
+
+/// `/{collection}/groups` takes GET (and HEAD) only: any other method is a 405 naming them,
+/// although the path would also fit `/{collection}/{key}`; and no local member may be called
+/// `groups`, which that route would hide.
+#[actix_web::test]
+async fn groups_routes_answer_other_methods_with_a_405_and_reserve_their_name() {
+    let app = spawn_app().await;
+    for path in [
+        "countries",
+        "local-members",
+        "action-plans",
+        "commitments",
+        "milestones",
+        "irm-findings",
+    ] {
+        for method in [Method::PATCH, Method::PUT, Method::DELETE, Method::OPTIONS] {
+            let request = TestRequest::default()
+                .method(method.clone())
+                .uri(&format!("/api/v1/{path}/groups"));
+            let response = app.send(app.authed(request)).await;
+            response.assert_problem(405);
+            assert_eq!(
+                response.header("allow"),
+                Some("GET, HEAD"),
+                "{method} {path}"
+            );
+        }
+    }
+    app.post(
+        "/api/v1/local-members",
+        &json!({"slug": "groups", "name": "Groups", "country_code": "KEN", "kind": "other"}),
+    )
+    .await
+    .assert_invalid(&["slug"]);
 }

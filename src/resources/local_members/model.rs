@@ -113,7 +113,8 @@ impl FromFields for NewLocalMember {
                 is_local_member_slug(slug),
                 "slug",
                 "must be lower-case letters and digits in words joined by single hyphens \
-                 (at most 100 characters), e.g. `sekondi-takoradi-ghana`",
+                 (at most 100 characters), e.g. `sekondi-takoradi-ghana`, and not `groups` \
+                 (the name of the route `/local-members/groups`)",
             );
         }
         let name = f.required_text("name", 200);
