@@ -42,6 +42,7 @@ echo "== Python (openapi-python-client)"
 (
   cd "$work"
   openapi-python-client generate --path openapi.json --meta none \
+    --config "$OLDPWD/clients/python/openapi-python-client.yml" \
     --output-path ogp_api_client 2>&1 | tee "$work/py.log"
   no_warnings "$work/py.log"
   PYTHONPATH="$work" python3 "$OLDPWD/clients/python/example.py"
