@@ -11,6 +11,7 @@
 //! The same [`produce`] feeds `ogp-api export` (`super::cli::export`), which drains the channel
 //! into standard output or a file instead of a response body.
 
+use super::export_rows::{self, CommitmentRow, FindingRow, MilestoneRow};
 use super::format::{self, FORMAT, VERSION};
 use super::TAG;
 use crate::db::ReadPool;
@@ -19,14 +20,12 @@ use crate::listing::budget::ExportBudget;
 use crate::listing::export::{body, hand_on, start_export, Piece, Stop, CHUNK_BYTES};
 use crate::openapi::ListProblems;
 use crate::resources::action_plans::model::{ActionPlan, NewActionPlan};
-use crate::resources::commitments::model::{Commitment, NewCommitment};
+use crate::resources::commitments::model::NewCommitment;
 use crate::resources::countries::model::{Country, NewCountry};
-use crate::resources::irm_findings::model::{IrmFinding, NewIrmFinding};
+use crate::resources::irm_findings::model::NewIrmFinding;
 use crate::resources::local_members::model::{LocalMember, NewLocalMember};
-use crate::resources::milestones::model::{Milestone, NewMilestone};
-use crate::schema::{
-    action_plans, commitments, countries, irm_findings, local_members, milestones,
-};
+use crate::resources::milestones::model::NewMilestone;
+use crate::schema::{action_plans, countries, local_members};
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
 use diesel::prelude::*;
@@ -60,6 +59,21 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// The country codes kept (`None`: all).
+    pub fn codes(&self) -> Option<&[String]> {
+        self.codes.as_deref()
+    }
+
+    /// The earliest plan start year kept, if bounded.
+    pub fn start_gte(&self) -> Option<i32> {
+        self.start_gte
+    }
+
+    /// The latest plan start year kept, if bounded.
+    pub fn start_lte(&self) -> Option<i32> {
+        self.start_lte
+    }
+
     /// Checks the filters (a bad country code is a 400 naming it).
     pub fn parse(params: ExportParams) -> Result<Self, ApiError> {
         let codes = match params.country_code {
@@ -309,111 +323,51 @@ async fn write_all(
     })
     .await?;
 
-    let mut query = commitments::table
-        .inner_join(action_plans::table)
-        .select((
-            Commitment::as_select(),
-            action_plans::country_code,
-            action_plans::local_member_slug,
-            action_plans::number,
-        ))
-        .into_boxed();
-    plan_filters!(query);
-    let rows = query
-        .order((
-            action_plans::country_code.asc(),
-            action_plans::local_member_slug.asc().nulls_first(),
-            action_plans::number.asc(),
-            commitments::number.asc(),
-        ))
-        .load_stream::<(Commitment, String, Option<String>, i32)>(conn)
-        .await;
-    section(
-        &mut out,
-        "commitments",
-        rows,
-        |(c, code, member, plan): (Commitment, String, Option<String>, i32)| {
-            let keys = format::plan_keys(code, member, plan);
-            format::record(&NewCommitment::from(&c), keys, format::COMMITMENT_KEYS.1)
-        },
-    )
-    .await?;
-
-    let mut query = milestones::table
-        .inner_join(commitments::table.inner_join(action_plans::table))
-        .select((
-            Milestone::as_select(),
-            action_plans::country_code,
-            action_plans::local_member_slug,
-            action_plans::number,
-            commitments::number,
-        ))
-        .into_boxed();
-    plan_filters!(query);
-    let rows = query
-        .order((
-            action_plans::country_code.asc(),
-            action_plans::local_member_slug.asc().nulls_first(),
-            action_plans::number.asc(),
-            commitments::number.asc(),
-            milestones::position.asc(),
-        ))
-        .load_stream::<(Milestone, String, Option<String>, i32, i32)>(conn)
-        .await;
-    section(
-        &mut out,
-        "milestones",
-        rows,
-        |(m, code, member, plan, number): (Milestone, String, Option<String>, i32, i32)| {
-            let mut keys = format::plan_keys(code, member, plan);
-            keys.push(("commitment_number", Value::from(number)));
-            format::record(&NewMilestone::from(&m), keys, format::MILESTONE_KEYS.1)
-        },
-    )
-    .await?;
-
-    let mut query = irm_findings::table
-        .inner_join(action_plans::table)
-        .left_join(
-            commitments::table.on(commitments::id.nullable().eq(irm_findings::commitment_id)),
+    let rows = export_rows::commitments(conn, filter).await;
+    section(&mut out, "commitments", rows, |row: CommitmentRow| {
+        let keys = format::plan_keys(
+            row.plan_country_code,
+            row.plan_local_member_slug,
+            row.plan_number,
+        );
+        format::record(
+            &NewCommitment::from(&row.commitment),
+            keys,
+            format::COMMITMENT_KEYS.1,
         )
-        .select((
-            IrmFinding::as_select(),
-            action_plans::country_code,
-            action_plans::local_member_slug,
-            action_plans::number,
-            commitments::number.nullable(),
-        ))
-        .into_boxed();
-    plan_filters!(query);
-    let rows = query
-        .order((
-            action_plans::country_code.asc(),
-            action_plans::local_member_slug.asc().nulls_first(),
-            action_plans::number.asc(),
-            irm_findings::report.asc(),
-            irm_findings::kind.asc(),
-            commitments::number.nullable().asc().nulls_first(),
-            irm_findings::position.asc().nulls_first(),
-        ))
-        .load_stream::<(IrmFinding, String, Option<String>, i32, Option<i32>)>(conn)
-        .await;
-    section(
-        &mut out,
-        "irm_findings",
-        rows,
-        |(f, code, member, plan, number): (
-            IrmFinding,
-            String,
-            Option<String>,
-            i32,
-            Option<i32>,
-        )| {
-            let mut keys = format::plan_keys(code, member, plan);
-            keys.push(("commitment_number", Value::from(number)));
-            format::record(&NewIrmFinding::from(&f), keys, format::FINDING_KEYS.1)
-        },
-    )
+    })
+    .await?;
+
+    let rows = export_rows::milestones(conn, filter).await;
+    section(&mut out, "milestones", rows, |row: MilestoneRow| {
+        let mut keys = format::plan_keys(
+            row.plan_country_code,
+            row.plan_local_member_slug,
+            row.plan_number,
+        );
+        keys.push(("commitment_number", Value::from(row.commitment_number)));
+        format::record(
+            &NewMilestone::from(&row.milestone),
+            keys,
+            format::MILESTONE_KEYS.1,
+        )
+    })
+    .await?;
+
+    let rows = export_rows::findings(conn, filter).await;
+    section(&mut out, "irm_findings", rows, |row: FindingRow| {
+        let mut keys = format::plan_keys(
+            row.plan_country_code,
+            row.plan_local_member_slug,
+            row.plan_number,
+        );
+        keys.push(("commitment_number", Value::from(row.commitment_number)));
+        format::record(
+            &NewIrmFinding::from(&row.finding),
+            keys,
+            format::FINDING_KEYS.1,
+        )
+    })
     .await?;
 
     out.raw(b"}").await?;

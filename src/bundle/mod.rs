@@ -11,6 +11,7 @@ pub mod batch;
 pub mod cli;
 pub mod csv_import;
 pub mod export;
+pub mod export_rows;
 pub mod format;
 pub mod import;
 pub mod lookup;
