@@ -3,6 +3,7 @@
 use super::model::{Change, ChangePage, ChangeQuery, HistoryQuery};
 use super::{query, TAG};
 use crate::actor::Actor;
+use crate::data_version::revalidate;
 use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::response::json_with_body_etag;
@@ -53,6 +54,15 @@ async fn page(
     key: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = pool.conn().await?;
+    // Key holders see who made a change, anonymous readers do not: two bodies, two tags.
+    let reader = if req.extensions().get::<Actor>().is_some() {
+        "key holder"
+    } else {
+        "anonymous"
+    };
+    if let Some(not_modified) = revalidate(req, &mut conn, &[reader], false).await? {
+        return Ok(not_modified);
+    }
     let mut items: Vec<Change> = query::after(&mut conn, after, resources, key, limit + 1).await?;
     let has_more = items.len() as i64 > limit;
     items.truncate(limit as usize);

@@ -7,6 +7,7 @@ use super::TAG;
 use crate::db::keyed::Keyed;
 use crate::db::ReadPool;
 use crate::error::ApiError;
+use crate::data_version::revalidate;
 use crate::listing::response::json_with_body_etag;
 use crate::openapi::ItemProblems;
 use crate::resources::action_plans::model::ActionPlan;
@@ -248,6 +249,10 @@ pub async fn get_irm_summary(
     };
     let id = id.into_inner();
     let mut conn = pool.conn().await?;
+    // Before the plan's 404: a tag was only sent with a 200, so at its version the plan exists.
+    if let Some(not_modified) = revalidate(&req, &mut conn, &[], false).await? {
+        return Ok(not_modified);
+    }
     let plan = ActionPlan::find(&mut conn, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no action plan has the id {id}")))?;

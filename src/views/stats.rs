@@ -12,6 +12,7 @@ use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::query::filters;
 use crate::listing::request::{ListRequest, Op};
+use crate::data_version::revalidate;
 use crate::listing::response::json_with_body_etag;
 use crate::listing::sql::Sql;
 use crate::resources::commitments::list::SPEC;
@@ -528,6 +529,9 @@ pub async fn commitment_stats(req: HttpRequest, pool: ReadPool) -> Result<HttpRe
     let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
     let request = ListRequest::parse(&SPEC, &rest, None, accept)?;
     let mut conn = pool.conn().await?;
+    if let Some(not_modified) = revalidate(&req, &mut conn, &[], false).await? {
+        return Ok(not_modified);
+    }
     let rows: Vec<Row> = stats_sql(group_by, &request)?
         .into_query()
         .load(&mut conn)
