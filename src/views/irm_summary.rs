@@ -4,10 +4,10 @@
 //! era's criteria, the performance narrative and the numbered recommendations.
 
 use super::TAG;
+use crate::data_version::revalidate;
 use crate::db::keyed::Keyed;
 use crate::db::ReadPool;
 use crate::error::ApiError;
-use crate::data_version::revalidate;
 use crate::listing::response::json_with_body_etag;
 use crate::openapi::ItemProblems;
 use crate::resources::action_plans::model::ActionPlan;

@@ -8,11 +8,11 @@
 //! by report, every assessment counts in its report.
 
 use super::TAG;
+use crate::data_version::revalidate;
 use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::query::filters;
 use crate::listing::request::{ListRequest, Op};
-use crate::data_version::revalidate;
 use crate::listing::response::json_with_body_etag;
 use crate::listing::sql::Sql;
 use crate::resources::commitments::list::SPEC;
