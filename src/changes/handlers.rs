@@ -93,7 +93,7 @@ async fn page(
     tag = TAG,
     params(ChangeQuery),
     responses((status = 200, description = "Changes, oldest first", body = ChangePage,
-        headers(("ETag" = String, description = "Weak ETag of the page"))), ListProblems)
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))), ListProblems)
 )]
 #[get("/changes")]
 pub async fn list_changes(
@@ -185,7 +185,7 @@ macro_rules! history_handler {
             tag = TAG,
             params(($key = $key_type, Path, description = "The item's key"), HistoryQuery),
             responses((status = 200, description = "Changes, oldest first", body = ChangePage,
-                headers(("ETag" = String, description = "Weak ETag of the page"))), ListProblems)
+                headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))), ListProblems)
         )]
         #[get($path)]
         pub async fn $name(

@@ -224,7 +224,7 @@ fn assemble(
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id"), SummaryQuery),
     responses((status = 200, description = "The report as data", body = IrmSummary,
-        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         (status = 400, description = "`report` missing or invalid, or an unknown parameter",
             body = crate::error::Problem, content_type = "application/problem+json"),
         ItemProblems)

@@ -496,7 +496,7 @@ fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
     tag = TAG,
     params(GroupByParam, StatsFilterParams),
     responses((status = 200, description = "One entry per group", body = CommitmentStatsReport,
-        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         crate::openapi::ListProblems)
 )]
 #[get("/stats/commitments")]
