@@ -230,6 +230,19 @@ async fn queries_and_languages_have_their_own_etags() {
     get_if(&app, "/api/v1/countries?lang=fr", &spanish)
         .await
         .assert_status(200);
+    // The Spanish tag names the labelled page, not the unlabelled one of the same query.
+    get_if(&app, "/api/v1/countries", &spanish)
+        .await
+        .assert_status(200);
+    let accept_spanish = app
+        .send(
+            TestRequest::get()
+                .uri("/api/v1/countries")
+                .insert_header(("Accept-Language", "es"))
+                .insert_header(("If-None-Match", spanish.as_str())),
+        )
+        .await;
+    accept_spanish.assert_status(304);
     // An export carries no data tag, so a JSON page's tag never revalidates it.
     let json_tag = etag(&app.get("/api/v1/countries").await);
     let csv = app
