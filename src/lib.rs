@@ -12,6 +12,7 @@ pub mod changes;
 pub mod client_addr;
 pub mod compression;
 pub mod config;
+pub mod data_version;
 pub mod db;
 pub mod error;
 pub mod flow;

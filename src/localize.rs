@@ -83,8 +83,10 @@ fn tag_with(tag: &str, lang: Lang) -> String {
 }
 
 /// The tags of a conditional header as the handlers know them. For a labelled read only the
-/// tags of its language count (without their suffix); for a write any suffix goes.
-fn untag(value: &str, lang: Option<Lang>) -> String {
+/// tags of its language count (without their suffix); for an unlabelled `read` only the tags
+/// without one (a labelled tag names another representation, whose 304 would be wrong); for a
+/// write any suffix goes.
+fn untag(value: &str, lang: Option<Lang>, read: bool) -> String {
     value
         .split(',')
         .map(str::trim)
@@ -97,6 +99,7 @@ fn untag(value: &str, lang: Option<Lang>) -> String {
                     Some(format!("{base}\""))
                 }
                 (Some(_), Some(_)) | (None, Some(_)) if tag != "*" => None,
+                (Some(_), None) if read => None,
                 (Some((base, _)), None) => Some(format!("{base}\"")),
                 _ => Some(tag.to_string()),
             }
@@ -105,12 +108,12 @@ fn untag(value: &str, lang: Option<Lang>) -> String {
         .join(", ")
 }
 
-fn rewrite_conditionals(headers: &mut HeaderMap, lang: Option<Lang>) {
+fn rewrite_conditionals(headers: &mut HeaderMap, lang: Option<Lang>, read: bool) {
     for name in [header::IF_MATCH, header::IF_NONE_MATCH] {
         let Some(value) = headers.get(&name).and_then(|v| v.to_str().ok()) else {
             continue;
         };
-        let rewritten = untag(value, lang);
+        let rewritten = untag(value, lang, read);
         match HeaderValue::from_str(&rewritten) {
             Ok(value) if !rewritten.is_empty() => {
                 headers.insert(name, value);
@@ -338,7 +341,11 @@ pub async fn localize(
         Some(Err(error)) => return Ok(req.error_response(error)),
         None => None,
     };
-    rewrite_conditionals(req.headers_mut(), choice.as_ref().map(|c| c.lang));
+    rewrite_conditionals(
+        req.headers_mut(),
+        choice.as_ref().map(|c| c.lang),
+        collection.is_some(),
+    );
     let explicit = choice.as_ref().is_some_and(|c| c.explicit);
     let res = next.call(req).await?.map_into_boxed_body();
     let (Some(collection), Some(choice)) = (collection, choice) else {
@@ -474,10 +481,13 @@ mod tests {
     fn etags_carry_the_language_and_lose_it_again() {
         assert_eq!(tag_with("\"3\"", Lang::Es), "\"3;es\"");
         assert_eq!(tag_with("W/\"ab\"", Lang::Fr), "W/\"ab;fr\"");
-        assert_eq!(untag("\"3;es\"", Some(Lang::Es)), "\"3\"");
-        assert_eq!(untag("\"3;fr\", \"3\"", Some(Lang::Es)), "");
-        assert_eq!(untag("\"3;fr\"", None), "\"3\"");
-        assert_eq!(untag("*", Some(Lang::Es)), "*");
+        assert_eq!(untag("\"3;es\"", Some(Lang::Es), true), "\"3\"");
+        assert_eq!(untag("\"3;fr\", \"3\"", Some(Lang::Es), true), "");
+        assert_eq!(untag("\"3;fr\"", None, false), "\"3\"");
+        assert_eq!(untag("*", Some(Lang::Es), true), "*");
+        // An unlabelled read: only unlabelled tags name its representation.
+        assert_eq!(untag("W/\"d3;es\", W/\"d3\"", None, true), "W/\"d3\"");
+        assert_eq!(untag("*", None, true), "*");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::model::{Change, ChangePage, ChangeQuery, HistoryQuery};
 use super::{query, TAG};
 use crate::actor::Actor;
+use crate::data_version::revalidate;
 use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::response::json_with_body_etag;
@@ -53,6 +54,15 @@ async fn page(
     key: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = pool.conn().await?;
+    // Key holders see who made a change, anonymous readers do not: two bodies, two tags.
+    let reader = if req.extensions().get::<Actor>().is_some() {
+        "key holder"
+    } else {
+        "anonymous"
+    };
+    if let Some(not_modified) = revalidate(req, &mut conn, &[reader], false).await? {
+        return Ok(not_modified);
+    }
     let mut items: Vec<Change> = query::after(&mut conn, after, resources, key, limit + 1).await?;
     let has_more = items.len() as i64 > limit;
     items.truncate(limit as usize);
@@ -83,7 +93,7 @@ async fn page(
     tag = TAG,
     params(ChangeQuery),
     responses((status = 200, description = "Changes, oldest first", body = ChangePage,
-        headers(("ETag" = String, description = "Weak ETag of the page"))), ListProblems)
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))), ListProblems)
 )]
 #[get("/changes")]
 pub async fn list_changes(
@@ -175,7 +185,7 @@ macro_rules! history_handler {
             tag = TAG,
             params(($key = $key_type, Path, description = "The item's key"), HistoryQuery),
             responses((status = 200, description = "Changes, oldest first", body = ChangePage,
-                headers(("ETag" = String, description = "Weak ETag of the page"))), ListProblems)
+                headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))), ListProblems)
         )]
         #[get($path)]
         pub async fn $name(

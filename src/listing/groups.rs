@@ -21,6 +21,7 @@ use super::request::{Format, ListRequest};
 use super::response::json_with_body_etag;
 use super::spec::{Field, Kind, ListSpec};
 use super::sql::Sql;
+use crate::data_version::revalidate;
 use crate::db::ReadPool;
 use crate::error::ApiError;
 use actix_web::http::header::{self, ACCEPT};
@@ -424,6 +425,11 @@ pub async fn groups(
     let request = parse(spec, req.query_string(), accept)?;
     let statement = groups_sql(spec, &request)?;
     let mut conn = pool.conn().await?;
+    if request.list.format == Format::Json {
+        if let Some(not_modified) = revalidate(req, &mut conn, &[], true).await? {
+            return Ok(not_modified);
+        }
+    }
     let rows: Vec<Row> = statement.into_query().load(&mut conn).await?;
     drop(conn);
     if rows.len() as i64 > MAX_GROUPS {

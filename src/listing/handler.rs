@@ -11,6 +11,7 @@ use super::response::page_json;
 use super::spec::ListSpec;
 use super::sql::{Bind, Sql};
 use super::{fetch_page, PageOf};
+use crate::data_version::revalidate;
 use crate::db::ReadPool;
 use crate::error::ApiError;
 use actix_web::http::header::ACCEPT;
@@ -122,6 +123,13 @@ where
     let fixed = parent.as_ref().map(AliasParent::fixed);
     let request = ListRequest::parse(spec, req.query_string(), fixed, accept)?;
     let mut conn = pool.conn().await?;
+    // Only a JSON page is tagged (exports stream without an ETag). Before the parent check: a
+    // tag was only ever sent with a 200, so at the same data version the parent still exists.
+    if request.format == Format::Json {
+        if let Some(not_modified) = revalidate(req, &mut conn, &[], true).await? {
+            return Ok(not_modified);
+        }
+    }
     if let Some(parent) = parent {
         if !parent.exists(&mut conn).await? {
             return Err(ApiError::not_found(parent.missing));

@@ -1,8 +1,10 @@
-//! The JSON answer of a list: body, `Link: rel="next"`, a weak ETag over the body (so
-//! `If-None-Match` → 304 saves the transfer) and the cache policy of public data.
+//! The JSON answer of a list: body, `Link: rel="next"`, a weak ETag (from the data version
+//! when the handler read it, `crate::data_version`; else over the body) and the cache policy of
+//! public data.
 
 use super::{Page, PageOf};
-use crate::http::{body_etag, cache_control, if_none_match_lists};
+use crate::data_version::etag_for;
+use crate::http::{cache_control, if_none_match_lists};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -17,10 +19,10 @@ fn next_url(req: &HttpRequest, cursor: &str) -> String {
     format!("{}?{}", req.path(), query)
 }
 
-/// 200 with `body` and a weak ETag over it (or 304 when `If-None-Match` names the ETag).
+/// 200 with `body` and its weak ETag (or 304 when `If-None-Match` names the ETag).
 pub fn json_with_body_etag<T: Serialize>(req: &HttpRequest, body: &T) -> HttpResponse {
     let body = serde_json::to_vec(body).unwrap_or_default();
-    let etag = body_etag(&body);
+    let etag = etag_for(req, &body);
     if if_none_match_lists(req, &etag) {
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
@@ -45,7 +47,7 @@ pub fn page_json<T: Serialize>(req: &HttpRequest, page: PageOf<T>) -> HttpRespon
         total: page.total,
     })
     .unwrap_or_default();
-    let etag = body_etag(&body);
+    let etag = etag_for(req, &body);
     let not_modified = if_none_match_lists(req, &etag);
     let mut response = if not_modified {
         HttpResponse::NotModified()
@@ -68,7 +70,7 @@ pub fn page_json<T: Serialize>(req: &HttpRequest, page: PageOf<T>) -> HttpRespon
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::http::body_etag;
 
     #[test]
     fn etags_differ_with_the_body() {

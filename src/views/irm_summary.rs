@@ -4,6 +4,7 @@
 //! era's criteria, the performance narrative and the numbered recommendations.
 
 use super::TAG;
+use crate::data_version::revalidate;
 use crate::db::keyed::Keyed;
 use crate::db::ReadPool;
 use crate::error::ApiError;
@@ -223,7 +224,7 @@ fn assemble(
     tag = TAG,
     params(("id" = i64, Path, description = "Action plan id"), SummaryQuery),
     responses((status = 200, description = "The report as data", body = IrmSummary,
-        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         (status = 400, description = "`report` missing or invalid, or an unknown parameter",
             body = crate::error::Problem, content_type = "application/problem+json"),
         ItemProblems)
@@ -248,6 +249,10 @@ pub async fn get_irm_summary(
     };
     let id = id.into_inner();
     let mut conn = pool.conn().await?;
+    // Before the plan's 404: a tag was only sent with a 200, so at its version the plan exists.
+    if let Some(not_modified) = revalidate(&req, &mut conn, &[], false).await? {
+        return Ok(not_modified);
+    }
     let plan = ActionPlan::find(&mut conn, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no action plan has the id {id}")))?;

@@ -8,6 +8,7 @@
 //! by report, every assessment counts in its report.
 
 use super::TAG;
+use crate::data_version::revalidate;
 use crate::db::ReadPool;
 use crate::error::ApiError;
 use crate::listing::query::filters;
@@ -495,7 +496,7 @@ fn latest_assessment_sql(group_by: GroupBy, clauses: &[String]) -> String {
     tag = TAG,
     params(GroupByParam, StatsFilterParams),
     responses((status = 200, description = "One entry per group", body = CommitmentStatsReport,
-        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         crate::openapi::ListProblems)
 )]
 #[get("/stats/commitments")]
@@ -528,6 +529,9 @@ pub async fn commitment_stats(req: HttpRequest, pool: ReadPool) -> Result<HttpRe
     let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
     let request = ListRequest::parse(&SPEC, &rest, None, accept)?;
     let mut conn = pool.conn().await?;
+    if let Some(not_modified) = revalidate(&req, &mut conn, &[], false).await? {
+        return Ok(not_modified);
+    }
     let rows: Vec<Row> = stats_sql(group_by, &request)?
         .into_query()
         .load(&mut conn)

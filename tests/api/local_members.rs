@@ -793,11 +793,17 @@ async fn local_members_are_searched_in_french_once_the_french_migration_has_run(
         page.body["items"].as_array().unwrap().len()
     }
     assert_eq!(found(&app).await, 1, "French stems journaux to journal");
-    let reverted = ogp_api::db::revert_last_migration(&app.url).await.unwrap();
-    assert!(reverted.contains("20261130000031"), "{reverted}");
+    // Back to just before it (and any later migration).
+    while ogp_api::db::revert_last_migration(&app.url).await.unwrap() != "20261130000031" {}
+    // The API needs the newest schema (every list reads the data version, migration …000032),
+    // so the state in between is searched as the list searches, in SQL.
     assert_eq!(
-        found(&app).await,
-        0,
+        app.sql_text(
+            "SELECT count(*)::text AS value FROM local_members m \
+             WHERE m.search @@ ogp_search_query('journal')"
+        )
+        .await,
+        "0",
         "English and Spanish alone do not match: the French config is what finds it"
     );
     ogp_api::db::run_migrations(&app.url).await.unwrap();

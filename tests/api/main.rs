@@ -15,6 +15,7 @@ mod cli;
 mod commitment_facts;
 mod commitments;
 mod concurrency;
+mod conditional;
 mod conformance;
 mod countries;
 mod crud;

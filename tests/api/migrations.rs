@@ -23,7 +23,7 @@ async fn table_count(app: &crate::helpers::TestApp) -> i64 {
 #[actix_web::test]
 async fn migrations_run_down_and_up_again_cleanly() {
     let app = spawn_app().await;
-    assert_eq!(table_count(&app).await, 11);
+    assert_eq!(table_count(&app).await, 12);
     let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
         .unwrap()
         .count();
@@ -32,7 +32,7 @@ async fn migrations_run_down_and_up_again_cleanly() {
     assert_eq!(table_count(&app).await, 0, "down.sql leaves nothing behind");
     let applied = ogp_api::db::run_migrations(&app.url).await.unwrap();
     assert_eq!(applied.len(), on_disk);
-    assert_eq!(table_count(&app).await, 11);
+    assert_eq!(table_count(&app).await, 12);
     // The schema works again (its key table too: the old key went with the old tables).
     let key = app
         .key_with_role("after-remigration", ogp_api::auth::Role::Editor)

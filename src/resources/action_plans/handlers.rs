@@ -115,7 +115,7 @@ pub async fn delete_action_plan(
     responses((status = 200, description = "A page of action plans",
         content((Page<ActionPlanListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/action-plans")]
@@ -141,7 +141,7 @@ pub async fn list_action_plans(req: HttpRequest, pool: ReadPool) -> Result<HttpR
     responses((status = 200, description = "A page of a country's action plans",
         content((Page<ActionPlanListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/countries/{code}/action-plans")]
@@ -181,7 +181,7 @@ pub async fn list_country_action_plans(
     responses((status = 200, description = "A page of a local member's action plans",
         content((Page<ActionPlanListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/local-members/{slug}/action-plans")]
@@ -223,7 +223,7 @@ pub async fn list_local_member_action_plans(
     params(list::ActionPlanGroupsParams),
     responses((status = 200, description = "Every group with its count",
         content((crate::listing::groups::Groups = "application/json")),
-        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         crate::openapi::ListProblems)
 )]
 #[get("/action-plans/groups")]

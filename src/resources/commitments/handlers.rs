@@ -112,7 +112,7 @@ pub async fn delete_commitment(
     responses((status = 200, description = "A page of commitments",
         content((Page<CommitmentListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/commitments")]
@@ -138,7 +138,7 @@ pub async fn list_commitments(req: HttpRequest, pool: ReadPool) -> Result<HttpRe
     responses((status = 200, description = "A page of an action plan's commitments",
         content((Page<CommitmentListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/action-plans/{id}/commitments")]
@@ -176,7 +176,7 @@ pub async fn list_action_plan_commitments(
     params(list::CommitmentGroupsParams),
     responses((status = 200, description = "Every group with its count",
         content((crate::listing::groups::Groups = "application/json")),
-        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         crate::openapi::ListProblems)
 )]
 #[get("/commitments/groups")]

@@ -149,7 +149,7 @@ pub async fn delete_country(
     responses((status = 200, description = "A page of countries",
         content((Page<CountryListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/countries")]
@@ -177,7 +177,7 @@ pub async fn list_countries(req: HttpRequest, pool: ReadPool) -> Result<HttpResp
     params(list::CountryGroupsParams),
     responses((status = 200, description = "Every group with its count",
         content((crate::listing::groups::Groups = "application/json")),
-        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         crate::openapi::ListProblems)
 )]
 #[get("/countries/groups")]

@@ -111,7 +111,7 @@ pub async fn delete_irm_finding(
     responses((status = 200, description = "A page of IRM findings",
         content((Page<IrmFindingListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/irm-findings")]
@@ -137,7 +137,7 @@ pub async fn list_irm_findings(req: HttpRequest, pool: ReadPool) -> Result<HttpR
     responses((status = 200, description = "A page of the IRM findings about an action plan",
         content((Page<IrmFindingListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/action-plans/{id}/irm-findings")]
@@ -173,7 +173,7 @@ pub async fn list_action_plan_irm_findings(
     responses((status = 200, description = "A page of the IRM findings about a commitment",
         content((Page<IrmFindingListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/commitments/{id}/irm-findings")]
@@ -211,7 +211,7 @@ pub async fn list_commitment_irm_findings(
     params(list::IrmFindingGroupsParams),
     responses((status = 200, description = "Every group with its count",
         content((crate::listing::groups::Groups = "application/json")),
-        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         crate::openapi::ListProblems)
 )]
 #[get("/irm-findings/groups")]

@@ -150,7 +150,7 @@ pub async fn delete_local_member(
     responses((status = 200, description = "A page of local members",
         content((Page<LocalMemberListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/local-members")]
@@ -179,7 +179,7 @@ pub async fn list_local_members(
     responses((status = 200, description = "A page of a country's local members",
         content((Page<LocalMemberListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/countries/{code}/local-members")]
@@ -221,7 +221,7 @@ pub async fn list_country_local_members(
     params(list::LocalMemberGroupsParams),
     responses((status = 200, description = "Every group with its count",
         content((crate::listing::groups::Groups = "application/json")),
-        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         crate::openapi::ListProblems)
 )]
 #[get("/local-members/groups")]

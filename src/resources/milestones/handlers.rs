@@ -110,7 +110,7 @@ pub async fn delete_milestone(
     responses((status = 200, description = "A page of milestones",
         content((Page<MilestoneListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/milestones")]
@@ -136,7 +136,7 @@ pub async fn list_milestones(req: HttpRequest, pool: ReadPool) -> Result<HttpRes
     responses((status = 200, description = "A page of a commitment's milestones",
         content((Page<MilestoneListItem> = "application/json")),
         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"),
-            ("ETag" = String, description = "Weak ETag of the page"))),
+            ("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         ListProblems)
 )]
 #[get("/commitments/{id}/milestones")]
@@ -174,7 +174,7 @@ pub async fn list_commitment_milestones(
     params(list::MilestoneGroupsParams),
     responses((status = 200, description = "Every group with its count",
         content((crate::listing::groups::Groups = "application/json")),
-        headers(("ETag" = String, description = "Weak ETag of the body"))),
+        headers(("ETag" = String, description = "Weak ETag from the data version: any committed write changes it"))),
         crate::openapi::ListProblems)
 )]
 #[get("/milestones/groups")]
