@@ -59,8 +59,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
             "How long taking a connection from the pool waited (timed-out waits included)",
         )
         .buckets(vec![
-            0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-            0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+            0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
         ]),
         &["pool"],
     )
@@ -182,7 +182,10 @@ pub fn pool(name: &str, size: usize, max: usize, in_use: usize, waiting: usize) 
 
 /// Records how long one checkout from the `pool` pool (`primary` or `read`) waited.
 pub fn pool_wait(pool: &str, seconds: f64) {
-    METRICS.pool_wait.with_label_values(&[pool]).observe(seconds);
+    METRICS
+        .pool_wait
+        .with_label_values(&[pool])
+        .observe(seconds);
 }
 
 /// Every metric, in Prometheus text format.
