@@ -5,9 +5,10 @@
 #
 # Installs wrk (and, for the peer engine, Node/npm and a C++ compiler) when missing, builds the
 # release binary and the static HTTP floor (examples/http_floor.rs), starts a private
-# PostgreSQL in /tmp/ogp-bench (Unix socket only), migrates and loads the generated data set (bench/load.sh), runs bench/run.py (the API vs pgbench on the
-# same SQL vs Directus, installed by bench/peer/directus.sh), prints the table, and stops the
-# cluster.
+# PostgreSQL in /tmp/ogp-bench (Unix socket only), migrates and loads the generated data set
+# (bench/load.sh), runs bench/run.py (the API vs pgbench on the same SQL vs Directus, installed
+# by bench/peer/directus.sh; then issue 16's floor, 256-connection and 304 tables), prints the
+# tables, and stops the cluster.
 # With DATABASE_URL set, that (already loaded) database is used instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
