@@ -209,6 +209,213 @@ def stop_peer():
     subprocess.run(["bash", os.path.join(HERE, "peer", "directus.sh"), "stop"], check=False)
 
 
+# --- Issue 16: the HTTP floor and each middleware layer's cost, 256 connections with the pool's
+# wait, 304s against 200s. New functions only (h-json edits the scenarios above).
+
+FLOOR_PORT = 18490
+# The layers examples/http_floor.rs adds one at a time, outermost first, as src/app.rs stacks them.
+FLOOR_LAYERS = ["none: the floor", "+ compression", "+ request context", "+ HEAD as GET", "+ CORS",
+                "+ authorization", "+ rate limit (off)", "+ request target", "+ idempotency",
+                "+ read routing", "+ localization"]
+
+
+def wrk_counted(url, connections, duration, headers=()):
+    """wrk like `wrk`, but failures are counted instead of fatal: (req/s, p50 ms, p99 ms,
+    socket errors, non-2xx/3xx responses, requests)."""
+    extra = [arg for header in headers for arg in ("-H", header)]
+    out = run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", *extra, url])
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = parse_latency(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = parse_latency(re.search(r"\s99%\s+(\S+)", out).group(1))
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    socket_errors = sum(map(int, sockets.groups())) if sockets else 0
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return rps, p50, p99, socket_errors, int(non2xx.group(1)) if non2xx else 0, requests
+
+
+def pool_wait_scrape(base, pool="primary"):
+    """`ogp_api_db_pool_wait_seconds{pool}` from /metrics: ({le: cumulative count}, sum, count)."""
+    text = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
+    buckets, total, count = {}, 0.0, 0
+    for line in text.splitlines():
+        match = re.match(r"ogp_api_db_pool_wait_seconds(_bucket|_sum|_count)\{([^}]*)\} (\S+)", line)
+        if not match or f'pool="{pool}"' not in match.group(2):
+            continue
+        kind, labels, value = match.groups()
+        if kind == "_bucket":
+            le = re.search(r'le="([^"]+)"', labels).group(1)
+            buckets[float("inf") if le == "+Inf" else float(le)] = float(value)
+        elif kind == "_sum":
+            total = float(value)
+        else:
+            count = int(float(value))
+    return buckets, total, count
+
+
+def pool_wait_between(before, after):
+    """Mean and approximate p99 (linear within the histogram bucket) of the waits between two
+    scrapes, in ms, and how many there were."""
+    count = after[2] - before[2]
+    if count <= 0:
+        return 0.0, 0.0, 0
+    mean = (after[1] - before[1]) / count * 1000
+    target, previous_le, previous_cum = 0.99 * count, 0.0, 0.0
+    for le in sorted(after[0]):
+        cum = after[0][le] - before[0].get(le, 0.0)
+        if cum >= target:
+            if le == float("inf"):
+                return mean, previous_le * 1000, count  # beyond the last bound: a lower bound
+            share = (target - previous_cum) / (cum - previous_cum) if cum > previous_cum else 1.0
+            return mean, (previous_le + (le - previous_le) * share) * 1000, count
+        previous_le, previous_cum = le, cum
+    return mean, previous_le * 1000, count
+
+
+def floor_rows(floor_bin, base, path, server_pid, c, d):
+    """GET one through the API, and its body from the static floor with 0..10 of the API's
+    middleware layers, with the same wrk settings: [(label, (rps, p50, p99), API us/req)]."""
+    body = urllib.request.urlopen(base + path, timeout=10).read()
+    rows = []
+    with tempfile.NamedTemporaryFile(suffix=".json") as body_file:
+        body_file.write(body)
+        body_file.flush()
+        for layers, label in enumerate(FLOOR_LAYERS):
+            floor = subprocess.Popen([floor_bin, "--body", body_file.name, "--bind",
+                                      f"127.0.0.1:{FLOOR_PORT}", "--layers", str(layers)])
+            url = f"http://127.0.0.1:{FLOOR_PORT}{path}"
+            try:
+                for _ in range(100):
+                    try:
+                        answered = urllib.request.urlopen(url, timeout=1).read()
+                        break
+                    except Exception:
+                        time.sleep(0.1)
+                else:
+                    raise SystemExit(f"the floor server (--layers {layers}) did not answer")
+                if answered != body:
+                    raise SystemExit(f"the floor (--layers {layers}) answers other bytes than GET one")
+                result, split, _ = cpu_split(lambda: wrk(url, c, d), floor.pid)
+                rows.append((label, result, split["server"]))
+            finally:
+                floor.terminate()
+                floor.wait(timeout=30)
+    # The API right after, so that both sides of the ratio see the same machine.
+    result, split, _ = cpu_split(lambda: wrk(base + path, c, d), server_pid)
+    rows.append(("the API: GET one country", result, split["server"]))
+    return rows, len(body)
+
+
+def many_clients_rows(base, paths, d, connections=256):
+    """Each path with `connections` keep-alive connections, and the primary pool's waits over
+    the run: [(name, wrk_counted result, (mean ms, p99 ms, waits))]."""
+    rows = []
+    for name, path in paths:
+        before = pool_wait_scrape(base)
+        result = wrk_counted(base + path, connections, d)
+        rows.append((name, result, pool_wait_between(before, pool_wait_scrape(base))))
+    return rows
+
+
+def conditional_rows(base, paths, server_pid, c, d):
+    """Each path's full 200 against the 304 its ETag earns (`If-None-Match`), back to back:
+    [(name, 200 result, 200 API us/req, 304 result, 304 API us/req)]."""
+    import urllib.error
+    rows = []
+    for name, path, connections in paths:
+        etag = urllib.request.urlopen(base + path, timeout=60).headers["ETag"]
+        if not etag:
+            raise SystemExit(f"{path}: no ETag")
+        try:
+            status = urllib.request.urlopen(urllib.request.Request(
+                base + path, headers={"If-None-Match": etag}), timeout=60).status
+        except urllib.error.HTTPError as answer:
+            status = answer.code
+        if status != 304:
+            raise SystemExit(f"{path} with If-None-Match: {etag} answered {status}, not 304")
+        # Failures are counted, not fatal. The pause lets requests still running after the
+        # previous wrk run (it closes its connections mid-request) finish first.
+        time.sleep(2)
+        full, full_split, _ = cpu_split(
+            lambda: wrk_counted(base + path, connections, d), server_pid)
+        time.sleep(2)
+        # wrk counts a 304 as a success (only statuses above 399 are "Non-2xx or 3xx").
+        cond, cond_split, _ = cpu_split(
+            lambda: wrk_counted(base + path, connections, d, [f"If-None-Match: {etag}"]),
+            server_pid)
+        rows.append((name, full, full_split["server"], cond, cond_split["server"]))
+    return rows
+
+
+def brotli_offered(base, path):
+    """The Content-Encoding of `path`'s answer to `Accept-Encoding: br` (None: unencoded)."""
+    response = urllib.request.urlopen(urllib.request.Request(
+        base + path, headers={"Accept-Encoding": "br"}), timeout=60)
+    return response.headers.get("Content-Encoding")
+
+
+def issue16_rows(floor_bin, base, server_pid, country, plan, summary_report, c, d):
+    """Everything issue 16 adds to the run (printed by `print_issue16`)."""
+    one = f"/api/v1/countries/{country}"
+    list50 = f"/api/v1/action-plans/{plan}/commitments"
+    floor = None
+    if floor_bin and os.path.exists(floor_bin):
+        floor = floor_rows(floor_bin, base, one, server_pid, c, d)
+        print("done: HTTP floor and middleware layers", file=sys.stderr)
+    else:
+        print(f"no floor binary at {floor_bin}: the HTTP floor is skipped", file=sys.stderr)
+    many = many_clients_rows(base, [("GET one country", one), ("list 50 commitments", list50)], d)
+    print("done: 256 connections", file=sys.stderr)
+    # Stats by country at the large scale takes ~0.3 s of a core per request: 16 at once on two
+    # cores pass wrk's 2 s timeout and the pool's 2 s wait, so it runs with 4 connections.
+    conditional = conditional_rows(base, [
+        ("list 50 commitments", list50, c),
+        ("irm-summary", f"/api/v1/action-plans/{plan}/irm-summary?report={summary_report}", c),
+        ("stats by country", "/api/v1/stats/commitments?group_by=country", min(c, 4)),
+    ], server_pid, c, d)
+    print("done: 304s", file=sys.stderr)
+    return floor, many, conditional, brotli_offered(base, list50)
+
+
+def print_issue16(results, c, d):
+    floor, many, conditional, brotli = results
+    if floor:
+        rows, size = floor
+        print(f"\nThe HTTP floor (examples/http_floor.rs: the same {size} bytes as GET one, no "
+              "database) and the API's middleware layers added one at a time, outermost first; "
+              f"wrk {c} connections, {d} s each")
+        print(f"{'layers':34} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'API us/req':>10} "
+              f"{'+us/req':>8} {'vs floor':>8}")
+        floor_rps, previous = rows[0][1][0], None
+        for label, (rps, p50, p99), us in rows:
+            delta = f"{us - previous:8.1f}" if previous is not None else f"{'':>8}"
+            print(f"{label:34} {rps:8.0f} {p50:7.2f} {p99:7.2f} {us:10.1f} {delta} "
+                  f"{rps / floor_rps:8.2f}")
+            previous = us
+        print(f"GET one / the floor: {rows[-1][1][0] / floor_rps:.2f} (target >= 0.5 with a read "
+              "cache); the last row's +us/req is the router, handler, pool and query over all layers")
+    print("\n256 concurrent keep-alive connections (wrk -t2 -c256); pool wait = "
+          "ogp_api_db_pool_wait_seconds{pool=\"primary\"} over the run (p99 interpolated)")
+    print(f"{'scenario':22} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7} {'errors':>7} "
+          f"{'non-2xx':>7} {'waits':>8} {'wait mean ms':>12} {'wait p99 ms':>11}")
+    for name, (rps, p50, p99, socket_errors, non2xx, _), (mean, wait_p99, waits) in many:
+        print(f"{name:22} {rps:8.0f} {p50:7.2f} {p99:7.2f} {p99 / p50:7.1f} {socket_errors:7d} "
+              f"{non2xx:7d} {waits:8d} {mean:12.2f} {wait_p99:11.2f}")
+    print("targets: p99/p50 <= 5, errors and non-2xx 0")
+    print(f"\nConditional requests: the 200 against the 304 of If-None-Match with its ETag; wrk {c} "
+          f"connections ({min(c, 4)} for stats), {d} s each")
+    print(f"{'scenario':22} {'200 req/s':>9} {'p50 ms':>7} {'API us':>7} {'errors':>6} "
+          f"{'304 req/s':>9} {'p50 ms':>7} {'API us':>7} {'errors':>6} {'304/200':>7}")
+    for name, full, full_us, cond, cond_us in conditional:
+        print(f"{name:22} {full[0]:9.0f} {full[1]:7.2f} {full_us:7.0f} {full[3] + full[4]:6d} "
+              f"{cond[0]:9.0f} {cond[1]:7.2f} {cond_us:7.0f} {cond[3] + cond[4]:6d} "
+              f"{cond[0] / full[0]:7.2f}")
+    print("errors: socket errors and non-2xx/3xx responses (503s when the pool's 2 s wait ran out)")
+    print("target: 304/200 >= 3")
+    print(f"Brotli: Accept-Encoding: br is answered {'with ' + brotli if brotli else 'unencoded'} "
+          "(br is not offered: src/compression.rs)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
@@ -216,6 +423,8 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--peer", choices=["directus", "none"], default="directus")
+    parser.add_argument("--floor-bin", default="target/release/examples/http_floor",
+                        help="the HTTP floor server (examples/http_floor.rs); skipped when missing")
     parser.add_argument("--peer-export-timeout", type=int, default=300,
                         help="seconds the peer's CSV export may take before it is given up")
     args = parser.parse_args()
@@ -322,6 +531,7 @@ def main():
                                         timeout=args.peer_export_timeout)
             except Exception as error:  # a timeout or the peer giving up: reported, not fatal
                 peer_export = error
+        issue16 = issue16_rows(args.floor_bin, base, server.pid, country, plan, summary_report, c, d)
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -379,6 +589,7 @@ def main():
     print(f"RSS: idle {idle_rss / 1024:.1f} MiB, under load {peak_loaded_rss / 1024:.1f} MiB, "
           f"peak over the run (incl. export) {export_rss_peak / 1024:.1f} MiB "
           "(targets: idle <= 20, load <= 100, export <= 64)")
+    print_issue16(issue16, c, d)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@
 #   bench/run.sh [realistic|large] [duration-seconds]
 #
 # Installs wrk (and, for the peer engine, Node/npm and a C++ compiler) when missing, builds the
-# release binary, starts a private PostgreSQL in /tmp/ogp-bench (Unix socket only), migrates and
-# loads the generated data set (bench/load.sh), runs bench/run.py (the API vs pgbench on the
-# same SQL vs Directus, installed by bench/peer/directus.sh), prints the table, and stops the
-# cluster.
+# release binary and the static HTTP floor (examples/http_floor.rs), starts a private
+# PostgreSQL in /tmp/ogp-bench (Unix socket only), migrates and loads the generated data set
+# (bench/load.sh), runs bench/run.py (the API vs pgbench on the same SQL vs Directus, installed
+# by bench/peer/directus.sh; then issue 16's floor, 256-connection and 304 tables), prints the
+# tables, and stops the cluster.
 # With DATABASE_URL set, that (already loaded) database is used instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,8 @@ fi
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-cargo build --release --quiet --bin ogp-api
+# The API and the static HTTP floor it is compared with (examples/http_floor.rs, issue 16).
+cargo build --release --quiet --bin ogp-api --example http_floor
 bin="$PWD/target/release/ogp-api"
 
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -48,4 +50,5 @@ if [ -z "${DATABASE_URL:-}" ]; then
     time bash bench/load.sh "$scale"
   fi
 fi
-python3 bench/run.py --database-url "$DATABASE_URL" --bin "$bin" --duration "$duration" --peer "$peer"
+python3 bench/run.py --database-url "$DATABASE_URL" --bin "$bin" --duration "$duration" --peer "$peer" \
+  --floor-bin "$PWD/target/release/examples/http_floor"

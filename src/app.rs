@@ -105,8 +105,6 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
     crate::spec_document::finished(collected).spec.clone()
 }
 
-/// CORS for browser apps on the configured origins (none by default). Preflights are answered
-/// before authentication; the headers clients need to read are exposed.
 /// The collections `include` embeds as parents (`listing::include`), registered here where
 /// every resource may be named (a child's list names its parents by collection only).
 pub static INCLUDE_SOURCES: [Source; 4] = [
@@ -116,7 +114,10 @@ pub static INCLUDE_SOURCES: [Source; 4] = [
     resources::commitments::list::SOURCE,
 ];
 
-fn cors(origins: &[String]) -> actix_cors::Cors {
+/// CORS for browser apps on the configured origins (none by default). Preflights are answered
+/// before authentication; the headers clients need to read are exposed. Public for the
+/// per-middleware benchmark (`examples/http_floor.rs`), which stacks the same layers.
+pub fn cors(origins: &[String]) -> actix_cors::Cors {
     let mut cors = actix_cors::Cors::default()
         .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([

@@ -118,7 +118,7 @@ pub use read::ReadPool;
 
 /// A connection from the pool; a pool or connection failure is a 503.
 pub async fn conn(pool: &DbPool) -> Result<DbConn, ApiError> {
-    pool.get().await.map_err(|e| {
+    timed_checkout(pool, "primary").await.map_err(|e| {
         log::warn!("database unavailable: {e}");
         crate::metrics::database_error();
         ApiError::unavailable("the database is unavailable; try again shortly").with_header(
@@ -126,6 +126,18 @@ pub async fn conn(pool: &DbPool) -> Result<DbConn, ApiError> {
             actix_web::http::header::HeaderValue::from_static("2"),
         )
     })
+}
+
+/// A connection from `pool`, the wait recorded as `ogp_api_db_pool_wait_seconds{pool=name}`
+/// (`name` as the pool gauges say it: `primary` or `read`), a wait that failed included.
+pub(crate) async fn timed_checkout(
+    pool: &DbPool,
+    name: &str,
+) -> Result<DbConn, deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>> {
+    let started = std::time::Instant::now();
+    let checkout = pool.get().await;
+    crate::metrics::pool_wait(name, started.elapsed().as_secs_f64());
+    checkout
 }
 
 /// Runs the migrations not yet applied to `url`; returns their names.

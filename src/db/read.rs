@@ -105,7 +105,7 @@ impl ReadPool {
     /// send elsewhere). A failure on the primary is a 503 as for any request.
     pub async fn conn(&self) -> Result<DbConn, ApiError> {
         if let Some(replica) = &self.replica {
-            match replica.get().await {
+            match super::timed_checkout(replica, "read").await {
                 Ok(conn) => {
                     crate::metrics::read_routed("replica");
                     return Ok(conn);

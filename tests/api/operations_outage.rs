@@ -55,6 +55,36 @@ async fn metrics_count_requests_by_route_and_show_the_pool() {
     assert!(text.contains("ogp_api_db_errors_total"));
 }
 
+/// The `ogp_api_db_pool_wait_seconds` count of `pool` in a /metrics text (0 when absent).
+fn pool_waits(text: &str, pool: &str) -> u64 {
+    let prefix = format!("ogp_api_db_pool_wait_seconds_count{{pool=\"{pool}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+        .map_or(0, |count| count.trim().parse().unwrap())
+}
+
+#[actix_web::test]
+async fn each_pool_checkout_is_timed_in_the_pool_wait_histogram() {
+    let app = spawn_app().await;
+    // The metrics are the process's: other tests' checkouts count too, so only a rise is
+    // asserted, over requests that each take a connection.
+    let before = pool_waits(&app.get("/metrics").await.text, "primary");
+    for _ in 0..3 {
+        app.get("/api/v1/countries").await.assert_status(200);
+    }
+    let text = app.get("/metrics").await.text;
+    let after = pool_waits(&text, "primary");
+    assert!(after >= before + 3, "{before} -> {after}: {text}");
+    assert!(
+        text.contains(r#"ogp_api_db_pool_wait_seconds_bucket{pool="primary",le="0.00001"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"ogp_api_db_pool_wait_seconds_sum{pool="primary"}"#),
+        "{text}"
+    );
+}
+
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("ogp-{name}-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
