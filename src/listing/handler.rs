@@ -176,6 +176,10 @@ where
         }
         return export::<T>(pool, budget, spec, request, export_name).await;
     }
+    if request.includes.is_empty() {
+        // Neither children nor parents to embed: PostgreSQL writes the items' JSON.
+        return super::raw::answer(req, &mut conn, spec, &request, request.fields.as_ref()).await;
+    }
     let page = fetch_page::<T>(&mut conn, spec, &request).await?;
     let items = embed(&mut conn, page.items, &request.includes).await?;
     if !any_parent(spec, &request.includes) && request.fields.is_none() {
