@@ -240,7 +240,9 @@ def main():
                 return f"{column} AS {name}"
             utc = f"({column} AT TIME ZONE 'UTC')"
             micros = f"(extract(microseconds FROM {column})::bigint % 1000000)"
-            return (f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN {micros} = 0 THEN '' "
+            # The API writes 'HH24:MI:SS'; pgbench would read `:MI` and `:SS` as its variables
+            # (even in a literal), so its copy quotes the colons: the same output and cost.
+            return (f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24\":\"MI\":\"SS') || CASE WHEN {micros} = 0 THEN '' "
                     f"WHEN {micros} % 1000 = 0 THEN to_char({utc}, '.MS') ELSE to_char({utc}, '.US') END "
                     f"|| 'Z' AS {name}")
         names = [c.strip()[len(alias):] for c in columns(table, alias).split(",")]

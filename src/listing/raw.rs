@@ -32,6 +32,9 @@ use diesel::sql_types::{Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::{Map, Value};
 
+/// Columns as (JSON name, SQL expression of the JSON value).
+type Columns = Vec<(&'static str, String)>;
+
 /// The alias of the item's columns in the list's `FROM`.
 const ITEM: &str = "_item";
 
@@ -62,7 +65,7 @@ fn item_columns(
     spec: &ListSpec,
     request: &ListRequest,
     projection: Option<&Projection>,
-) -> (Vec<(&'static str, String)>, Vec<(&'static str, String)>) {
+) -> (Columns, Columns) {
     match projection {
         None => (
             columns(spec)
