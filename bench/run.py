@@ -438,6 +438,9 @@ def main():
         return ", ".join(alias + name for name in names)
 
     commitment_columns = columns("commitments", "c.")
+
+    # Every list and view reads the data version first (its ETag, src/data_version.rs).
+    version = "SELECT version, epoch::text AS epoch FROM data_version;\n"
     counts = psql(db, "SELECT (SELECT count(*) FROM commitments) || ' ' || (SELECT count(*) FROM milestones)"
                       " || ' ' || (SELECT count(*) FROM irm_findings)")
     commitments = int(counts.split()[0])
@@ -469,28 +472,31 @@ def main():
             ("GET one commitment", f"/api/v1/commitments/{commitment}",
              f"SELECT {columns('commitments')} FROM commitments WHERE id = {commitment};"),
             ("list 50 commitments of a plan", f"/api/v1/action-plans/{plan}/commitments",
-             f"SELECT EXISTS (SELECT 1 FROM action_plans WHERE id = {plan});\n"
+             version + f"SELECT EXISTS (SELECT 1 FROM action_plans WHERE id = {plan});\n"
              f"SELECT {commitment_columns}, NULL::real AS search_rank FROM commitments c "
              f"WHERE c.action_plan_id = {plan} ORDER BY c.id LIMIT 51;"),
-            # The same page with `fields=id,title`: the SQL reads two columns (issue 15).
+            # The same page with `fields=id,title`: the SQL reads two columns (issue 15), and
+            # PostgreSQL writes each item's JSON (src/listing/raw.rs, issue 16).
             ("list 50, fields=id,title", f"/api/v1/action-plans/{plan}/commitments?fields=id,title",
-             f"SELECT EXISTS (SELECT 1 FROM action_plans WHERE id = {plan});\n"
-             "SELECT json_build_array(c.id, c.title)::text AS fields_row, NULL::real AS search_rank "
-             f"FROM commitments c WHERE c.action_plan_id = {plan} ORDER BY c.id LIMIT 51;"),
+             version + f"SELECT EXISTS (SELECT 1 FROM action_plans WHERE id = {plan});\n"
+             "SELECT row_to_json(_item)::text AS item, NULL::text AS hidden_sort, "
+             "NULL::real AS search_rank, NULL::text AS sort_values FROM commitments c "
+             "CROSS JOIN LATERAL (SELECT c.id AS id, c.title AS title) _item "
+             f"WHERE c.action_plan_id = {plan} ORDER BY c.id LIMIT 51;"),
             ("rating filter + sort", "/api/v1/commitments?completion=complete&sort=-number",
-             f"SELECT {commitment_columns}, NULL::real AS search_rank FROM commitments c WHERE EXISTS "
+             version + f"SELECT {commitment_columns}, NULL::real AS search_rank FROM commitments c WHERE EXISTS "
              "(SELECT 1 FROM irm_findings f WHERE f.commitment_id = c.id AND f.kind = 'assessment' "
              "AND f.completion = 'complete') ORDER BY c.number DESC, c.id DESC LIMIT 51;"),
             ("page 10 000 deep", f"/api/v1/commitments?cursor={cursor([deep_after])}",
-             f"SELECT {commitment_columns}, NULL::real AS search_rank FROM commitments c "
+             version + f"SELECT {commitment_columns}, NULL::real AS search_rank FROM commitments c "
              f"WHERE (c.id) > ({deep_after}) ORDER BY c.id LIMIT 51;"),
             ("irm-summary", f"/api/v1/action-plans/{plan}/irm-summary?report={summary_report}",
-             f"SELECT {columns('action_plans')} FROM action_plans WHERE id = {plan};\n"
+             version + f"SELECT {columns('action_plans')} FROM action_plans WHERE id = {plan};\n"
              f"SELECT {columns('commitments')} FROM commitments WHERE action_plan_id = {plan} "
              "ORDER BY action_plan_id, number;\n"
              f"SELECT {columns('irm_findings')} FROM irm_findings WHERE action_plan_id = {plan} "
              f"AND report = '{summary_report}' ORDER BY id;"),
-            ("stats by country", "/api/v1/stats/commitments?group_by=country", stats_sql()),
+            ("stats by country", "/api/v1/stats/commitments?group_by=country", version + stats_sql()),
         ]
         rows = []
         peak_loaded_rss = 0

@@ -26,10 +26,8 @@
 use super::budget::ExportBudget;
 use super::export::export_rows;
 use super::request::{Format, ListRequest};
-use super::response::page_json;
 use super::spec::{Kind, ListSpec};
 use super::sql::{Bind, Sql};
-use super::{fetch_page_by, PageOf};
 use crate::db::{DbConn, ReadPool};
 use crate::error::ApiError;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -58,7 +56,7 @@ impl Column {
     }
 
     /// The SQL of the value's JSON form, as serde writes it for the full row.
-    fn json_sql(&self) -> String {
+    pub(super) fn json_sql(&self) -> String {
         if !self.is_timestamp() {
             return self.sql.to_string();
         }
@@ -166,7 +164,11 @@ impl Projection {
 
     /// The columns a query reads: the shown ones, then the sort fields the cursor needs that are
     /// not shown (as name and SQL expression).
-    fn read(&self, spec: &ListSpec, request: Option<&ListRequest>) -> Vec<(&'static str, String)> {
+    pub(super) fn read(
+        &self,
+        spec: &ListSpec,
+        request: Option<&ListRequest>,
+    ) -> Vec<(&'static str, String)> {
         let offered = columns(spec);
         let mut read: Vec<(&'static str, String)> =
             self.shown.iter().map(|c| (c.name, c.json_sql())).collect();
@@ -234,32 +236,6 @@ impl JsonRow {
     }
 }
 
-/// The rows of one page with only the asked fields, and the next cursor (from the sort values,
-/// read even when not shown).
-pub async fn fetch_page(
-    conn: &mut AsyncPgConnection,
-    spec: &ListSpec,
-    request: &ListRequest,
-    projection: &Projection,
-) -> Result<PageOf<Map<String, Value>>, ApiError> {
-    let read = projection.read(spec, Some(request));
-    let names: Vec<&'static str> = read.iter().map(|(name, _)| *name).collect();
-    let page = fetch_page_by::<JsonRow>(conn, spec, request, &select_sql(&read), |row| {
-        row.object(&names, names.len()).map(Value::Object)
-    })
-    .await?;
-    let shown = projection.shown.len();
-    Ok(PageOf {
-        items: page
-            .items
-            .iter()
-            .map(|row| row.object(&names, shown))
-            .collect::<Result<_, _>>()?,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    })
-}
-
 /// Answers a list request with `fields` and no `include`: an export, or a page.
 pub async fn answer(
     req: &HttpRequest,
@@ -277,8 +253,7 @@ pub async fn answer(
             .ok_or_else(|| ApiError::internal("no export budget is registered"))?;
         return export(pool, budget, spec, request, projection, export_name).await;
     }
-    let page = fetch_page(&mut conn, spec, request, projection).await?;
-    Ok(page_json(req, page))
+    super::raw::answer(req, &mut conn, spec, request, projection).await
 }
 
 /// Streams every row of `request` (CSV or NDJSON) with only the asked fields: the CSV header
@@ -331,7 +306,7 @@ pub async fn find(
     let placeholder = sql.bind(bind);
     sql.push(&placeholder);
     let row: Option<JsonRow> = sql
-        .uncached()
+        .projection()
         .into_query()
         .get_result(conn)
         .await

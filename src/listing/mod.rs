@@ -15,6 +15,7 @@ pub mod groups;
 pub mod handler;
 pub mod include;
 pub mod query;
+pub mod raw;
 pub mod request;
 pub mod response;
 pub mod spec;
@@ -142,8 +143,8 @@ where
 }
 
 /// [`fetch_page`] reading the columns `select` (each row a `T`), with `sort_json` giving a
-/// row's JSON form, in which the cursor finds its sort values (`fields::fetch_page` reads
-/// fewer columns than the full row).
+/// row's JSON form, in which the cursor finds its sort values. (The JSON pages with
+/// `fields` and without `include` are `raw::fetch_page`'s, which encodes the rows in PostgreSQL.)
 pub async fn fetch_page_by<T>(
     conn: &mut AsyncPgConnection,
     spec: &ListSpec,

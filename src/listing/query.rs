@@ -196,6 +196,19 @@ pub fn rows_sql_selecting(
     limit: Option<i64>,
     select: &str,
 ) -> Result<Sql, ApiError> {
+    rows_sql_joining(spec, request, limit, select, None)
+}
+
+/// [`rows_sql_selecting`] with `lateral` (a `CROSS JOIN LATERAL (…) alias` over the list's
+/// tables) joined after them: the JSON pages (`raw.rs`) name each item's columns in it, which
+/// PostgreSQL pulls up into the scan, so `row_to_json` of the alias costs one expression per row.
+pub fn rows_sql_joining(
+    spec: &ListSpec,
+    request: &ListRequest,
+    limit: Option<i64>,
+    select: &str,
+    lateral: Option<&str>,
+) -> Result<Sql, ApiError> {
     let mut sql = Sql::default();
     let rank = match (&request.q, spec.search) {
         (Some(q), Some(document)) => {
@@ -236,6 +249,7 @@ pub fn rows_sql_selecting(
     };
     let from = std::iter::once(spec.from)
         .chain(joins)
+        .chain(lateral)
         .collect::<Vec<_>>()
         .join(" ");
     sql.push(&format!(

@@ -38,15 +38,21 @@ pub fn json_with_body_etag<T: Serialize>(req: &HttpRequest, body: &T) -> HttpRes
 
 /// 200 with the page (or 304 when `If-None-Match` names its ETag).
 pub fn page_json<T: Serialize>(req: &HttpRequest, page: PageOf<T>) -> HttpResponse {
-    let link = page.next_cursor.as_deref().and_then(|cursor| {
-        HeaderValue::from_str(&format!("<{}>; rel=\"next\"", next_url(req, cursor))).ok()
-    });
+    let next_cursor = page.next_cursor.clone();
     let body = serde_json::to_vec(&Page {
         items: page.items,
         next_cursor: page.next_cursor,
         total: page.total,
     })
     .unwrap_or_default();
+    page_bytes(req, next_cursor.as_deref(), body)
+}
+
+/// [`page_json`] of a page already encoded (`body`, whose next cursor is `next_cursor`).
+pub fn page_bytes(req: &HttpRequest, next_cursor: Option<&str>, body: Vec<u8>) -> HttpResponse {
+    let link = next_cursor.and_then(|cursor| {
+        HeaderValue::from_str(&format!("<{}>; rel=\"next\"", next_url(req, cursor))).ok()
+    });
     let etag = etag_for(req, &body);
     let not_modified = if_none_match_lists(req, &etag);
     let mut response = if not_modified {

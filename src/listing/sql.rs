@@ -45,8 +45,20 @@ impl Bind {
 pub struct Sql {
     pub text: String,
     pub binds: Vec<Bind>,
-    /// Never prepared and kept (see [`Sql::uncached`]).
-    uncached: bool,
+    /// Whether and among which texts it is kept prepared.
+    caching: Caching,
+}
+
+/// Which texts a statement is kept prepared among.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Caching {
+    /// Among the first [`CACHED_SHAPES`] texts of lists, exports and statistics.
+    #[default]
+    Shapes,
+    /// Among the first [`CACHED_PROJECTIONS`] `fields=` texts (see [`Sql::projection`]).
+    Projections,
+    /// Never (see [`Sql::uncached`]).
+    Never,
 }
 
 impl Sql {
@@ -54,16 +66,27 @@ impl Sql {
         Self {
             text: text.into(),
             binds: Vec::new(),
-            uncached: false,
+            caching: Caching::Shapes,
         }
     }
 
     /// Marks a statement whose text varies too much to keep prepared: it is planned every
-    /// time and takes no place among the [`CACHED_SHAPES`]. `fields=` queries are so (one text
-    /// per combination of fields, up to 2^39 of them on findings), so that they cannot crowd
-    /// the common lists' statements out of the cache.
+    /// time and takes no place among the [`CACHED_SHAPES`]. `fields=` exports are so (one text
+    /// per combination of fields, up to 2^39 of them on findings; an export's planning is
+    /// nothing beside its run), so that they cannot crowd the common lists' statements out of
+    /// the cache; `fields=` pages and items are kept among their own texts ([`Sql::projection`]).
     pub fn uncached(mut self) -> Self {
-        self.uncached = true;
+        self.caching = Caching::Never;
+        self
+    }
+
+    /// Marks a `fields=` statement: kept prepared when its text is one of the first
+    /// [`CACHED_PROJECTIONS`] projection texts seen, a set apart from the [`CACHED_SHAPES`], so
+    /// that a client cycling through combinations of fields fills only that set (and its later
+    /// combinations are planned every time, as all of them were before) while the common
+    /// projections a dashboard repeats skip PostgreSQL's parse and plan.
+    pub fn projection(mut self) -> Self {
+        self.caching = Caching::Projections;
         self
     }
 
@@ -82,7 +105,11 @@ impl Sql {
     /// The statement, ready to run: binds applied in order, prepared and cached per connection
     /// when its text is one of the first [`CACHED_SHAPES`] texts seen (see [`Statement`]).
     pub fn into_query(self) -> Statement {
-        let cached = !self.uncached && may_cache(&self.text);
+        let cached = match self.caching {
+            Caching::Shapes => may_cache(&SHAPES, CACHED_SHAPES, &self.text),
+            Caching::Projections => may_cache(&PROJECTIONS, CACHED_PROJECTIONS, &self.text),
+            Caching::Never => false,
+        };
         Statement {
             text: self.text,
             binds: self.binds,
@@ -97,14 +124,23 @@ impl Sql {
 /// trying many combinations could make every PostgreSQL backend keep.
 pub const CACHED_SHAPES: usize = 256;
 
-fn may_cache(text: &str) -> bool {
-    static SHAPES: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<String>>> =
-        std::sync::LazyLock::new(Default::default);
-    let mut shapes = SHAPES.lock().unwrap_or_else(|e| e.into_inner());
+/// How many distinct `fields=` statement texts are prepared and kept per connection, apart
+/// from the [`CACHED_SHAPES`] (see [`Sql::projection`]).
+pub const CACHED_PROJECTIONS: usize = 64;
+
+/// A process-wide set of statement texts kept prepared.
+type TextSet = std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<String>>>;
+
+static SHAPES: TextSet = std::sync::LazyLock::new(Default::default);
+static PROJECTIONS: TextSet = std::sync::LazyLock::new(Default::default);
+
+/// Whether `text` is, or now becomes, one of the first `cap` texts of `set`.
+fn may_cache(set: &TextSet, cap: usize, text: &str) -> bool {
+    let mut shapes = set.lock().unwrap_or_else(|e| e.into_inner());
     if shapes.contains(text) {
         return true;
     }
-    if shapes.len() < CACHED_SHAPES {
+    if shapes.len() < cap {
         shapes.insert(text.to_string());
         return true;
     }
@@ -203,7 +239,13 @@ mod tests {
     #[test]
     fn only_the_first_shapes_are_cached() {
         let seen: Vec<bool> = (0..=CACHED_SHAPES)
-            .map(|i| may_cache(&format!("SELECT {i} -- shape cap test")))
+            .map(|i| {
+                may_cache(
+                    &SHAPES,
+                    CACHED_SHAPES,
+                    &format!("SELECT {i} -- shape cap test"),
+                )
+            })
             .collect();
         assert!(
             !seen[CACHED_SHAPES],
@@ -211,8 +253,32 @@ mod tests {
         );
         assert!(seen[0], "the first text fits");
         assert!(
-            may_cache("SELECT 0 -- shape cap test"),
+            may_cache(&SHAPES, CACHED_SHAPES, "SELECT 0 -- shape cap test"),
             "a cached text stays cached"
+        );
+    }
+
+    #[test]
+    fn projections_are_cached_apart_up_to_their_own_cap() {
+        let statement = |i: usize| {
+            Sql::new(format!("SELECT {i} -- projection cap test"))
+                .projection()
+                .into_query()
+                .cached
+        };
+        let seen: Vec<bool> = (0..=CACHED_PROJECTIONS).map(statement).collect();
+        assert!(seen[0], "the first projection is kept prepared");
+        assert!(
+            !seen[CACHED_PROJECTIONS],
+            "past their cap, new projections are planned every time"
+        );
+        assert!(statement(0), "a kept projection stays kept");
+        assert!(
+            !SHAPES
+                .lock()
+                .unwrap()
+                .contains("SELECT 0 -- projection cap test"),
+            "projections take no place among the shapes"
         );
     }
 

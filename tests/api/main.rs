@@ -46,6 +46,7 @@ mod pagination;
 mod properties;
 mod query_plans;
 mod raw_http;
+mod raw_pages;
 mod replica;
 mod stalls;
 mod supervision;
