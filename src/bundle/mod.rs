@@ -13,6 +13,7 @@ pub mod csv_import;
 pub mod export;
 pub mod export_rows;
 pub mod format;
+pub mod record_writer;
 pub mod import;
 pub mod lookup;
 pub mod prune;
