@@ -1,12 +1,13 @@
 //! `GET /api/v1/exports/bundle`: the corpus (or the countries and plans the filters name) as a
 //! bundle, streamed. Each collection is one query streamed from PostgreSQL in a stable order
 //! (countries by code, local members by slug, plans by country, member (national first) and
-//! number, commitments by plan and number,
-//! milestones by commitment and position, findings by plan, report, kind, commitment and
-//! position), each row written as it arrives into chunks handed to the client through the
-//! export channel of `crate::listing::export`: memory does not grow with the corpus, a slow
-//! client slows the queries, and a cut export never ends like a whole one. An export holds a
-//! permit of the export budget (`OGP_EXPORT_CONCURRENCY`) like the CSV and NDJSON ones.
+//! number, commitments by plan and number, milestones by commitment and position, findings by
+//! plan, report, kind, commitment and position), each row written as it arrives (straight from
+//! the row's create-body form by `super::record_writer`, no JSON value built in between) into
+//! chunks handed to the client through the export channel of `crate::listing::export`: memory
+//! does not grow with the corpus, a slow client slows the queries, and a cut export never ends
+//! like a whole one. An export holds a permit of the export budget (`OGP_EXPORT_CONCURRENCY`)
+//! like the CSV and NDJSON ones.
 //!
 //! The same [`produce`] feeds `ogp-api export` (`super::cli::export`), which drains the channel
 //! into standard output or a file instead of a response body.
