@@ -291,9 +291,14 @@ async fn write_all(
         .order(countries::code)
         .load_stream::<Country>(conn)
         .await;
-    section(&mut out, "countries", rows, |c: Country, buffer: &mut Vec<u8>| {
-        write_record(buffer, &NewCountry::from(&c), &Keys::new(), &[])
-    })
+    section(
+        &mut out,
+        "countries",
+        rows,
+        |c: Country, buffer: &mut Vec<u8>| {
+            write_record(buffer, &NewCountry::from(&c), &Keys::new(), &[])
+        },
+    )
     .await?;
 
     let mut query = local_members::table
@@ -306,9 +311,14 @@ async fn write_all(
         .order(local_members::slug)
         .load_stream::<LocalMember>(conn)
         .await;
-    section(&mut out, "local_members", rows, |m: LocalMember, buffer: &mut Vec<u8>| {
-        write_record(buffer, &NewLocalMember::from(&m), &Keys::new(), &[])
-    })
+    section(
+        &mut out,
+        "local_members",
+        rows,
+        |m: LocalMember, buffer: &mut Vec<u8>| {
+            write_record(buffer, &NewLocalMember::from(&m), &Keys::new(), &[])
+        },
+    )
     .await?;
 
     macro_rules! plan_filters {
@@ -337,21 +347,31 @@ async fn write_all(
         ))
         .load_stream::<ActionPlan>(conn)
         .await;
-    section(&mut out, "action_plans", rows, |p: ActionPlan, buffer: &mut Vec<u8>| {
-        write_record(buffer, &NewActionPlan::from(&p), &Keys::new(), &[])
-    })
+    section(
+        &mut out,
+        "action_plans",
+        rows,
+        |p: ActionPlan, buffer: &mut Vec<u8>| {
+            write_record(buffer, &NewActionPlan::from(&p), &Keys::new(), &[])
+        },
+    )
     .await?;
 
     let rows = export_rows::commitments(conn, filter).await;
-    section(&mut out, "commitments", rows, |row: CommitmentRow, buffer| {
-        let keys = Keys::plan(
-            &row.plan_country_code,
-            row.plan_local_member_slug.as_deref(),
-            row.plan_number,
-        );
-        let body = NewCommitment::from(&row.commitment);
-        write_record(buffer, &body, &keys, format::COMMITMENT_KEYS.1)
-    })
+    section(
+        &mut out,
+        "commitments",
+        rows,
+        |row: CommitmentRow, buffer| {
+            let keys = Keys::plan(
+                &row.plan_country_code,
+                row.plan_local_member_slug.as_deref(),
+                row.plan_number,
+            );
+            let body = NewCommitment::from(&row.commitment);
+            write_record(buffer, &body, &keys, format::COMMITMENT_KEYS.1)
+        },
+    )
     .await?;
 
     let rows = export_rows::milestones(conn, filter).await;

@@ -302,8 +302,12 @@ mod tests {
                 assert_eq!(record.get("local_member_slug").is_some(), member.is_some());
             }
         }
-        assert!(written(&commitment(None, Vec::new()), &Keys::plan("GHA", None, 2), ids)
-            .starts_with(r#"{"country_code":"GHA","plan_number":2,"number":3,"reference":null,"#));
+        assert!(written(
+            &commitment(None, Vec::new()),
+            &Keys::plan("GHA", None, 2),
+            ids
+        )
+        .starts_with(r#"{"country_code":"GHA","plan_number":2,"number":3,"reference":null,"#));
     }
 
     #[test]

@@ -66,16 +66,21 @@ async fn an_export_into_a_fifo_writes_into_it_and_leaves_it_a_fifo() {
     // target that is not a regular file (without risking the machine's /dev/null).
     let dir = scratch();
     let fifo = dir.join("bundle.fifo");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
     let reading = {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
     };
     let out = run(ogp(&source).args(["export", "--output"]).arg(&fifo));
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(reading.join().unwrap(), http);
+    // Checked before joining the reader: a replaced FIFO would never be opened for writing.
     let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
     assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
+    assert_eq!(reading.join().unwrap(), http);
     assert!(!dir.join("bundle.fifo.partial").exists());
 }
 
