@@ -250,6 +250,7 @@ bundle_record!(
 
 /// The natural keys of a national or local plan, for the records of its children: the
 /// member's slug only when the plan is local (a national plan's children read as before).
+/// The export writes them with `super::record_writer::Keys::plan`, to the same effect.
 pub fn plan_keys(code: String, member: Option<String>, number: i32) -> Vec<(&'static str, Value)> {
     let mut keys = vec![("country_code", Value::from(code))];
     if let Some(slug) = member {
@@ -260,7 +261,9 @@ pub fn plan_keys(code: String, member: Option<String>, number: i32) -> Vec<(&'st
 }
 
 /// The bundle record of a row's create-body form `input`: the natural keys `keys` first, then
-/// its fields without the id fields `ids`.
+/// its fields without the id fields `ids`. The export writes the same bytes without building
+/// this map (`super::record_writer`, whose tests compare the two byte for byte): this is their
+/// reference, the plain statement of what a record is.
 pub fn record<T: Serialize>(
     input: &T,
     keys: Vec<(&'static str, Value)>,

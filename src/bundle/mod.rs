@@ -3,8 +3,9 @@
 //! (`import.rs` reads the body, `apply.rs` runs the import over a `source.rs`, read section by
 //! section and chunk by chunk by `sections.rs`: `validate.rs` checks each chunk, then
 //! `upsert.rs` writes it, the large collections in batches through `batch.rs`); `GET
-//! /api/v1/exports/bundle` streams one (`export.rs`). Above the resources on the module ladder:
-//! it reads and writes each of them through their own validation and flows.
+//! /api/v1/exports/bundle` streams one (`export.rs`, its large sections' queries in
+//! `export_rows.rs`, each record written by `record_writer.rs`). Above the resources on the
+//! module ladder: it reads and writes each of them through their own validation and flows.
 
 pub mod apply;
 pub mod batch;
@@ -16,6 +17,7 @@ pub mod format;
 pub mod import;
 pub mod lookup;
 pub mod prune;
+pub mod record_writer;
 pub mod sections;
 pub mod source;
 pub mod upsert;

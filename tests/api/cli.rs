@@ -57,6 +57,34 @@ fn created(outcome: &Value) -> u64 {
 }
 
 #[actix_web::test]
+async fn an_export_into_a_fifo_writes_into_it_and_leaves_it_a_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let source = spawn_app().await;
+    ogp_api::seed::load_demo(&source.pool).await.unwrap();
+    let http = source.get(EXPORT).await.text;
+    // `--output /dev/null` renamed a finished file over the device; a FIFO stands for any
+    // target that is not a regular file (without risking the machine's /dev/null).
+    let dir = scratch();
+    let fifo = dir.join("bundle.fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reading = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = run(ogp(&source).args(["export", "--output"]).arg(&fifo));
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Checked before joining the reader: a replaced FIFO would never be opened for writing.
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
+    assert_eq!(reading.join().unwrap(), http);
+    assert!(!dir.join("bundle.fifo.partial").exists());
+}
+
+#[actix_web::test]
 async fn cli_import_then_export_round_trips_byte_identical_with_the_http_export() {
     let source = spawn_app().await;
     ogp_api::seed::load_demo(&source.pool).await.unwrap();

@@ -21,6 +21,9 @@ const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(24 * 36
 /// Where the bundle goes.
 enum Output {
     Stdout(std::io::Stdout),
+    /// A target that is not a regular file (`/dev/null`, a FIFO, a terminal): written in
+    /// place, never replaced by a renamed file.
+    Device(std::io::BufWriter<std::fs::File>),
     /// The temporary file beside `target`, renamed to it at the end.
     File {
         file: std::io::BufWriter<std::fs::File>,
@@ -34,6 +37,17 @@ impl Output {
         let Some(target) = target else {
             return Ok(Output::Stdout(std::io::stdout()));
         };
+        // Renaming a finished file over `/dev/null` (or a FIFO) would replace the device by a
+        // regular file: only a regular file (or a new name) gets the write-beside-and-rename.
+        if let Ok(meta) = std::fs::metadata(target) {
+            if !meta.file_type().is_file() {
+                let device = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(target)
+                    .map_err(|e| format!("cannot open `{}`: {e}", target.display()))?;
+                return Ok(Output::Device(std::io::BufWriter::new(device)));
+            }
+        }
         let mut name = target.file_name().unwrap_or_default().to_os_string();
         name.push(".partial");
         let partial = target.with_file_name(name);
@@ -49,6 +63,7 @@ impl Output {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         match self {
             Output::Stdout(out) => out.write_all(bytes),
+            Output::Device(out) => out.write_all(bytes),
             Output::File { file, .. } => file.write_all(bytes),
         }
     }
@@ -57,6 +72,7 @@ impl Output {
     fn finish(self) -> Result<(), BoxError> {
         match self {
             Output::Stdout(mut out) => Ok(out.flush()?),
+            Output::Device(mut out) => Ok(out.flush()?),
             Output::File {
                 file,
                 partial,
