@@ -12,67 +12,7 @@ use std::sync::Arc;
 
 /// The spec's paths and their methods, to tell an unknown route (404) from a known route asked
 /// with the wrong method (405, with `Allow`).
-pub struct RouteTable(Vec<Route>);
-
-/// One route: its pattern, its segments for the quick test, its methods.
-struct Route {
-    def: ResourceDef,
-    shape: Option<Vec<Segment>>,
-    methods: Vec<Method>,
-}
-
-/// A segment of a route's pattern, as the quick test reads it.
-#[derive(Debug, PartialEq, Eq)]
-enum Segment {
-    /// Text that must be the path's segment exactly.
-    Literal(String),
-    /// `{name}`: one segment, whatever it holds.
-    Any,
-}
-
-/// The segments of `pattern` when each is a literal or a whole plain `{name}`; `None` for
-/// anything else (a custom regex, a tail, a parameter inside text), which only the regex tests.
-fn shape(pattern: &str) -> Option<Vec<Segment>> {
-    pattern
-        .split('/')
-        .map(|segment| match (segment.find('{'), segment.find('}')) {
-            (None, None) => Some(Segment::Literal(segment.to_string())),
-            (Some(0), Some(end)) if end == segment.len() - 1 && !segment.contains([':', '*']) => {
-                Some(Segment::Any)
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-impl Route {
-    fn new(pattern: &str, methods: Vec<Method>) -> Self {
-        Self {
-            def: ResourceDef::new(pattern),
-            shape: shape(pattern),
-            methods,
-        }
-    }
-
-    /// Whether the route matches `path`. Every request looks itself up here (for its 404 or
-    /// 405 before any 401), and the route's regex is the dear part: the segments are compared
-    /// first, which rules out nearly every route without it. The segment test is only a
-    /// necessary condition (a `{name}` takes any segment here, a non-empty one in the regex),
-    /// so the regex still decides.
-    fn matches(&self, path: &str, segments: &[&str]) -> bool {
-        let plausible = self.shape.as_ref().is_none_or(|shape| {
-            shape.len() == segments.len()
-                && shape
-                    .iter()
-                    .zip(segments)
-                    .all(|(part, segment)| match part {
-                        Segment::Literal(text) => text == segment,
-                        Segment::Any => true,
-                    })
-        });
-        plausible && self.def.is_match(path)
-    }
-}
+pub struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
 
 impl RouteTable {
     /// The routes of `spec`, the fixed operational routes, and `/metrics` when this app serves it.
@@ -97,14 +37,14 @@ impl RouteTable {
                     }
                 }
             }
-            routes.push(Route::new(path, methods));
+            routes.push((ResourceDef::new(path.as_str()), methods));
         }
         let read_only = || vec![Method::GET, Method::HEAD];
         for fixed in ["/", "/healthz", "/readyz", "/openapi.json"] {
-            routes.push(Route::new(fixed, read_only()));
+            routes.push((ResourceDef::new(fixed), read_only()));
         }
         if with_metrics {
-            routes.push(Route::new("/metrics", read_only()));
+            routes.push((ResourceDef::new("/metrics"), read_only()));
         }
         Self(routes)
     }
@@ -121,23 +61,25 @@ impl RouteTable {
     /// it too, because no key can be `groups` (ids are numbers, codes three capitals, and
     /// `groups` is the one slug a local member may not take: `vocab::RESERVED_SLUG`).
     pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
-        let segments: Vec<&str> = path.split('/').collect();
-        let matched: Vec<&Route> = self
+        let matched: Vec<&(ResourceDef, Vec<Method>)> = self
             .0
             .iter()
-            .filter(|route| route.matches(path, &segments))
+            .filter(|(def, _)| def.is_match(path))
             .collect();
         if matched.is_empty() {
             return None;
         }
-        let literal = |route: &Route| route.def.pattern().is_some_and(|p| !p.contains('{'));
-        let chosen: Vec<_> = match matched.iter().any(|route| literal(route)) {
-            true => matched.into_iter().filter(|route| literal(route)).collect(),
+        let literal = |def: &ResourceDef| def.pattern().is_some_and(|p| !p.contains('{'));
+        let chosen: Vec<_> = match matched.iter().any(|(def, _)| literal(def)) {
+            true => matched
+                .into_iter()
+                .filter(|(def, _)| literal(def))
+                .collect(),
             false => matched,
         };
         let mut methods: Vec<Method> = Vec::new();
-        for route in chosen {
-            for method in &route.methods {
+        for (_, route_methods) in chosen {
+            for method in route_methods {
                 if !methods.contains(method) {
                     methods.push(method.clone());
                 }
@@ -188,84 +130,5 @@ pub fn method_not_allowed(req: &HttpRequest, methods: &[Method]) -> ApiError {
                 HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")),
             )
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PATTERNS: [&str; 7] = [
-        "/",
-        "/api/v1/countries",
-        "/api/v1/countries/{code}",
-        "/api/v1/countries/{code}/action-plans",
-        "/api/v1/commitments/groups",
-        "/api/v1/commitments/{id}",
-        "/files/{tail:.*}",
-    ];
-
-    #[test]
-    fn patterns_become_segments_or_are_left_to_the_regex() {
-        assert_eq!(
-            shape("/api/v1/countries/{code}"),
-            Some(vec![
-                Segment::Literal(String::new()),
-                Segment::Literal("api".into()),
-                Segment::Literal("v1".into()),
-                Segment::Literal("countries".into()),
-                Segment::Any,
-            ])
-        );
-        assert_eq!(shape("/files/{tail:.*}"), None);
-        assert_eq!(shape("/x/{id}.json"), None);
-    }
-
-    #[test]
-    fn the_segment_test_never_rules_out_what_the_regex_matches() {
-        let paths = [
-            "/",
-            "",
-            "/api/v1/countries",
-            "/api/v1/countries/",
-            "/api/v1/countries/MEX",
-            "/api/v1/countries/MEX/",
-            "/api/v1/countries//action-plans",
-            "/api/v1/countries/MEX/action-plans",
-            "/api/v1/commitments/groups",
-            "/api/v1/commitments/12",
-            "/api/v1/commitments/12/x",
-            "/files/a/b/c",
-            "/files/",
-            "/API/v1/countries/MEX",
-        ];
-        for pattern in PATTERNS {
-            let route = Route::new(pattern, vec![Method::GET]);
-            for path in paths {
-                let segments: Vec<&str> = path.split('/').collect();
-                assert_eq!(
-                    route.matches(path, &segments),
-                    route.def.is_match(path),
-                    "{pattern} against {path}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn a_literal_route_wins_over_a_template() {
-        let table = RouteTable(vec![
-            Route::new("/api/v1/commitments/groups", vec![Method::GET]),
-            Route::new("/api/v1/commitments/{id}", vec![Method::GET, Method::PATCH]),
-        ]);
-        assert_eq!(
-            table.allowed("/api/v1/commitments/groups"),
-            Some(vec![Method::GET])
-        );
-        assert_eq!(
-            table.allowed("/api/v1/commitments/7"),
-            Some(vec![Method::GET, Method::PATCH])
-        );
-        assert_eq!(table.allowed("/api/v1/commitments/7/x"), None);
     }
 }
