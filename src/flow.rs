@@ -11,8 +11,9 @@ use crate::body::{to_object, FromFields, JsonObject};
 use crate::db::keyed::Keyed;
 use crate::db::{self, DbPool, ReadPool};
 use crate::error::ApiError;
-use crate::http::{created, ok_with_body_etag, ok_with_etag, replaced, IfMatch, PutPreconditions};
+use crate::http::{created, ok_with_etag, replaced, IfMatch, PutPreconditions};
 use crate::listing::fields::{self, Projection};
+use crate::listing::response::json_with_body_etag;
 use crate::listing::spec::ListSpec;
 use actix_web::{HttpRequest, HttpResponse};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -84,7 +85,7 @@ pub async fn get<T: Item>(
         let item = fields::find(&mut conn, T::LIST, &projection, &key.to_string())
             .await?
             .ok_or_else(|| T::not_found(&key))?;
-        return Ok(ok_with_body_etag(req, &item));
+        return Ok(json_with_body_etag(req, &item));
     }
     let item = T::find(&mut conn, &key)
         .await?
@@ -133,7 +134,7 @@ where
             projection.keep(&answer, &embedded)?
         }
     };
-    Ok(ok_with_body_etag(req, &answer))
+    Ok(json_with_body_etag(req, &answer))
 }
 
 /// `POST /{collection}`: validates the body, then inserts it as `actor`; 201 with `Location`.

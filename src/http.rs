@@ -73,23 +73,6 @@ pub fn body_etag(body: &[u8]) -> String {
     format!("W/\"{:016x}{:08x}\"", hasher.finish(), body.len())
 }
 
-/// 200 with `body` and the weak [`body_etag`] over it (or 304 when `If-None-Match` names it).
-pub fn ok_with_body_etag<T: Serialize>(req: &HttpRequest, body: &T) -> HttpResponse {
-    let body = serde_json::to_vec(body).unwrap_or_default();
-    let tag = body_etag(&body);
-    if if_none_match_lists(req, &tag) {
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, tag))
-            .insert_header(cache_control())
-            .finish();
-    }
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, tag))
-        .insert_header(cache_control())
-        .content_type("application/json")
-        .body(body)
-}
-
 /// 201 with the created resource, its `Location` and its ETag.
 pub fn created<T: Serialize>(location: &str, body: &T, version: i32) -> HttpResponse {
     HttpResponse::build(StatusCode::CREATED)

@@ -25,7 +25,9 @@ use crate::resources::countries::model::NewCountry;
 use crate::resources::irm_findings::model::NewIrmFinding;
 use crate::resources::local_members::model::NewLocalMember;
 use crate::resources::milestones::model::NewMilestone;
+#[cfg(test)]
 use serde::Serialize;
+#[cfg(test)]
 use serde_json::{Map, Value};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::RefOr;
@@ -251,6 +253,7 @@ bundle_record!(
 /// The natural keys of a national or local plan, for the records of its children: the
 /// member's slug only when the plan is local (a national plan's children read as before).
 /// The export writes them with `super::record_writer::Keys::plan`, to the same effect.
+#[cfg(test)]
 pub fn plan_keys(code: String, member: Option<String>, number: i32) -> Vec<(&'static str, Value)> {
     let mut keys = vec![("country_code", Value::from(code))];
     if let Some(slug) = member {
@@ -264,6 +267,7 @@ pub fn plan_keys(code: String, member: Option<String>, number: i32) -> Vec<(&'st
 /// its fields without the id fields `ids`. The export writes the same bytes without building
 /// this map (`super::record_writer`, whose tests compare the two byte for byte): this is their
 /// reference, the plain statement of what a record is.
+#[cfg(test)]
 pub fn record<T: Serialize>(
     input: &T,
     keys: Vec<(&'static str, Value)>,
