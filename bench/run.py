@@ -347,6 +347,40 @@ def conditional_rows(base, paths, server_pid, c, d):
     return rows
 
 
+def start_server(bin_path, env, base):
+    """Starts `ogp-api serve` with `env` and waits until `base` is ready."""
+    server = subprocess.Popen([bin_path, "serve"], env=env)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/readyz", timeout=1)
+            break
+        except Exception:
+            time.sleep(0.1)
+    time.sleep(1)
+    return server
+
+
+def cache_off_rows(bin_path, env, scenarios, c, d):
+    """The same build with its read cache off (OGP_READ_CACHE_BYTES=0), in this run, on the
+    scenarios the cache answers from memory: [(name, result, CPU split)], and the 304-vs-200
+    rows of the data-version ETags (a 304 then costs one statement, src/data_version.rs)."""
+    port = PORT + 1
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(bin_path, dict(env, OGP_BIND=f"127.0.0.1:{port}",
+                                         OGP_READ_CACHE_BYTES="0"), base)
+    try:
+        rows = []
+        for name, path in scenarios:
+            result, split, _ = cpu_split(lambda: wrk(base + path, c, d), server.pid)
+            rows.append((name, result, split))
+        conditional = conditional_rows(base, [(name, path, c) for name, path in scenarios
+                                              if name.startswith("list")], server.pid, c, d)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return rows, conditional
+
+
 def brotli_offered(base, path):
     """The Content-Encoding of `path`'s answer to `Accept-Encoding: br` (None: unencoded)."""
     response = urllib.request.urlopen(urllib.request.Request(
@@ -454,16 +488,9 @@ def main():
 
     env = dict(os.environ, DATABASE_URL=db, OGP_BIND=f"127.0.0.1:{PORT}", OGP_RATE_LIMIT_READS="0",
                OGP_RATE_LIMIT_WRITES="0", RUST_LOG="warn", OGP_STATEMENT_TIMEOUT_MS="600000")
-    server = subprocess.Popen([args.bin, "serve"], env=env)
     base = f"http://127.0.0.1:{PORT}"
+    server = start_server(args.bin, env, base)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/readyz", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.1)
-        time.sleep(1)
         idle_rss = rss_kib(server.pid)
 
         scenarios = [
@@ -541,6 +568,14 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=60)
+    # The rows the read cache answers from memory, again with the cache off, in this same run.
+    cached = ["GET one country", "GET one commitment", "list 50 commitments of a plan",
+              "page 10 000 deep"]
+    cache_off = None
+    if env.get("OGP_READ_CACHE_BYTES", "") != "0":
+        cache_off = cache_off_rows(args.bin, env, [(name, path) for name, path, _ in scenarios
+                                                   if name in cached], c, d)
+        print("done: cache off", file=sys.stderr)
         if args.peer == "directus":
             stop_peer()
 
@@ -596,6 +631,30 @@ def main():
           f"peak over the run (incl. export) {export_rss_peak / 1024:.1f} MiB "
           "(targets: idle <= 20, load <= 100, export <= 64)")
     print_issue16(issue16, c, d)
+    print_cache_off(cache_off, rows, cpu)
+
+
+def print_cache_off(cache_off, rows, cpu):
+    """The read cache's effect: the main rows (cache on, the default) against the same
+    scenarios served by the same build with OGP_READ_CACHE_BYTES=0, both against pgbench."""
+    if cache_off is None:
+        print("\nRead cache: off in this whole run (OGP_READ_CACHE_BYTES=0)")
+        return
+    off_rows, conditional = cache_off
+    print("\nRead cache (src/read_cache/): the tables above ran with it on (the default); the same "
+          "scenarios with OGP_READ_CACHE_BYTES=0, same run")
+    print(f"{'scenario':30} {'on req/s':>9} {'off req/s':>9} {'on/off':>7} {'on/pgb':>7} "
+          f"{'off/pgb':>7} {'on API us':>9} {'off API us':>10} {'off PG us':>9}")
+    for name, (off_rps, _, _), off_split in off_rows:
+        on_rps, tps = next((r[1][0], r[2][0]) for r in rows if r[0] == name)
+        on_api = next(x[1]["server"] for x in cpu if x[0] == name)
+        print(f"{name:30} {on_rps:9.0f} {off_rps:9.0f} {on_rps / off_rps:7.2f} {on_rps / tps:7.2f} "
+              f"{off_rps / tps:7.2f} {on_api:9.0f} {off_split['server']:10.0f} "
+              f"{off_split['database']:9.0f}")
+    for name, full, full_api, cond, cond_api in conditional:
+        print(f"cache off, {name}: 200 {full[0]:.0f} req/s ({full_api:.0f} API us), 304 "
+              f"{cond[0]:.0f} req/s ({cond_api:.0f} API us): 304/200 {cond[0] / full[0]:.2f} "
+              "(target >= 3)")
 
 
 if __name__ == "__main__":

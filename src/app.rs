@@ -46,6 +46,9 @@ pub struct AppState {
     /// Watches `read_pool`'s replica (one per process): reads use it only while it is up and
     /// current. `None` with a `read_pool`: every read goes there (no lag tracking).
     pub replica_monitor: Option<Arc<crate::db::replica::ReplicaMonitor>>,
+    /// The read cache (one per process, shared): `None` when it is off (`OGP_READ_CACHE_BYTES`
+    /// 0, or a read replica is configured).
+    pub read_cache: Option<Arc<crate::read_cache::ReadCache>>,
 }
 
 impl AppState {
@@ -73,6 +76,7 @@ impl AppState {
             import_body_limit: crate::bundle::DEFAULT_IMPORT_BODY_LIMIT,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
             limits: Arc::new(RateLimits::from_policy(&policy)),
+            read_cache: None,
             policy,
             replica_monitor: None,
         }
@@ -189,6 +193,10 @@ pub fn build(
     let limiter = web::Data::from(state.limits.clone());
     let cors = cors(&state.policy.cors_origins);
     let reads = state.read_routing();
+    let app = match &state.read_cache {
+        Some(cache) => app.app_data(web::Data::from(cache.clone())),
+        None => app,
+    };
     app.app_data(web::Data::new(state.pool.clone()))
         .app_data(web::Data::new(reads))
         .app_data(web::Data::new(state.policy.clone()))
@@ -218,6 +226,8 @@ pub fn build(
         .service(crate::spec_document::openapi_json)
         .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/openapi.json"])))
         .default_service(web::to(no_route))
+        // Innermost: it keeps and answers exactly what the handlers answer.
+        .wrap(from_fn(crate::read_cache::middleware::serve))
         .wrap(from_fn(crate::localize::localize))
         .wrap(from_fn(crate::db::read::remember_writes))
         .wrap(from_fn(crate::idempotency::idempotent))

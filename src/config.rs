@@ -51,6 +51,19 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
     pub read_max_lag_ms: u64,
 
+    /// Memory for the read cache (bytes): whole answers of data GETs kept until the data
+    /// changes (README, "The read cache"). 0 turns it off; it is off with DATABASE_READ_URL.
+    #[arg(long, env = "OGP_READ_CACHE_BYTES", default_value_t = 16 << 20, global = true,
+          value_parser = clap::value_parser!(u64).range(0..=(1u64 << 34)))]
+    pub read_cache_bytes: u64,
+
+    /// The read cache serves from memory only while it confirmed the data version less than
+    /// this long ago (ms): the most a cached answer can lag a write made by another process
+    /// when notifications are lost.
+    #[arg(long, env = "OGP_READ_CACHE_MAX_STALENESS_MS", default_value_t = 1000, global = true,
+          value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub read_cache_max_staleness_ms: u64,
+
     /// Folder of the embedded PostgreSQL cluster (used when DATABASE_URL is unset).
     #[arg(long, env = "OGP_DATA_DIR", default_value = ".ogp-data", global = true)]
     pub data_dir: PathBuf,

@@ -72,28 +72,26 @@ pub fn tag(version: i64, epoch: &str, path: &str, query: &str, salt: &[&str]) ->
     DataTag(format!("W/\"d{version}-{epoch}-{:016x}\"", hasher.finish()))
 }
 
+/// The database's data version and its epoch (one statement): what [`read`] tags with, and
+/// what the read cache (`crate::read_cache`) polls.
+pub async fn current(conn: &mut AsyncPgConnection) -> diesel::QueryResult<(i64, String)> {
+    let row: Version = diesel::sql_query(READ_VERSION).get_result(conn).await?;
+    Ok((row.version, row.epoch))
+}
+
 /// Reads the data version (one statement) and derives the tag of `req` at it.
 pub async fn read(
     req: &HttpRequest,
     conn: &mut AsyncPgConnection,
     salt: &[&str],
 ) -> Result<DataTag, ApiError> {
-    let row: Version = diesel::sql_query(READ_VERSION)
-        .get_result(conn)
-        .await
-        .map_err(|e| match e {
-            diesel::result::Error::NotFound => ApiError::internal(
-                "the data_version row is missing: the database was changed outside the migrations",
-            ),
-            other => other.into(),
-        })?;
-    Ok(tag(
-        row.version,
-        &row.epoch,
-        req.path(),
-        req.query_string(),
-        salt,
-    ))
+    let (version, epoch) = current(conn).await.map_err(|e| match e {
+        diesel::result::Error::NotFound => ApiError::internal(
+            "the data_version row is missing: the database was changed outside the migrations",
+        ),
+        other => other.into(),
+    })?;
+    Ok(tag(version, &epoch, req.path(), req.query_string(), salt))
 }
 
 /// Reads the data version and answers 304 (with the `ETag`, `Cache-Control` and, when

@@ -30,6 +30,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod policy;
 pub mod rate_limit;
+pub mod read_cache;
 pub mod request_target;
 pub mod resources;
 pub mod route_table;

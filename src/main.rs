@@ -238,7 +238,7 @@ async fn run_with_database(
                 let report = seed::load_demo(&pool).await?;
                 log::info!("{report}");
             }
-            serve(config, pool, stop).await
+            serve(config, url, pool, stop).await
         }
         Command::Keys { command } => keys(command, &pool).await,
         Command::Import {
@@ -325,6 +325,7 @@ async fn keys(command: KeysCommand, pool: &db::DbPool) -> Result<(), BoxError> {
 
 async fn serve(
     config: &Config,
+    url: &str,
     pool: db::DbPool,
     stop: Option<StopSignals>,
 ) -> Result<(), BoxError> {
@@ -345,8 +346,19 @@ async fn serve(
         monitor.spawn();
         monitor
     });
+    // Off with a replica: the cache's version is the primary's, and a replica's answer may be
+    // older than it (docs/design-notes.md, "The read cache").
+    let read_cache = (config.read_cache_bytes > 0 && read_pool.is_none()).then(|| {
+        let cache = ogp_api::read_cache::ReadCache::new(
+            usize::try_from(config.read_cache_bytes).unwrap_or(usize::MAX),
+            Duration::from_millis(config.read_cache_max_staleness_ms),
+        );
+        ogp_api::read_cache::listener::spawn(&cache, url.to_string());
+        cache
+    });
     let state = AppState {
         pool,
+        read_cache,
         read_pool,
         body_limit: config.body_limit as usize,
         import_body_limit: usize::try_from(config.import_body_limit).unwrap_or(usize::MAX),

@@ -4,8 +4,8 @@
 //! nothing of ours, so anything may record into it; `/metrics` is served by `crate::health`.
 
 use prometheus::{
-    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry, TextEncoder,
 };
 use std::sync::LazyLock;
 
@@ -20,6 +20,10 @@ struct Metrics {
     replica_state: IntGaugeVec,
     replica_lag: Gauge,
     queries: IntCounterVec,
+    cache_lookups: IntCounterVec,
+    cache_stores: IntCounterVec,
+    cache_bytes: IntGauge,
+    cache_listener: IntGauge,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -99,6 +103,34 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         &["database"],
     )
     .expect("metric");
+    let cache_lookups = IntCounterVec::new(
+        Opts::new(
+            "read_cache_lookups_total",
+            "Cacheable reads by what the read cache did: `hit` (answered from memory), `miss` \
+             (answered by the database) or `off` (no version confirmed within the bound)",
+        ),
+        &["outcome"],
+    )
+    .expect("metric");
+    let cache_stores = IntCounterVec::new(
+        Opts::new(
+            "read_cache_stores_total",
+            "Answers offered to the read cache: `stored`, `outdated` (the data version moved \
+             while it was computed) or `full` (over OGP_READ_CACHE_BYTES)",
+        ),
+        &["outcome"],
+    )
+    .expect("metric");
+    let cache_bytes = IntGauge::new(
+        "read_cache_bytes",
+        "What the read cache's entries count against OGP_READ_CACHE_BYTES",
+    )
+    .expect("metric");
+    let cache_listener = IntGauge::new(
+        "read_cache_listener_up",
+        "1 while the read cache's LISTEN connection polls the data version successfully",
+    )
+    .expect("metric");
     for collector in [
         Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(latency.clone()),
@@ -109,6 +141,10 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(replica_state.clone()),
         Box::new(replica_lag.clone()),
         Box::new(queries.clone()),
+        Box::new(cache_lookups.clone()),
+        Box::new(cache_stores.clone()),
+        Box::new(cache_bytes.clone()),
+        Box::new(cache_listener.clone()),
     ] {
         registry.register(collector).expect("unique metric");
     }
@@ -123,6 +159,10 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         replica_state,
         replica_lag,
         queries,
+        cache_lookups,
+        cache_stores,
+        cache_bytes,
+        cache_listener,
     }
 });
 
@@ -147,6 +187,28 @@ pub fn database_error() {
 /// every statement it starts (`db::pool_with`).
 pub fn queries(database: &str) -> IntCounter {
     METRICS.queries.with_label_values(&[database])
+}
+
+/// Counts one cacheable read by the read cache's `outcome` (`hit`, `miss`, `off`).
+pub fn read_cache_lookup(outcome: &str) {
+    METRICS.cache_lookups.with_label_values(&[outcome]).inc();
+}
+
+/// Counts one answer offered to the read cache by `outcome` (`stored`, `outdated`, `full`).
+pub fn read_cache_store(outcome: &str) {
+    METRICS.cache_stores.with_label_values(&[outcome]).inc();
+}
+
+/// The bytes the read cache's entries count now.
+pub fn read_cache_bytes(bytes: usize) {
+    METRICS
+        .cache_bytes
+        .set(i64::try_from(bytes).unwrap_or(i64::MAX));
+}
+
+/// Whether the read cache's listener is polling successfully.
+pub fn read_cache_listener(up: bool) {
+    METRICS.cache_listener.set(i64::from(up));
 }
 
 /// Counts one read sent to `target` (`replica` or `primary`).

@@ -16,6 +16,7 @@ use actix_web::test::TestRequest;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use ogp_api::app::{self, AppState, Policy};
 use ogp_api::db::{self, embedded::EmbeddedPostgres, DbPool};
+use ogp_api::read_cache::ReadCache;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -226,6 +227,30 @@ pub async fn spawn_app_with(body_limit: usize) -> TestApp {
 }
 
 pub async fn spawn_app_with_policy(body_limit: usize, policy: Policy) -> TestApp {
+    spawn_app_from(body_limit, policy, None).await
+}
+
+/// An app with a read cache (`OGP_READ_CACHE_*`) whose listener watches the test database; the
+/// cache serves once the listener has confirmed a version ([`ReadCache::serving`]).
+pub async fn spawn_app_with_read_cache(
+    budget: usize,
+    max_staleness: std::time::Duration,
+) -> (TestApp, std::sync::Arc<ReadCache>) {
+    let cache = ReadCache::new(budget, max_staleness);
+    let app = spawn_app_from(
+        ogp_api::body::DEFAULT_BODY_LIMIT,
+        Policy::default(),
+        Some(cache.clone()),
+    )
+    .await;
+    (app, cache)
+}
+
+async fn spawn_app_from(
+    body_limit: usize,
+    policy: Policy,
+    read_cache: Option<std::sync::Arc<ReadCache>>,
+) -> TestApp {
     let server = server();
     let database = format!("t_{}", uuid::Uuid::new_v4().simple());
     let mut admin = AsyncPgConnection::establish(&server.url("postgres"))
@@ -247,10 +272,14 @@ pub async fn spawn_app_with_policy(body_limit: usize, policy: Policy) -> TestApp
             .expect("admin key")
             .1
     };
+    if let Some(cache) = &read_cache {
+        ogp_api::read_cache::listener::spawn(cache, url.clone());
+    }
     let app = actix_web::test::init_service(app::build(AppState {
         body_limit,
         limits: std::sync::Arc::new(ogp_api::rate_limit::RateLimits::from_policy(&policy)),
         policy,
+        read_cache,
         ..AppState::new(pool.clone())
     }))
     .await;

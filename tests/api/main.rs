@@ -47,6 +47,7 @@ mod properties;
 mod query_plans;
 mod raw_http;
 mod raw_pages;
+mod read_cache;
 mod replica;
 mod stalls;
 mod supervision;
