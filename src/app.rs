@@ -226,9 +226,9 @@ pub fn build(
         .service(crate::spec_document::openapi_json)
         .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/openapi.json"])))
         .default_service(web::to(no_route))
-        // Innermost: it keeps and answers exactly what the handlers answer.
-        .wrap(from_fn(crate::read_cache::middleware::serve))
         .wrap(from_fn(crate::localize::localize))
+        // Just outside the labels: it keeps and answers what the handlers and the labels made.
+        .wrap(from_fn(crate::read_cache::middleware::serve))
         .wrap(from_fn(crate::db::read::remember_writes))
         .wrap(from_fn(crate::idempotency::idempotent))
         .wrap(from_fn(crate::request_target::check))

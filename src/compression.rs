@@ -31,7 +31,7 @@ const OFFERED: [Encoding; 3] = [Encoding::identity(), Encoding::zstd(), Encoding
 
 /// The coding to use for this request's response: `Identity` when the client sent no
 /// `Accept-Encoding`, accepts none of ours, or prefers none.
-fn negotiate(req: &ServiceRequest) -> ContentEncoding {
+pub fn negotiate(req: &ServiceRequest) -> ContentEncoding {
     let Ok(accepted) = AcceptEncoding::parse(req) else {
         return ContentEncoding::Identity;
     };

@@ -318,14 +318,30 @@ fn csv_row(cells: &csv::StringRecord, columns: &[Option<&'static str>], lang: La
     row
 }
 
+/// Adds `field` to `Vary`, as one header value: the CORS middleware around this one reads only
+/// the first `Vary` value and replaces them all with it and its own, so a second value would be
+/// lost on the way out.
 fn add_vary(headers: &mut HeaderMap, field: &'static str) {
-    let listed = headers
+    let fields: Vec<&str> = headers
         .get_all(header::VARY)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|f| f.trim().eq_ignore_ascii_case(field) || f.trim() == "*");
-    if !listed {
-        headers.append(header::VARY, HeaderValue::from_static(field));
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .collect();
+    if fields
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case(field) || *f == "*")
+    {
+        return;
+    }
+    let merged = fields
+        .into_iter()
+        .chain([field])
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(value) = HeaderValue::from_str(&merged) {
+        headers.insert(header::VARY, value);
     }
 }
 

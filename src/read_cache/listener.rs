@@ -17,6 +17,9 @@ pub const CHANNEL: &str = "ogp_data_version";
 /// The listener's `application_name`.
 pub const APPLICATION_NAME: &str = "ogp-api read cache";
 
+/// A poll unanswered this long means the connection is lost: connect again.
+const POLL_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long to wait before connecting again after a failure.
 const RECONNECT_AFTER: Duration = Duration::from_millis(250);
 
@@ -81,12 +84,12 @@ async fn listen(cache: &Weak<ReadCache>, url: &str) -> String {
             Err(_elapsed) => {
                 let version_at_send = cache.version();
                 let sent_at = Instant::now();
-                // A poll that takes as long as the bound is as good as none.
-                let read = tokio::time::timeout(
-                    cache.max_staleness(),
-                    crate::data_version::current(&mut conn),
-                )
-                .await;
+                // A slow poll is no failure: it confirms only from when it was sent, so the
+                // cache stops serving by itself once the bound has passed. Only a poll that
+                // does not answer at all is taken for a lost connection.
+                let read =
+                    tokio::time::timeout(POLL_TIMEOUT, crate::data_version::current(&mut conn))
+                        .await;
                 match read {
                     Ok(Ok((version, epoch))) => {
                         cache.polled(&epoch, version, version_at_send, sent_at);

@@ -1,20 +1,24 @@
-//! The read cache in the request path: the innermost middleware, so what it keeps is exactly
-//! what the handler answered (labels, compression, CORS and the request's own headers are added
-//! around it on every request, hit or not).
+//! The read cache in the request path: just outside the labels (`crate::localize`), so what it
+//! keeps is the answer as sent, labels included; compression, CORS, rate limits, keys and the
+//! request's own headers are applied around it on every request, hit or not (compression from
+//! the entry's compressed forms, `encoded.rs`).
 //!
-//! A read is cached by its path, query and `Accept` (everything a data GET's handler reads of
-//! the request besides `If-None-Match`, which is answered here from the entry's `ETag` as the
-//! handlers answer it). Only data GETs are cached, never the change feed and histories (their
-//! body depends on who asks) nor exports and anything streamed; only plain JSON 200s are kept.
-//! After every write request the version is read again before its response leaves: the client
-//! that wrote reads its write.
+//! A read is cached by its path, query, `Accept` and `Accept-Language` (everything a data GET's
+//! handler and the labels read of a request besides `If-None-Match`, which is answered here from
+//! the entry's `ETag` as the handlers answer it). Only data GETs are cached, never the change
+//! feed and histories (their body depends on who asks) nor exports and anything streamed; only
+//! plain JSON 200s are kept. After every write request the version is read again before its
+//! response leaves: the client that wrote reads its write.
 
 use super::{Entry, Lookup, ReadCache, Stored};
+use crate::compression::{negotiate, MIN_COMPRESSED_BYTES};
 use crate::db::DbPool;
 use crate::http::{if_none_match_lists, is_write};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, ACCEPT, CONTENT_TYPE};
+use actix_web::http::header::{
+    self, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, CONTENT_ENCODING, CONTENT_TYPE, VARY,
+};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
@@ -45,9 +49,12 @@ fn key_of(req: &ServiceRequest) -> Option<String> {
     key.push_str(path);
     key.push('?');
     key.push_str(req.query_string());
-    for accept in req.headers().get_all(ACCEPT) {
+    for name in [ACCEPT, ACCEPT_LANGUAGE] {
         key.push('\n');
-        key.push_str(accept.to_str().ok()?);
+        for value in req.headers().get_all(name) {
+            key.push_str(value.to_str().ok()?);
+            key.push(',');
+        }
     }
     Some(key)
 }
@@ -63,9 +70,11 @@ pub async fn serve(
     };
     if is_write(req.method()) {
         let pool = req.app_data::<web::Data<DbPool>>().cloned();
-        let response = next.call(req).await?;
+        // The version is read whatever the outcome, an error included: a write may have
+        // committed before something after it failed.
+        let response = next.call(req).await;
         after_write(&cache, pool.as_ref().map(|pool| pool.get_ref())).await;
-        return Ok(response.map_into_boxed_body());
+        return Ok(response?.map_into_boxed_body());
     }
     let Some(key) = key_of(&req) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
@@ -118,6 +127,7 @@ pub async fn serve(
             headers,
             etag,
             body: body.clone(),
+            encoded: Default::default(),
         },
     );
     crate::metrics::read_cache_store(match stored {
@@ -151,15 +161,47 @@ fn answer(req: &ServiceRequest, entry: &Entry) -> HttpResponse {
         HttpResponse::Ok()
     };
     for (name, value) in &entry.headers {
-        if not_modified && name == CONTENT_TYPE {
+        if (not_modified && name == CONTENT_TYPE) || name == VARY {
             continue;
         }
         response.append_header((name.clone(), value.clone()));
     }
+    let mut vary: Vec<&str> = entry
+        .headers
+        .iter()
+        .filter(|(name, _)| name == VARY)
+        .filter_map(|(_, value)| value.to_str().ok())
+        .collect();
+    // The compression middleware's rule: bodies from its threshold up, in the coding it would
+    // choose; it passes a body that has `Content-Encoding` through.
+    let encoded = match entry.body.len() as u64 >= MIN_COMPRESSED_BYTES && !not_modified {
+        true => {
+            let coding = negotiate(req);
+            entry
+                .encoded
+                .get(coding, &entry.body)
+                .map(|bytes| (coding, bytes))
+        }
+        false => None,
+    };
+    if encoded.is_some() {
+        vary.push("accept-encoding");
+    }
+    // One `Vary` value: the CORS middleware around this one merges its own into the first.
+    if let Ok(value) = HeaderValue::from_str(&vary.join(", ")) {
+        if !vary.is_empty() {
+            response.insert_header((VARY, value));
+        }
+    }
     if not_modified {
         return response.finish();
     }
-    response.body(entry.body.clone())
+    match encoded {
+        Some((coding, bytes)) => response
+            .insert_header((CONTENT_ENCODING, coding))
+            .body(bytes),
+        None => response.body(entry.body.clone()),
+    }
 }
 
 /// After a write request (whatever its outcome: a failed one may still have committed before

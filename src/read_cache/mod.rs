@@ -28,6 +28,7 @@
 //! Memory: the entries' bodies are counted against `budget` bytes; an answer that does not fit
 //! is served and not kept. docs/design-notes.md, "The read cache", has the reasoning.
 
+pub mod encoded;
 pub mod listener;
 pub mod middleware;
 
@@ -45,17 +46,21 @@ pub struct Entry {
     /// The `ETag` among them, for `If-None-Match`.
     pub etag: String,
     pub body: Bytes,
+    /// Its compressed forms, made on the first request that asks for each.
+    pub encoded: encoded::Encoded,
 }
 
 impl Entry {
-    /// What the entry counts against the budget: its body, headers and key.
+    /// What the entry counts against the budget: its body, headers and key, and half the
+    /// body again for the compressed forms it may make later (JSON compresses 4-7x, so both
+    /// together stay below that).
     fn cost(&self, key: &str) -> usize {
         let headers: usize = self
             .headers
             .iter()
             .map(|(name, value)| name.as_str().len() + value.len() + 32)
             .sum();
-        self.body.len() + headers + key.len() + 128
+        self.body.len() + self.body.len() / 2 + headers + key.len() + 128
     }
 }
 
@@ -250,6 +255,7 @@ mod tests {
             headers: vec![(header::ETAG, HeaderValue::from_static("\"1\""))],
             etag: "\"1\"".into(),
             body: Bytes::from_static(body.as_bytes()),
+            encoded: Default::default(),
         }
     }
 
@@ -346,7 +352,7 @@ mod tests {
 
     #[test]
     fn answers_beyond_the_budget_are_not_kept() {
-        let (cache, now) = confirmed(600);
+        let (cache, now) = confirmed(700);
         let generation = miss(&cache, "a", now);
         assert_eq!(cache.store("a", generation, entry("x")), Stored::Yes);
         let big: &'static str = Box::leak("y".repeat(500).into_boxed_str());

@@ -270,6 +270,15 @@ async fn lists_vary_on_accept_and_the_docs_files_are_cacheable() {
         .await;
     not_modified.assert_status(304);
     assert!(vary(&not_modified).contains(&"accept".to_string()));
+    // The labels depend on `Accept-Language`: listed after CORS added its own fields (it keeps
+    // only the first `Vary` value, so `localize` merges into that one).
+    for field in ["accept", "accept-language", "origin"] {
+        assert!(
+            vary(&page).contains(&field.to_string()),
+            "{field} not in {:?}",
+            vary(&page)
+        );
+    }
     let export = app.get("/api/v1/countries?format=csv").await;
     assert!(vary(&export).contains(&"accept".to_string()));
     for (path, lifetime) in [

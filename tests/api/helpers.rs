@@ -140,6 +140,8 @@ pub struct TestApp {
     pub key: String,
     pub database: String,
     pub url: String,
+    /// Whether dropping this app drops its database (not for a [`TestApp::sibling`]).
+    owns_database: bool,
 }
 
 /// A response, read whole.
@@ -290,6 +292,32 @@ async fn spawn_app_from(
         key,
         database,
         url,
+        owns_database: true,
+    }
+}
+
+impl TestApp {
+    /// A second process over this app's database (its own pool and, if given, its own read
+    /// cache and listener), as another replica of the service behind a load balancer. The
+    /// database stays this app's: dropping the sibling leaves it.
+    pub async fn sibling(&self, read_cache: Option<std::sync::Arc<ReadCache>>) -> TestApp {
+        let pool = db::pool(&self.url, 8).expect("pool");
+        if let Some(cache) = &read_cache {
+            ogp_api::read_cache::listener::spawn(cache, self.url.clone());
+        }
+        let app = actix_web::test::init_service(app::build(AppState {
+            read_cache,
+            ..AppState::new(pool.clone())
+        }))
+        .await;
+        TestApp {
+            service: actix_service::boxed::service(app.map(ServiceResponse::map_into_boxed_body)),
+            pool,
+            key: self.key.clone(),
+            database: self.database.clone(),
+            url: self.url.clone(),
+            owns_database: false,
+        }
     }
 }
 
@@ -333,6 +361,9 @@ impl Drop for HttpTestServer {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if !self.owns_database {
+            return;
+        }
         let admin = server().url("postgres");
         let database = self.database.clone();
         block_on_fresh_runtime(async move {

@@ -316,3 +316,108 @@ async fn answers_beyond_the_budget_are_served_and_not_kept() {
     assert!(statements > 0, "a page over the budget was kept");
     assert_eq!(first.text, second.text);
 }
+
+#[actix_web::test]
+async fn another_instance_sees_each_write_within_the_bound_and_never_goes_back() {
+    let (writer_app, _cache) = cached_app(16 << 20).await;
+    let reader_cache = ReadCache::new(16 << 20, BOUND);
+    let reader_app = writer_app.sibling(Some(reader_cache.clone())).await;
+    while !reader_cache.serving() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let path = "/api/v1/countries/MEX";
+    // Writes answered by one instance: (version, when its answer arrived).
+    let answered = std::cell::RefCell::new(Vec::<(i64, Instant)>::new());
+    let done = std::cell::Cell::new(false);
+    let writer = async {
+        for round in 0..15 {
+            let response = writer_app
+                .patch(path, &json!({ "name": format!("Mexico {round}") }))
+                .await;
+            response.assert_status(200);
+            answered
+                .borrow_mut()
+                .push((version_of(&response), Instant::now()));
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+        // Long enough for the last write to pass the bound.
+        tokio::time::sleep(BOUND + Duration::from_millis(100)).await;
+        done.set(true);
+    };
+    let reader = async {
+        let (mut last, mut reads, mut worst) = (0i64, 0u32, Duration::ZERO);
+        while !done.get() {
+            let started = Instant::now();
+            let seen = version_of(&reader_app.get(path).await);
+            reads += 1;
+            // Never older than what this instance answered before.
+            assert!(seen >= last, "went back from version {last} to {seen}");
+            last = seen;
+            for (version, at) in answered.borrow().iter() {
+                if seen < *version {
+                    let lag = started.saturating_duration_since(*at);
+                    // A write answered a bound before this read started shows in it.
+                    assert!(
+                        lag < BOUND,
+                        "version {version} still unseen {lag:?} after its answer"
+                    );
+                    worst = worst.max(lag);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        (last, reads, worst)
+    };
+    let ((), (last, reads, worst)) = tokio::join!(writer, reader);
+    assert_eq!(last, answered.borrow().last().unwrap().0);
+    eprintln!("{reads} reads on the other instance; a write was seen there at most {worst:?} after its answer");
+}
+
+#[actix_web::test]
+async fn compressed_hits_decode_to_the_answer_and_cost_no_statement() {
+    use std::io::Read;
+    let (app, _cache) = cached_app(16 << 20).await;
+    let path = "/api/v1/commitments?limit=20";
+    let plain = app.get(path).await;
+    assert!(plain.text.len() > 1024, "a body the compression applies to");
+    let get = |coding: &'static str| {
+        app.send_raw(
+            TestRequest::get()
+                .uri(path)
+                .insert_header(("Accept-Encoding", coding)),
+        )
+    };
+    let before = queries(&app);
+    for (coding, expected) in [("zstd", Some("zstd")), ("gzip", Some("gzip")), ("br", None)] {
+        for _ in 0..2 {
+            let (status, headers, bytes) = get(coding).await;
+            assert_eq!(status, 200);
+            let encoding = headers.get("content-encoding").map(|v| v.to_str().unwrap());
+            assert_eq!(encoding, expected, "{coding}");
+            let vary: Vec<_> = headers
+                .get_all("vary")
+                .flat_map(|v| v.to_str().unwrap().split(','))
+                .map(|f| f.trim().to_ascii_lowercase())
+                .collect();
+            for field in ["accept", "accept-language", "accept-encoding", "origin"] {
+                assert!(
+                    vary.iter().any(|v| v == field),
+                    "{coding}: {field} not in {vary:?}"
+                );
+            }
+            let decoded = match expected {
+                Some("zstd") => zstd::decode_all(&bytes[..]).unwrap(),
+                Some(_) => {
+                    let mut out = Vec::new();
+                    flate2::read::GzDecoder::new(&bytes[..])
+                        .read_to_end(&mut out)
+                        .unwrap();
+                    out
+                }
+                None => bytes,
+            };
+            assert_eq!(String::from_utf8(decoded).unwrap(), plain.text, "{coding}");
+        }
+    }
+    assert_eq!(queries(&app) - before, 0);
+}
