@@ -23,24 +23,46 @@ const POLL_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long to wait before connecting again after a failure.
 const RECONNECT_AFTER: Duration = Duration::from_millis(250);
 
-/// Starts the listener for `cache` on the primary at `url`; it ends when the cache is dropped.
+/// Starts the listener for `cache` on the primary at `url`, on a thread of its own; it ends
+/// when the cache is dropped. Its own thread and runtime, not an actix arbiter's: under a load
+/// that keeps the workers' cores busy the polls still run on time (on the main arbiter they
+/// were seen more than a second late under 256 connections, and the cache went off).
+/// If the thread cannot start, the cache never confirms a version and stays off.
 pub fn spawn(cache: &Arc<ReadCache>, url: String) {
     let cache: Weak<ReadCache> = Arc::downgrade(cache);
-    actix_web::rt::spawn(async move {
-        loop {
-            let error = listen(&cache, &url).await;
-            let Some(alive) = cache.upgrade() else {
-                return;
-            };
-            alive.disconnected();
-            crate::metrics::read_cache_listener(false);
-            log::warn!(
-                "read cache: listener lost ({error}); serving from the database until it is back"
-            );
-            drop(alive);
-            tokio::time::sleep(RECONNECT_AFTER).await;
-        }
-    });
+    let started = std::thread::Builder::new()
+        .name("ogp-read-cache".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            match runtime {
+                Ok(runtime) => runtime.block_on(run(cache, url)),
+                Err(e) => {
+                    log::error!("read cache: no runtime for its listener ({e}); it stays off")
+                }
+            }
+        });
+    if let Err(e) = started {
+        log::error!("read cache: cannot start its listener thread ({e}); it stays off");
+    }
+}
+
+/// Listens, and after each failure connects again, until the cache is dropped.
+async fn run(cache: Weak<ReadCache>, url: String) {
+    loop {
+        let error = listen(&cache, &url).await;
+        let Some(alive) = cache.upgrade() else {
+            return;
+        };
+        alive.disconnected();
+        crate::metrics::read_cache_listener(false);
+        log::warn!(
+            "read cache: listener lost ({error}); serving from the database until it is back"
+        );
+        drop(alive);
+        tokio::time::sleep(RECONNECT_AFTER).await;
+    }
 }
 
 /// Listens and polls until something fails; returns what failed (or that the cache is gone).
@@ -63,7 +85,14 @@ async fn listen(cache: &Weak<ReadCache>, url: &str) -> String {
     };
     let mut next_poll = Instant::now();
     loop {
-        let wait = next_poll.saturating_duration_since(Instant::now());
+        let now = Instant::now();
+        if now > next_poll + poll_every {
+            log::info!(
+                "read cache: the listener woke {:?} after its poll was due",
+                now - next_poll
+            );
+        }
+        let wait = next_poll.saturating_duration_since(now);
         let notification = {
             let mut notifications = std::pin::pin!(conn.notifications_stream());
             tokio::time::timeout(wait, notifications.next()).await
@@ -92,6 +121,10 @@ async fn listen(cache: &Weak<ReadCache>, url: &str) -> String {
                         .await;
                 match read {
                     Ok(Ok((version, epoch))) => {
+                        let took = sent_at.elapsed();
+                        if took > cache.max_staleness() / 4 {
+                            log::info!("read cache: a poll took {took:?}");
+                        }
                         cache.polled(&epoch, version, version_at_send, sent_at);
                         crate::metrics::read_cache_listener(true);
                     }

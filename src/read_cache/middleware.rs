@@ -19,7 +19,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{
     self, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, CONTENT_ENCODING, CONTENT_TYPE, VARY,
 };
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use std::time::Instant;
@@ -76,7 +76,12 @@ pub async fn serve(
         after_write(&cache, pool.as_ref().map(|pool| pool.get_ref())).await;
         return Ok(response?.map_into_boxed_body());
     }
-    let Some(key) = key_of(&req) else {
+    // Only GETs (a HEAD is one by now, `crate::head_method`): an OPTIONS of a cached path is
+    // answered by its route.
+    let key = (req.method() == Method::GET)
+        .then(|| key_of(&req))
+        .flatten();
+    let Some(key) = key else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let generation = match cache.lookup(&key, Instant::now()) {

@@ -421,3 +421,35 @@ async fn compressed_hits_decode_to_the_answer_and_cost_no_statement() {
     }
     assert_eq!(queries(&app) - before, 0);
 }
+
+#[actix_web::test]
+async fn only_gets_and_heads_are_answered_from_memory() {
+    let (app, _cache) = cached_app(16 << 20).await;
+    let path = "/api/v1/countries/MEX";
+    let (get, _, statements) = read_again(&app, path).await;
+    assert_eq!(statements, 0);
+    let options = app
+        .send(
+            TestRequest::default()
+                .method(actix_web::http::Method::OPTIONS)
+                .uri(path),
+        )
+        .await;
+    // Its route's answer (the methods it allows), not the cached GET.
+    assert!(options.header("allow").is_some(), "{:?}", options.headers);
+    assert_ne!(options.text, get.text);
+    assert_eq!(options.header("etag"), None);
+    // A HEAD is routed as a GET and answered from memory (the HTTP dispatcher, not present
+    // in this in-process harness, leaves the body out).
+    let before = queries(&app);
+    let (status, headers, _) = app
+        .send_raw(
+            TestRequest::default()
+                .method(actix_web::http::Method::HEAD)
+                .uri(path),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(headers.get("etag").unwrap(), get.header("etag").unwrap());
+    assert_eq!(queries(&app) - before, 0);
+}
