@@ -21,7 +21,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
-
 /// The weak ETag of one read at the data version it was read at, kept in the request's
 /// extensions between [`revalidate`] and the response builder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +32,6 @@ impl DataTag {
         &self.0
     }
 }
-
 
 /// What a deployment's output depends on besides the data and the request: the package version
 /// and the last migration (a migration can change what a list shows). Output changed by code
