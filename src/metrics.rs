@@ -107,7 +107,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Opts::new(
             "read_cache_lookups_total",
             "Cacheable reads by what the read cache did: `hit` (answered from memory), `miss` \
-             (answered by the database) or `off` (no version confirmed within the bound)",
+             (answered by the database), `waited` (answered from memory after waiting for \
+             another request computing the same answer) or `off` (no version confirmed within \
+             the bound)",
         ),
         &["outcome"],
     )

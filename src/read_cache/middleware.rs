@@ -10,6 +10,7 @@
 //! plain JSON 200s are kept. After every write request the version is read again before its
 //! response leaves: the client that wrote reads its write.
 
+use super::flight::Flight;
 use super::{Entry, Lookup, ReadCache, Stored};
 use crate::compression::{negotiate, MIN_COMPRESSED_BYTES};
 use crate::db::DbPool;
@@ -84,19 +85,34 @@ pub async fn serve(
     let Some(key) = key else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let generation = match cache.lookup(&key, Instant::now()) {
-        Lookup::Hit(entry) => {
-            crate::metrics::read_cache_lookup("hit");
-            let response = answer(&req, &entry);
-            return Ok(req.into_response(response));
-        }
-        Lookup::Off => {
-            crate::metrics::read_cache_lookup("off");
-            return Ok(next.call(req).await?.map_into_boxed_body());
-        }
-        Lookup::Miss(generation) => {
-            crate::metrics::read_cache_lookup("miss");
-            generation
+    // A miss waits for another request computing the same answer (`super::flight`), then looks
+    // again; whatever it finds then, it does not wait a second time.
+    let mut waited = false;
+    let (generation, _leading) = loop {
+        match cache.lookup(&key, Instant::now()) {
+            Lookup::Hit(entry) => {
+                crate::metrics::read_cache_lookup(if waited { "waited" } else { "hit" });
+                let response = answer(&req, &entry);
+                return Ok(req.into_response(response));
+            }
+            Lookup::Off => {
+                crate::metrics::read_cache_lookup("off");
+                return Ok(next.call(req).await?.map_into_boxed_body());
+            }
+            Lookup::Miss(generation) if waited => {
+                crate::metrics::read_cache_lookup("miss");
+                break (generation, None);
+            }
+            Lookup::Miss(generation) => match cache.join(&key, generation) {
+                Flight::Leader(leading) => {
+                    crate::metrics::read_cache_lookup("miss");
+                    break (generation, Some(leading));
+                }
+                Flight::Waiter(waiting) => {
+                    waiting.done().await;
+                    waited = true;
+                }
+            },
         }
     };
     let response = next.call(req).await?;

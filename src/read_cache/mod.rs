@@ -29,6 +29,7 @@
 //! is served and not kept. docs/design-notes.md, "The read cache", has the reasoning.
 
 pub mod encoded;
+pub mod flight;
 pub mod listener;
 pub mod middleware;
 
@@ -130,6 +131,7 @@ pub struct ReadCache {
     budget: usize,
     max_staleness: Duration,
     state: RwLock<State>,
+    flights: flight::Flights,
 }
 
 impl ReadCache {
@@ -140,6 +142,7 @@ impl ReadCache {
             budget,
             max_staleness,
             state: RwLock::new(State::default()),
+            flights: flight::Flights::default(),
         })
     }
 
@@ -174,6 +177,12 @@ impl ReadCache {
             Some(entry) => Lookup::Hit(entry.clone()),
             None => Lookup::Miss(Generation(state.generation)),
         }
+    }
+
+    /// After a [`Lookup::Miss`] at `generation`: lead the computation of `key`, or wait for the
+    /// one already running ([`flight`]).
+    pub fn join(&self, key: &str, generation: Generation) -> flight::Flight<'_> {
+        self.flights.join(key, generation)
     }
 
     /// Keeps `entry` under `key` if the cache is still at the miss's `generation` and it fits.

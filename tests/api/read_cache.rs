@@ -317,6 +317,65 @@ async fn answers_beyond_the_budget_are_served_and_not_kept() {
     assert_eq!(first.text, second.text);
 }
 
+/// A write through `app`, which empties its cache (the version moved).
+async fn empty_the_cache(app: &TestApp, round: usize) {
+    app.patch(
+        "/api/v1/countries/MEX",
+        &json!({ "name": format!("Mexico {round}") }),
+    )
+    .await
+    .assert_status(200);
+}
+
+/// `count` reads of `path` at once: their answers and the statements they cost together.
+async fn at_once(app: &TestApp, path: &str, count: usize) -> (Vec<TestResponse>, u64) {
+    let before = queries(app);
+    let answers = tokio::time::timeout(
+        Duration::from_secs(30),
+        futures_util::future::join_all((0..count).map(|_| app.get(path))),
+    )
+    .await
+    .expect("every concurrent read was answered");
+    (answers, queries(app) - before)
+}
+
+#[actix_web::test]
+async fn concurrent_misses_of_one_answer_compute_it_once() {
+    let (app, _cache) = cached_app(16 << 20).await;
+    let path = "/api/v1/commitments?limit=20&include=milestones";
+    empty_the_cache(&app, 1).await;
+    let (alone, once) = at_once(&app, path, 1).await;
+    assert!(once > 0);
+    empty_the_cache(&app, 2).await;
+    let (answers, statements) = at_once(&app, path, 8).await;
+    assert_eq!(
+        statements, once,
+        "8 concurrent misses cost {statements} statements, one costs {once}"
+    );
+    for answer in &answers {
+        answer.assert_status(200);
+        assert_eq!(answer.text, alone[0].text);
+    }
+}
+
+#[actix_web::test]
+async fn waiters_for_an_answer_that_is_not_kept_compute_their_own() {
+    // Room for an item, not for a page of commitments: the first miss's answer is not kept.
+    let (app, _cache) = cached_app(2048).await;
+    let path = "/api/v1/commitments?limit=20";
+    let (alone, once) = at_once(&app, path, 1).await;
+    let (answers, statements) = at_once(&app, path, 4).await;
+    // New pool connections' setup statements may come on top.
+    assert!(
+        statements >= 4 * once,
+        "{statements} statements for 4 reads of {once}: each computes its own answer"
+    );
+    for answer in &answers {
+        answer.assert_status(200);
+        assert_eq!(answer.text, alone[0].text);
+    }
+}
+
 #[actix_web::test]
 async fn another_instance_sees_each_write_within_the_bound_and_never_goes_back() {
     let (writer_app, _cache) = cached_app(16 << 20).await;
