@@ -283,6 +283,40 @@ def pool_wait_between(before, after):
     return mean, previous_le * 1000, count
 
 
+def cache_lookups(base):
+    """The read cache's lookups so far, by outcome (`ogp_api_read_cache_lookups_total`)."""
+    text = urllib.request.urlopen(base + "/metrics", timeout=60).read().decode()
+    return {m.group(1): float(m.group(2)) for m in re.finditer(
+        r'^ogp_api_read_cache_lookups_total\{outcome="(\w+)"\} (\S+)$', text, re.M)}
+
+
+def lookups_between(before, after):
+    return {k: after.get(k, 0) - before.get(k, 0) for k in ("hit", "miss", "waited", "off")}
+
+
+def autogroup():
+    """Whether the kernel groups each session's tasks for CPU time (sched_autogroup): then the
+    cluster must share the benchmark's session, or its idle backends wait for the CPU (see
+    bench/README.md, "Scheduling")."""
+    try:
+        with open("/proc/sys/kernel/sched_autogroup_enabled") as f:
+            enabled = f.read().strip() == "1"
+    except OSError:
+        return "sched_autogroup: not in this kernel"
+    if not enabled:
+        return "sched_autogroup: off"
+    try:
+        with open("/proc/self/autogroup") as f:
+            ours = f.read().split()[0]
+        pids = run(["pgrep", "-x", "postgres"]).split()
+        with open(f"/proc/{pids[0]}/autogroup") as f:
+            theirs = f.read().split()[0]
+    except (OSError, IndexError, subprocess.CalledProcessError):
+        return "sched_autogroup: on"
+    same = "the same group as" if ours == theirs else "ANOTHER group than"
+    return f"sched_autogroup: on; PostgreSQL runs in {same} this benchmark"
+
+
 def floor_rows(floor_bin, base, path, server_pid, c, d):
     """GET one through the API, and its body from the static floor with 0..10 of the API's
     middleware layers, with the same wrk settings: [(label, (rps, p50, p99), API us/req)]."""
@@ -544,8 +578,11 @@ def main():
         rows = []
         peak_loaded_rss = 0
         cpu = []
+        lookups = []
         for name, path, sql in scenarios:
+            lookups_before = cache_lookups(base)
             ours, ours_cpu, ours_cores = cpu_split(lambda: wrk(base + path, c, d), server.pid)
+            lookups.append((name, lookups_between(lookups_before, cache_lookups(base))))
             peak_loaded_rss = max(peak_loaded_rss, rss_kib(server.pid))
             peer_path = peer_paths.get(name)
             peer, peer_cpu = None, None
@@ -604,7 +641,7 @@ def main():
 
     print(f"\nData: {counts.split()[0]} commitments, {counts.split()[1]} milestones, "
           f"{counts.split()[2]} IRM findings; wrk/pgbench: {c} connections, {d} s each; "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores; {autogroup()}")
     print(f"{'scenario':30} {'ours req/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'pgbench tps':>11} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'ours/pgbench':>12} {'peer req/s':>10} {'p50 ms':>8} "
           f"{'p99 ms':>8} {'ours/peer':>9}")
@@ -657,16 +694,23 @@ def main():
         print(f"  the CSV export's own peak (VmHWM reset just before it): "
               f"{export_own_peak / 1024:.1f} MiB (target <= 64)")
     print_issue16(issue16, c, d)
-    print_cache_off(cache_off, rows, cpu)
+    print_cache_off(cache_off, rows, cpu, lookups)
 
 
-def print_cache_off(cache_off, rows, cpu):
+def print_cache_off(cache_off, rows, cpu, lookups):
     """The read cache's effect: the main rows (cache on, the default) against the same
     scenarios served by the same build with OGP_READ_CACHE_BYTES=0, both against pgbench."""
     if cache_off is None:
         print("\nRead cache: off in this whole run (OGP_READ_CACHE_BYTES=0)")
         return
     off_rows, conditional, first_page, stats_times = cache_off
+    print("\nThe read cache's lookups during each main row: hit, miss (computed), waited (for a "
+          "concurrent miss of the same answer), off (no version confirmed within the bound: "
+          "answered by the database)")
+    print(f"{'scenario':30} {'hit':>9} {'miss':>6} {'waited':>6} {'off':>6}")
+    for name, counts in lookups:
+        print(f"{name:30} {counts['hit']:9.0f} {counts['miss']:6.0f} {counts['waited']:6.0f} "
+              f"{counts['off']:6.0f}")
     print("\nRead cache (src/read_cache/): the tables above ran with it on (the default); the same "
           "scenarios with OGP_READ_CACHE_BYTES=0, same run")
     print(f"{'scenario':30} {'on req/s':>9} {'off req/s':>9} {'on/off':>7} {'on/pgb':>7} "

@@ -32,7 +32,7 @@ bin="$PWD/target/release/ogp-api"
 
 if [ -z "${DATABASE_URL:-}" ]; then
   pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  dir=/tmp/ogp-bench
+  dir="${BENCH_DIR:-/tmp/ogp-bench}"
   as=()
   if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
   if [ ! -f "$dir/pg/PG_VERSION" ]; then
@@ -40,10 +40,20 @@ if [ -z "${DATABASE_URL:-}" ]; then
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     "${as[@]}" "$pgbin/initdb" -D "$dir/pg" -U postgres --auth=trust -E UTF8 --locale=C -N >/dev/null
   fi
-  "${as[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -l "$dir/log" -w \
-    -o "-k $dir -c listen_addresses= -c shared_buffers=512MB -c max_connections=200" start >/dev/null
+  # postgres itself, not `pg_ctl start`: pg_ctl gives the server a session of its own, and with
+  # the kernel's sched_autogroup (on by default) a session is a CPU group, so the cluster's
+  # backends, idle while the read cache answers, waited up to 0.8 s for a core that the API and
+  # wrk kept busy in theirs (bench/README.md, "Scheduling"). In this script's session they
+  # share the cores task by task, as processes under one service manager or container do.
+  "${as[@]}" "$pgbin/postgres" -D "$dir/pg" -k "$dir" -c listen_addresses= \
+    -c shared_buffers=512MB -c max_connections=200 >>"$dir/log" 2>&1 &
   trap '"${as[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null' EXIT
-  export DATABASE_URL="postgres://postgres@%2Ftmp%2Fogp-bench/ogp_bench_$scale"
+  for _ in $(seq 100); do
+    "$pgbin/pg_isready" -q -h "$dir" && break
+    sleep 0.2
+  done
+  "$pgbin/pg_isready" -q -h "$dir" || { echo "PostgreSQL did not start: $dir/log" >&2; exit 1; }
+  export DATABASE_URL="postgres://postgres@${dir//\//%2F}/ogp_bench_$scale"
   if ! psql "${DATABASE_URL%/*}/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = 'ogp_bench_$scale'" | grep -q 1; then
     psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE ogp_bench_$scale"
     "$bin" migrate >/dev/null
