@@ -295,26 +295,13 @@ def lookups_between(before, after):
 
 
 def autogroup():
-    """Whether the kernel groups each session's tasks for CPU time (sched_autogroup): then the
-    cluster must share the benchmark's session, or its idle backends wait for the CPU (see
-    bench/README.md, "Scheduling")."""
+    """The kernel's sched_autogroup during the run: on, PostgreSQL's idle backends waited up to
+    a second for a core under the cache-on rows' load (bench/README.md, "Scheduling")."""
     try:
         with open("/proc/sys/kernel/sched_autogroup_enabled") as f:
-            enabled = f.read().strip() == "1"
+            return "sched_autogroup " + ("on" if f.read().strip() == "1" else "off")
     except OSError:
-        return "sched_autogroup: not in this kernel"
-    if not enabled:
-        return "sched_autogroup: off"
-    try:
-        with open("/proc/self/autogroup") as f:
-            ours = f.read().split()[0]
-        pids = run(["pgrep", "-x", "postgres"]).split()
-        with open(f"/proc/{pids[0]}/autogroup") as f:
-            theirs = f.read().split()[0]
-    except (OSError, IndexError, subprocess.CalledProcessError):
-        return "sched_autogroup: on"
-    same = "the same group as" if ours == theirs else "ANOTHER group than"
-    return f"sched_autogroup: on; PostgreSQL runs in {same} this benchmark"
+        return "no sched_autogroup"
 
 
 def floor_rows(floor_bin, base, path, server_pid, c, d):

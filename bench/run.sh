@@ -30,6 +30,24 @@ fi
 cargo build --release --quiet --bin ogp-api --example http_floor
 bin="$PWD/target/release/ogp-api"
 
+# What runs at exit, last added first.
+cleanup=()
+on_exit() {
+  for ((i = ${#cleanup[@]} - 1; i >= 0; i--)); do eval "${cleanup[i]}" || true; done
+}
+trap on_exit EXIT
+
+# The kernel's sched_autogroup (a CPU group per session, on by default) made PostgreSQL's
+# backends, idle while the read cache answers, wait up to 1 s for a core the API and wrk kept
+# busy (`perf sched latency`: bench/README.md, "Scheduling"), whether or not they share a
+# session. Off for the run when this script may write it (root), and put back after;
+# BENCH_AUTOGROUP=keep leaves it as it is. run.py prints the state it ran with.
+autogroup=/proc/sys/kernel/sched_autogroup_enabled
+if [ "${BENCH_AUTOGROUP:-off}" = off ] && [ -w "$autogroup" ] && [ "$(cat "$autogroup")" = 1 ]; then
+  echo 0 >"$autogroup"
+  cleanup+=("echo 1 >$autogroup")
+fi
+
 if [ -z "${DATABASE_URL:-}" ]; then
   pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   dir="${BENCH_DIR:-/tmp/ogp-bench}"
@@ -40,19 +58,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     "${as[@]}" "$pgbin/initdb" -D "$dir/pg" -U postgres --auth=trust -E UTF8 --locale=C -N >/dev/null
   fi
-  # postgres itself, not `pg_ctl start`: pg_ctl gives the server a session of its own, and with
-  # the kernel's sched_autogroup (on by default) a session is a CPU group, so the cluster's
-  # backends, idle while the read cache answers, waited up to 0.8 s for a core that the API and
-  # wrk kept busy in theirs (bench/README.md, "Scheduling"). In this script's session they
-  # share the cores task by task, as processes under one service manager or container do.
-  "${as[@]}" "$pgbin/postgres" -D "$dir/pg" -k "$dir" -c listen_addresses= \
-    -c shared_buffers=512MB -c max_connections=200 >>"$dir/log" 2>&1 &
-  trap '"${as[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null' EXIT
-  for _ in $(seq 100); do
-    "$pgbin/pg_isready" -q -h "$dir" && break
-    sleep 0.2
-  done
-  "$pgbin/pg_isready" -q -h "$dir" || { echo "PostgreSQL did not start: $dir/log" >&2; exit 1; }
+  "${as[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -l "$dir/log" -w \
+    -o "-k $dir -c listen_addresses= -c shared_buffers=512MB -c max_connections=200" start >/dev/null
+  cleanup+=('"${as[@]}" "$pgbin/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null')
   export DATABASE_URL="postgres://postgres@${dir//\//%2F}/ogp_bench_$scale"
   if ! psql "${DATABASE_URL%/*}/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = 'ogp_bench_$scale'" | grep -q 1; then
     psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE ogp_bench_$scale"
