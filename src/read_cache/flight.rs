@@ -21,10 +21,10 @@ pub struct Flights {
 
 #[derive(Debug)]
 struct InProgress {
+    /// There is one leader per key and generation (a miss at the same generation waits), so
+    /// this also tells a leader replaced by a newer generation's that the entry is no longer
+    /// its own.
     generation: Generation,
-    /// Which leader this is, so that a leader replaced by a newer generation's does not remove
-    /// its successor when it ends.
-    id: u64,
     /// Ends (its sender is dropped) when the leader's computation is over, whatever the
     /// outcome.
     done: watch::Receiver<()>,
@@ -46,7 +46,7 @@ pub enum Flight<'a> {
 pub struct Leading<'a> {
     flights: &'a Flights,
     key: Box<str>,
-    id: u64,
+    generation: Generation,
     _done: watch::Sender<()>,
 }
 
@@ -69,7 +69,6 @@ impl Flights {
 
     /// Joins the computation of `key` at `generation`, or leads it.
     pub fn join(&self, key: &str, generation: Generation) -> Flight<'_> {
-        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut in_progress = self.lock();
         if let Some(flight) = in_progress.get(key) {
             // A computation started at an older generation would not be kept: lead a new one.
@@ -77,39 +76,29 @@ impl Flights {
                 return Flight::Waiter(Waiting(flight.done.clone()));
             }
         }
-        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (sender, done) = watch::channel(());
-        in_progress.insert(
-            key.into(),
-            InProgress {
-                generation,
-                id,
-                done,
-            },
-        );
+        in_progress.insert(key.into(), InProgress { generation, done });
         Flight::Leader(Leading {
             flights: self,
             key: key.into(),
-            id,
+            generation,
             _done: sender,
         })
     }
 
-    /// How many keys are being computed now.
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    /// Whether no key is being computed now.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.lock().is_empty()
     }
 }
 
 impl Drop for Leading<'_> {
     fn drop(&mut self) {
         let mut in_progress = self.flights.lock();
-        if in_progress.get(&self.key).is_some_and(|f| f.id == self.id) {
+        if in_progress
+            .get(&self.key)
+            .is_some_and(|f| f.generation == self.generation)
+        {
             in_progress.remove(&self.key);
         }
         // `_done` is dropped after this body: the waiters wake with the entry already gone.
@@ -119,25 +108,33 @@ impl Drop for Leading<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    fn lead<'a>(flights: &'a Flights, key: &str, generation: u64) -> Leading<'a> {
+        match flights.join(key, Generation(generation)) {
+            Flight::Leader(leading) => leading,
+            Flight::Waiter(_) => panic!("{key} at {generation} should lead"),
+        }
+    }
+
+    fn wait(flights: &Flights, key: &str, generation: u64) -> Waiting {
+        match flights.join(key, Generation(generation)) {
+            Flight::Waiter(waiting) => waiting,
+            Flight::Leader(_) => panic!("{key} at {generation} should wait"),
+        }
+    }
 
     #[tokio::test]
     async fn the_second_miss_of_a_key_waits_for_the_first() {
         let flights = Flights::default();
-        let Flight::Leader(leader) = flights.join("k", Generation(1)) else {
-            panic!("the first miss leads");
-        };
-        let Flight::Waiter(waiter) = flights.join("k", Generation(1)) else {
-            panic!("the second waits");
-        };
-        assert!(matches!(
-            flights.join("other", Generation(1)),
-            Flight::Leader(_)
-        ));
+        let leader = lead(&flights, "k", 1);
+        let waiter = wait(&flights, "k", 1);
+        drop(lead(&flights, "other", 1));
         let waited = tokio::spawn(waiter.done());
         tokio::task::yield_now().await;
         assert!(!waited.is_finished(), "woke before the leader was done");
         drop(leader);
-        tokio::time::timeout(std::time::Duration::from_secs(5), waited)
+        tokio::time::timeout(Duration::from_secs(5), waited)
             .await
             .expect("the waiter woke")
             .unwrap();
@@ -147,18 +144,11 @@ mod tests {
     #[tokio::test]
     async fn a_newer_generation_leads_its_own_computation() {
         let flights = Flights::default();
-        let Flight::Leader(old) = flights.join("k", Generation(1)) else {
-            panic!("leads");
-        };
-        let Flight::Leader(new) = flights.join("k", Generation(2)) else {
-            panic!("a newer generation does not wait for an outdated computation");
-        };
+        let old = lead(&flights, "k", 1);
+        let new = lead(&flights, "k", 2);
         drop(old);
         // The old leader's end leaves the new computation in place.
-        assert!(matches!(
-            flights.join("k", Generation(2)),
-            Flight::Waiter(_)
-        ));
+        drop(wait(&flights, "k", 2));
         drop(new);
         assert!(flights.is_empty());
     }
@@ -166,14 +156,10 @@ mod tests {
     #[tokio::test]
     async fn a_waiter_joining_after_the_end_does_not_wait() {
         let flights = Flights::default();
-        let Flight::Leader(leader) = flights.join("k", Generation(1)) else {
-            panic!("leads");
-        };
-        let Flight::Waiter(waiter) = flights.join("k", Generation(1)) else {
-            panic!("waits");
-        };
+        let leader = lead(&flights, "k", 1);
+        let waiter = wait(&flights, "k", 1);
         drop(leader);
-        tokio::time::timeout(std::time::Duration::from_secs(5), waiter.done())
+        tokio::time::timeout(Duration::from_secs(5), waiter.done())
             .await
             .expect("an ended computation is not waited for");
     }

@@ -352,10 +352,7 @@ async fn concurrent_misses_of_one_answer_compute_it_once() {
         statements, once,
         "8 concurrent misses cost {statements} statements, one costs {once}"
     );
-    for answer in &answers {
-        answer.assert_status(200);
-        assert_eq!(answer.text, alone[0].text);
-    }
+    assert_all_answer(&answers, &alone[0]);
 }
 
 #[actix_web::test]
@@ -370,9 +367,14 @@ async fn waiters_for_an_answer_that_is_not_kept_compute_their_own() {
         statements >= 4 * once,
         "{statements} statements for 4 reads of {once}: each computes its own answer"
     );
-    for answer in &answers {
+    assert_all_answer(&answers, &alone[0]);
+}
+
+/// Every one of `answers` is a 200 with `expected`'s body.
+fn assert_all_answer(answers: &[TestResponse], expected: &TestResponse) {
+    for answer in answers {
         answer.assert_status(200);
-        assert_eq!(answer.text, alone[0].text);
+        assert_eq!(answer.text, expected.text);
     }
 }
 
